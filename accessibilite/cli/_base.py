@@ -1,0 +1,110 @@
+"""Shared pieces of the command line: French argparse, error handling, progress."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NoReturn, TypeVar
+
+__all__ = ["Analyseur", "barre", "liste_nombres", "main_protegee"]
+
+T = TypeVar("T")
+
+_TRADUCTIONS = {
+    "usage: ": "usage : ",
+    "options": "options",
+    "positional arguments": "arguments",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "choix invalide : %(value)r (choisir parmi %(choices)s)"
+    ),
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "expected one argument": "une valeur attendue",
+    "invalid %(type)s value: %(value)r": "valeur invalide pour %(type)s : %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "option ambiguë : %(option)s peut désigner %(matches)s"
+    ),
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+}
+
+
+def _traduire(message: str) -> str:
+    return _TRADUCTIONS.get(message, message)
+
+
+# argparse looks its messages up through the module-level ``_`` at call time.
+argparse._ = _traduire  # type: ignore[attr-defined]
+
+
+class Analyseur(argparse.ArgumentParser):
+    """An ``ArgumentParser`` speaking French, exiting with code 2 on a usage error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {message}\n")
+
+
+def liste_nombres(texte: str) -> list[float]:
+    """Parse ``"10,20,30"`` into ``[10.0, 20.0, 30.0]`` (argparse type)."""
+    try:
+        valeurs = [float(v) for v in texte.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"« {texte} » n'est pas une liste de nombres séparés par des virgules"
+        ) from None
+    if not valeurs:
+        raise argparse.ArgumentTypeError("liste vide")
+    return valeurs
+
+
+def barre(iterable: Iterable[T], *, desc: str, total: int | None = None) -> Iterator[T]:
+    """A tqdm progress bar on stderr, silent when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    yield from tqdm(
+        iterable, desc=desc, total=total, unit="", leave=False, disable=not sys.stderr.isatty()
+    )
+
+
+def main_protegee(fonction: Callable[[], int]) -> int:
+    """Run ``fonction``; turn the project's errors into one French line and exit code 2."""
+    from reseau.erreurs import ErreurAccessibilite
+
+    try:
+        return fonction()
+    except ErreurAccessibilite as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrompu : aucun fichier partiel n'a été laissé.", file=sys.stderr)
+        return 130
+    except PermissionError as exc:
+        print(
+            f"Erreur : écriture impossible ({exc.filename or exc}) : choisissez un dossier "
+            "où vous avez le droit d'écrire.",
+            file=sys.stderr,
+        )
+        return 2
+    except MemoryError:
+        print(
+            "Erreur : mémoire insuffisante : réduisez la zone (--tampon-km) ou découpez le calcul.",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def configurer_journal(verbeux: bool) -> None:
+    """Show the library's log messages (INFO with ``-v``, else WARNING) on stderr."""
+    logging.basicConfig(
+        level=logging.INFO if verbeux else logging.WARNING,
+        format="%(levelname)s : %(message)s",
+        stream=sys.stderr,
+    )

@@ -1,0 +1,1 @@
+"""Maps: interactive Folium HTML and static print maps (PNG/PDF)."""

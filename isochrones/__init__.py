@@ -1,0 +1,1 @@
+"""Isochrone polygons and service catchments (bassins)."""

@@ -1,0 +1,1 @@
+"""Poles: communes, BPE inventory, gammes, pole rules, zones grises, indicators."""

@@ -1,0 +1,19 @@
+"""Shared fixtures: paths to the reference data, skipped with a reason when absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+RACINE = Path(__file__).resolve().parents[1]
+DONNEES = RACINE.parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def chemin_donnees(*parties: str) -> Path:
+    """Path of a reference file in ../shared/data, or skip the test with a reason."""
+    chemin = DONNEES.joinpath(*parties)
+    if not chemin.exists():
+        pytest.skip(f"données de référence absentes : {chemin} (voir ../shared/data/README.md)")
+    return chemin
