@@ -1,0 +1,87 @@
+"""Atomic file output and content hashing, shared by every package.
+
+An interrupted run never leaves a half-written file under its final name: each output is
+written to a temporary file in the same folder, then renamed with :func:`os.replace`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from reseau.erreurs import ErreurEcriture
+
+__all__ = ["ecriture_atomique", "empreinte_fichier", "preparer_dossier"]
+
+
+def preparer_dossier(dossier: str | Path) -> Path:
+    """Create ``dossier`` (and parents) if needed and check it can be written.
+
+    Raises
+    ------
+    ErreurEcriture
+        The folder cannot be created or is not writable.
+    """
+    dossier = Path(dossier)
+    try:
+        dossier.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ErreurEcriture(
+            f"Impossible de créer le dossier de sortie {dossier} ({exc.strerror or exc}) : "
+            "choisissez un dossier où vous avez le droit d'écrire."
+        ) from exc
+    if not os.access(dossier, os.W_OK):
+        raise ErreurEcriture(
+            f"Le dossier de sortie {dossier} n'est pas accessible en écriture : "
+            "choisissez un autre dossier (--sortie)."
+        )
+    return dossier
+
+
+@contextlib.contextmanager
+def ecriture_atomique(chemin: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``chemin``; rename it to ``chemin`` on success.
+
+    The temporary file keeps the final suffix (drivers such as GeoPackage need it). On any
+    error the temporary file is removed and the previous file, if any, is left untouched.
+
+    Examples
+    --------
+    >>> with ecriture_atomique("resultats/table.csv") as tmp:  # doctest: +SKIP
+    ...     table.to_csv(tmp)
+    """
+    chemin = Path(chemin)
+    dossier = preparer_dossier(chemin.parent)
+    try:
+        descripteur, nom = tempfile.mkstemp(
+            prefix=f".{chemin.stem}.", suffix=f".partiel{chemin.suffix}", dir=dossier
+        )
+    except OSError as exc:
+        raise ErreurEcriture(
+            f"Impossible d'écrire dans {dossier} ({exc.strerror or exc})."
+        ) from exc
+    os.close(descripteur)
+    temporaire = Path(nom)
+    temporaire.unlink()  # let writers create it (some refuse to open an existing file)
+    try:
+        yield temporaire
+        if not temporaire.exists():
+            raise ErreurEcriture(f"Rien n'a été écrit pour {chemin.name}.")
+        os.replace(temporaire, chemin)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporaire.unlink()
+        raise
+
+
+def empreinte_fichier(chemin: str | Path, *, taille_bloc: int = 1 << 20) -> str:
+    """Return the sha256 hex digest of a file, read in blocks."""
+    h = hashlib.sha256()
+    with open(chemin, "rb") as f:
+        while bloc := f.read(taille_bloc):
+            h.update(bloc)
+    return h.hexdigest()
