@@ -50,7 +50,10 @@ B_MIN_PAR_KM_DEFAUT = 1.32
 class SourceTemps(Protocol):
     """What every travel-time source answers (times in seconds, ``inf`` = unknown)."""
 
-    nom: str
+    @property
+    def nom(self) -> str:
+        """Short name: ``vol-oiseau``, ``matrice`` or ``osm``."""
+        ...
 
     def description(self) -> str:
         """One French line naming the source, for outputs and maps."""

