@@ -120,8 +120,8 @@ def _conseil(section: Mapping[str, Any], url: str) -> str:
         return str(section["conseil"])
     option = _cle(section, "option_locale", "conseil ou option_locale")
     return (
-        f"Sans internet, passez une copie locale avec {option} FICHIER "
-        f"(à télécharger depuis {url} sur une machine connectée)."
+        f"Vous pouvez aussi passer une copie locale avec {option} FICHIER "
+        f"(fichier à récupérer sur {section.get('page') or url})."
     )
 
 

@@ -394,7 +394,13 @@ def _verrou(chemin: Path, nom: str) -> Iterator[None]:
                 f"« {nom} » est déjà en cours de téléchargement par un autre processus : "
                 "attendez qu'il se termine puis relancez la commande."
             ) from exc
-        yield
+        try:
+            yield
+        finally:
+            # Removed while still held, so that no lock file is left behind (Windows refuses
+            # to delete an open file: the empty lock then stays, harmlessly).
+            with contextlib.suppress(OSError):
+                chemin.unlink()
 
 
 # --------------------------------------------------------------------------------------------
