@@ -36,6 +36,8 @@ import logging
 import os
 import re
 import shutil
+import socket
+import ssl
 import struct
 import sys
 import tempfile
@@ -515,8 +517,13 @@ def _message_connexion(url: str, exc: BaseException) -> str:
         detail = "connexion refusée"
     elif isinstance(raison, TimeoutError):
         detail = "délai d'attente dépassé"
-    elif isinstance(raison, OSError) and "Name or service not known" in str(raison):
+    elif isinstance(raison, socket.gaierror):
         detail = "nom de serveur introuvable : pas d'accès à internet ?"
+    elif isinstance(raison, ssl.SSLError):
+        detail = (
+            f"certificat HTTPS refusé : {getattr(raison, 'reason', None) or raison} ; derrière "
+            "un proxy d'entreprise, indiquez son certificat avec la variable SSL_CERT_FILE"
+        )
     elif isinstance(raison, OSError) and raison.strerror:
         detail = raison.strerror
     else:

@@ -437,3 +437,42 @@ def test_provenance_fichier_local(tmp_path: Path) -> None:
 )
 def test_formater_taille(octets: int, texte: str) -> None:
     assert formater_taille(octets) == texte
+
+
+def test_serveur_muet_delai_depasse(cache: Path) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as ecoute:
+        ecoute.bind(("127.0.0.1", 0))
+        ecoute.listen(1)  # accepts the TCP connection, never answers
+        url = f"http://127.0.0.1:{ecoute.getsockname()[1]}/BPE24.zip"
+        with pytest.raises(ErreurTelechargement, match="délai d'attente dépassé"):
+            telecharger(url, delai_s=0.2)
+    assert _fichiers(cache) == set()
+
+
+@pytest.mark.parametrize(
+    ("raison", "attendu"),
+    [
+        ("dns", "nom de serveur introuvable"),
+        ("ssl", "SSL_CERT_FILE"),
+        ("refus", "connexion refusée"),
+    ],
+)
+def test_messages_de_connexion(raison: str, attendu: str) -> None:
+    import socket
+    import ssl
+    import urllib.error
+
+    from reseau.telechargement import _message_connexion
+
+    causes: dict[str, OSError] = {
+        "dns": socket.gaierror(-2, "Name or service not known"),
+        "ssl": ssl.SSLCertVerificationError(1, "certificate verify failed"),
+        "refus": ConnectionRefusedError(111, "Connection refused"),
+    }
+    message = _message_connexion(
+        "https://www.insee.fr/x.zip", urllib.error.URLError(causes[raison])
+    )
+    assert message.startswith("pas de connexion à www.insee.fr (")
+    assert attendu in message
