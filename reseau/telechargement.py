@@ -40,7 +40,6 @@ import socket
 import ssl
 import struct
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -51,12 +50,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from reseau import fichiers
 from reseau.erreurs import (
     DonneesInvalides,
     DonneesManquantes,
     ErreurEcriture,
     ErreurTelechargement,
 )
+from reseau.fichiers import ecriture_atomique, preparer_dossier
 
 __all__ = [
     "SOUS_DOSSIER",
@@ -228,27 +229,14 @@ def dossier_cache(dossier: str | os.PathLike[str] | None = None) -> Path:
     Parameters
     ----------
     dossier
-        Explicit cache root; by default ``$ACCESSIBILITE_CACHE`` or
-        ``platformdirs.user_cache_dir("accessibilite")``. The downloads go in its
+        Explicit cache root; by default the project's cache root
+        (:func:`reseau.fichiers.dossier_cache`: ``$ACCESSIBILITE_CACHE`` or
+        ``platformdirs.user_cache_dir("accessibilite")``). The downloads go in its
         ``telechargements`` sub-folder.
     """
     if dossier is not None:
-        racine = Path(dossier)
-    elif os.environ.get(VARIABLE_CACHE):
-        racine = Path(os.environ[VARIABLE_CACHE])
-    else:
-        import platformdirs
-
-        racine = Path(platformdirs.user_cache_dir("accessibilite"))
-    chemin = racine.expanduser() / SOUS_DOSSIER
-    try:
-        chemin.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ErreurEcriture(
-            f"Dossier de cache {chemin} impossible à créer ({exc.strerror or exc}) : "
-            f"choisissez un dossier accessible en écriture avec la variable {VARIABLE_CACHE}."
-        ) from exc
-    return chemin
+        return preparer_dossier(Path(dossier).expanduser() / SOUS_DOSSIER)
+    return fichiers.dossier_cache(SOUS_DOSSIER)
 
 
 def _valider_nom(nom: str) -> str:
@@ -325,20 +313,11 @@ def _sommes(chemin: Path) -> tuple[str, str]:
 
 def _ecrire_json_atomique(chemin: Path, donnees: dict[str, Any]) -> None:
     """Write JSON to a temporary file of the same folder, then rename it."""
-    descripteur, temporaire = tempfile.mkstemp(
-        dir=chemin.parent, prefix=f".{chemin.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descripteur, "w", encoding="utf-8") as f:
-            json.dump(donnees, f, ensure_ascii=False, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporaire, chemin)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporaire)
-        raise
+    with ecriture_atomique(chemin) as temporaire, open(temporaire, "w", encoding="utf-8") as f:
+        json.dump(donnees, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def _lire_json(chemin: Path) -> dict[str, Any] | None:
