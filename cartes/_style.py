@@ -222,7 +222,7 @@ def ligne_sources(
         date = f" ({date_francaise(entree['date'])})" if entree.get("date") else ""
         morceaux.append(f"{nom}{date}")
     if tuiles:
-        morceaux.append("fond de carte : © les contributeurs d'OpenStreetMap, © CARTO")
+        morceaux.append("fond de carte : © les contributeurs d'OpenStreetMap")
     quand = date_francaise(p.get("date")) if p.get("date") else ""
     morceaux.append(
         realisation

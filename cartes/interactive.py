@@ -262,7 +262,7 @@ ZG.couche = function (style, courant) {
     style: style,
     onEachFeature: function (f, couche) {
       couche.bindTooltip(function () { return ZG.infobulle(f.properties, courant); },
-        {sticky: true, direction: "top", offset: [0, -8]});
+        {sticky: true, direction: "top", offset: [0, -8], opacity: 0.97});
       couche.bindPopup(function () { return ZG.fiche(f.properties, courant); },
         {maxWidth: 420, autoPanPaddingTopLeft: [20, 90]});
       couche.on("mouseover", ZG.surligner);
@@ -440,8 +440,8 @@ def carte_interactive(
         Output folder of ``accessibilite zones-grises`` (or the result of
         :func:`cartes.lire_dossier`).
     fond
-        ``"tuiles"``: a light CARTO plan by default, OpenStreetMap and a plain background
-        to choose from; ``"uni"``: no tile server at all (for networks that block tiles).
+        ``"tuiles"``: the OpenStreetMap plan, with a plain background to switch to;
+        ``"uni"``: no tile server at all (for networks that block tiles).
     isochrones
         Optional polygons with columns ``temps_min`` and ``source`` (any CRS).
     bassins
@@ -512,9 +512,6 @@ def carte_interactive(
     racine.title = titre  # the page's <title>
 
     if fond == "tuiles":
-        folium.TileLayer(
-            "CartoDB positron", name="Plan clair (CARTO, OpenStreetMap)", control=True
-        ).add_to(carte)
         folium.TileLayer("OpenStreetMap", name="Plan OpenStreetMap", control=True).add_to(carte)
         folium.FeatureGroup(name="Fond uni (sans tuiles)", overlay=False).add_to(carte)
 
@@ -880,7 +877,7 @@ def carte_interactive(
     entrees = []
     for couches, contenu in legendes:
         groupes = couches if isinstance(couches, list) else [couches]
-        entrees.append(([g.get_name() for g in groupes], contenu))
+        entrees.append(([g.get_name() for g in groupes], _js(contenu)))
     sources = _style.ligne_sources(d, tuiles=fond == "tuiles")
     controles: Any = MacroElement()
     controles._template = Template(
@@ -889,7 +886,7 @@ def carte_interactive(
   var themes = [{{ this.themes|join(", ") }}];
   var entrees = [
   {%- for noms, contenu in this.entrees %}
-    {couches: [{{ noms|join(", ") }}], html: {{ contenu|tojson }}},
+    {couches: [{{ noms|join(", ") }}], html: {{ contenu }}},
   {%- endfor %}
   ];
   var boite = L.control({position: "bottomleft"});
@@ -910,7 +907,7 @@ def carte_interactive(
   sources.onAdd = function () {
     var div = L.DomUtil.create("div", "zg-sources");
     div.id = "zg-sources";
-    div.innerHTML = {{ this.sources|tojson }};
+    div.innerHTML = {{ this.sources }};
     return div;
   };
   sources.addTo(carte);
@@ -921,7 +918,7 @@ def carte_interactive(
     });
   }
   // headings in the layer control, put back each time Leaflet rebuilds its list
-  var groupes = {{ this.groupes|tojson }};
+  var groupes = {{ this.groupes }};
   function intertitres() {
     var liste = document.querySelector(".leaflet-control-layers-overlays");
     if (!liste) { return; }
@@ -952,18 +949,24 @@ def carte_interactive(
   carte.on("overlayremove", apres);
   carte.on("baselayerchange", intertitres);
   apres();
-  carte.fitBounds({{ this.bornes|tojson }},
-    {paddingTopLeft: [10, 60], paddingBottomRight: [10, 10]});
+  carte.fitBounds({{ this.bornes }},
+    {paddingTopLeft: [10, 60], paddingBottomRight: [10, 10], animate: false});
 })({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
     controles.themes = [t.get_name() for t in themes]
-    controles.groupes = {themes[0].layer_name: "Zones grises par niveau"}
-    controles.groupes[groupes_poles[0].layer_name] = "Pôles de services"
-    controles.groupes[premiere_autre.layer_name] = "Repères et autres couches"
+    controles.groupes = _js(
+        {
+            themes[0].layer_name: "Zones grises par niveau",
+            groupes_poles[0].layer_name: "Pôles de services",
+            premiere_autre.layer_name: "Repères et autres couches",
+        }
+    )
     controles.entrees = entrees
-    controles.sources = html.escape(sources)
-    controles.bornes = [[float(bornes[1]), float(bornes[0])], [float(bornes[3]), float(bornes[2])]]
+    controles.sources = _js(html.escape(sources))
+    controles.bornes = _js(
+        [[float(bornes[1]), float(bornes[0])], [float(bornes[3]), float(bornes[2])]]
+    )
     carte.add_child(controles, name="zg_controles")
     return carte
 

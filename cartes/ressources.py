@@ -134,13 +134,15 @@ def _js_autonome(paquet: str, fichier: str) -> str:
     # "</script" inside inline code would close the element early
     texte = texte.replace("</script", "<\\/script")
     if paquet == "leaflet" and fichier == "dist/leaflet.js":
-        texte += _ICONES_LEAFLET.format(
-            icone=_data_uri(_actifs.lire_fichier(paquet, "dist/images/marker-icon.png"), ".png"),
-            icone2x=_data_uri(
-                _actifs.lire_fichier(paquet, "dist/images/marker-icon-2x.png"), ".png"
-            ),
-            ombre=_data_uri(_actifs.lire_fichier(paquet, "dist/images/marker-shadow.png"), ".png"),
-        )
+        images = {
+            cle: _data_uri(_actifs.lire_fichier(paquet, f"dist/images/{nom}"), nom)
+            for cle, nom in (
+                ("icone", "marker-icon.png"),
+                ("icone2x", "marker-icon-2x.png"),
+                ("ombre", "marker-shadow.png"),
+            )
+        }
+        texte += _ICONES_LEAFLET.format(**images)
     return texte
 
 
