@@ -171,7 +171,8 @@ _CSS = """
 .zg-legendes { background: rgba(255,255,255,0.95); padding: 6px 10px; border-radius: 4px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.35); font-size: 12px; line-height: 1.35;
   max-height: 60vh; overflow-y: auto; max-width: 300px; }
-.zg-legende + .zg-legende { border-top: 1px solid #ddd; margin-top: 5px; padding-top: 5px; }
+.zg-legende { border-top: 1px solid #ddd; margin-top: 5px; padding-top: 5px; }
+.zg-legende.zg-premiere { border-top: none; margin-top: 0; padding-top: 0; }
 .zg-legende-titre { font-weight: 700; margin-bottom: 3px; }
 .zg-legende .zg-ligne { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
 .zg-legende .zg-case { width: 18px; height: 12px; flex: none; border: 1px solid #777; }
@@ -516,6 +517,7 @@ def carte_interactive(
         folium.FeatureGroup(name="Fond uni (sans tuiles)", overlay=False).add_to(carte)
 
     for nom, z, actif in (
+        ("zg_couches", 410, False),
         ("zg_zones", 420, False),
         ("zg_limites", 440, False),
         ("zg_poles", 460, True),
@@ -734,10 +736,9 @@ def carte_interactive(
         fg_iso.add_child(
             _script(
                 f"L.geoJson({_js(_collection(_simplifier(iso.geometry, tolerance_m), props))}, "
-                "{style: function (f) { return {color: f.properties.c, weight: 1.2, "
-                "fillColor: f.properties.c, fillOpacity: 0.25}; }, onEachFeature: function (f, l) "
-                "{ l.bindTooltip('Isochrone ' + ZG.minutes(f.properties.t) + ' — ' + "
-                "ZG.echapper(f.properties.s), {sticky: true}); }}).addTo(couche);"
+                "{pane: 'zg_couches', interactive: false, style: function (f) { return "
+                "{color: f.properties.c, weight: 1.6, fillColor: f.properties.c, "
+                "fillOpacity: 0.22}; }}).addTo(couche);"
             )
         )
         fg_iso.add_to(carte)
@@ -751,7 +752,11 @@ def carte_interactive(
                         _ligne(_case(couleurs[v]), f"{_style.nombre_fr(v)} min ou moins")
                         for v in valeurs
                     ],
-                    [],
+                    [
+                        '<div class="zg-chiffres">Autour de : '
+                        + html.escape(", ".join(sorted({str(x) for x in iso["source"]})))
+                        + "</div>"
+                    ],
                 ),
             )
         )
@@ -769,11 +774,10 @@ def carte_interactive(
         fg_bassins.add_child(
             _script(
                 f"L.geoJson({_js(_collection(_simplifier(bassins.geometry, tolerance_m), props))}, "
-                "{style: function (f) { return f.properties.h ? {color: '#555', weight: 0.8, "
-                "fillOpacity: 1, className: 'zg-hors-bassin'} : {color: '#444', weight: 1, "
-                "fillColor: f.properties.c, fillOpacity: 0.55}; }, onEachFeature: function (f, l) "
-                "{ l.bindTooltip(f.properties.h ? 'Hors bassin (au-delà du seuil)' : "
-                "'Bassin de ' + ZG.echapper(f.properties.p), {sticky: true}); }}).addTo(couche);"
+                "{pane: 'zg_couches', interactive: false, style: function (f) { return "
+                "f.properties.h ? {color: '#555', weight: 0.8, fillOpacity: 1, "
+                "className: 'zg-hors-bassin'} : {color: '#333', weight: 1.4, "
+                "fillColor: f.properties.c, fillOpacity: 0.6}; }}).addTo(couche);"
             )
         )
         fg_bassins.add_to(carte)
@@ -796,7 +800,7 @@ def carte_interactive(
                     ],
                     [
                         f'<div class="zg-chiffres">{_style.nombre_fr(len(poles_bassins))} '
-                        "bassins</div>"
+                        "bassins (un par pôle) ; hors bassin : au-delà du seuil du niveau</div>"
                     ],
                 ),
             )
@@ -912,9 +916,12 @@ def carte_interactive(
   };
   sources.addTo(carte);
   function majLegendes() {
+    var premiere = true;
     entrees.forEach(function (e) {
       var visible = e.couches.some(function (c) { return carte.hasLayer(c); });
       e.element.style.display = visible ? "" : "none";
+      e.element.classList.toggle("zg-premiere", visible && premiere);
+      if (visible) { premiere = false; }
     });
   }
   // headings in the layer control, put back each time Leaflet rebuilds its list

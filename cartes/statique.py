@@ -513,24 +513,39 @@ def figure_statique(
         "borderaxespad": 0,
     }
     if orientation == "portrait":
+        # two columns side by side under the map
         gauche = fig.add_axes((lx / page[2], ly / page[3], 0.48 * lw / page[2], lh / page[3]))
         droite = fig.add_axes(
             ((lx + 0.52 * lw) / page[2], ly / page[3], 0.48 * lw / page[2], lh / page[3])
         )
-    else:
-        gauche = fig.add_axes(
-            (lx / page[2], (ly + 0.45 * lh) / page[3], lw / page[2], 0.55 * lh / page[3])
+        for a in (gauche, droite):
+            a.set_axis_off()
+        gauche.legend(handles=poignees, title=titre_legende, loc="upper left", **kwargs_legende)
+        droite.legend(
+            handles=poles_legende + limites,
+            title="Pôles et limites",
+            loc="upper left",
+            **kwargs_legende,
         )
-        droite = fig.add_axes((lx / page[2], ly / page[3], lw / page[2], 0.43 * lh / page[3]))
-    for a in (gauche, droite):
-        a.set_axis_off()
-    gauche.legend(handles=poignees, title=titre_legende, loc="upper left", **kwargs_legende)
-    droite.legend(
-        handles=poles_legende + limites,
-        title="Pôles et limites",
-        loc="upper left",
-        **kwargs_legende,
-    )
+    else:
+        # one column right of the map: the second legend just under the first
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        colonne = fig.add_axes((lx / page[2], ly / page[3], lw / page[2], lh / page[3]))
+        colonne.set_axis_off()
+        premiere = colonne.legend(
+            handles=poignees, title=titre_legende, loc="upper left", **kwargs_legende
+        )
+        colonne.add_artist(premiere)
+        boite = premiere.get_window_extent(FigureCanvasAgg(fig).get_renderer())
+        haut = (boite.y0 - colonne.bbox.y0) / colonne.bbox.height - 0.05
+        colonne.legend(
+            handles=poles_legende + limites,
+            title="Pôles et limites",
+            loc="upper left",
+            bbox_to_anchor=(0, haut),
+            **kwargs_legende,
+        )
     # ---- sources -----------------------------------------------------------------------
     quand = date_carte or dt.date.today()
     sources = (

@@ -173,7 +173,7 @@ def test_isochrones_et_bassins(dossier_zg: Path) -> None:
     couches = list(_couches_du_controle(page))
     assert couches.index("Isochrones") > couches.index("Pôles de proximité (4)")
     assert couches.index("Bassins de services") < couches.index("Limites des EPCI")
-    assert "Isochrone " in page and "Hors bassin (au-delà du seuil)" in page
+    assert "Autour de : Fontaine-lès-Arras" in page and "hors bassin : au-delà du seuil" in page
     assert "5 min ou moins" in page and "10 min ou moins" in page
     assert 'data-couche=\\"Isochrones\\"' in page
     assert 'data-couche=\\"Bassins de services\\"' in page

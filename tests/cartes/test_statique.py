@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,6 +21,13 @@ def _rgb(couleur: str) -> tuple[int, int, int]:
 
 def _pixels(chemin: Path) -> np.ndarray:
     return np.asarray(Image.open(chemin).convert("RGB"))
+
+
+def _legendes(ax: Any) -> list[Any]:
+    """Legends of an axes: its own and those added as artists."""
+    from matplotlib.legend import Legend
+
+    return [a for a in ax.get_children() if isinstance(a, Legend)]
 
 
 def _part(pixels: np.ndarray, couleur: str) -> float:
@@ -93,7 +101,9 @@ def test_niveau_sans_pole(dossier_zg: Path) -> None:
     fig = figure_statique(dossier_zg, "metropolitain")
     textes = [t.get_text() for a in fig.axes for t in a.texts] + [t.get_text() for t in fig.texts]
     assert any("Aucun pôle métropolitain dans la zone étudiée" in t for t in textes)
-    legende = fig.axes[1].get_legend()
+    (legende,) = [
+        lg for a in fig.axes for lg in _legendes(a) if lg.get_title().get_text().startswith("Temps")
+    ]
     etiquettes = [t.get_text() for t in legende.get_texts()]
     assert etiquettes == ["aucun pôle atteignable (12)", "zone grise : plus de 60 min"]
 
