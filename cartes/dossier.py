@@ -282,6 +282,10 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
             )
 
     communes = couches["communes"]
+    if communes.empty:
+        raise DonneesInvalides(
+            f"La couche communes de {gpkg} est vide : relancez « accessibilite zones-grises »."
+        )
     _colonnes(
         communes, ["code", "nom", "population", "epci_code", "epci_nom"], "la couche communes"
     )

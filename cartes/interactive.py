@@ -485,8 +485,7 @@ def carte_interactive(
     geo_voisines = gpd.GeoSeries(simplifiees.iloc[n_communes:].to_numpy(), crs=CRS_CARTES)
 
     collection, _ = _donnees_communes(d, geo_communes)
-    limites = d.departement.geometry.union_all()
-    bornes = gpd.GeoSeries([limites], crs=CRS_CARTES).to_crs("EPSG:4326").total_bounds
+    bornes = gpd.GeoSeries(geo_communes, crs=CRS_CARTES).to_crs("EPSG:4326").total_bounds
 
     carte = folium.Map(
         location=[(bornes[1] + bornes[3]) / 2, (bornes[0] + bornes[2]) / 2],

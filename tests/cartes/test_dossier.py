@@ -137,3 +137,11 @@ def test_gammes_sous_forme_de_dictionnaire(copie_zg: Path) -> None:
     d = lire_dossier(copie_zg)
     assert d.niveau("superieur").seuil_min == 45
     assert d.niveau("intermediaire").libelle == "Intermédiaire"
+
+
+def test_couche_communes_vide(copie_zg: Path) -> None:
+    gpkg = copie_zg / "zones_grises.gpkg"
+    communes = gpd.read_file(gpkg, layer="communes")
+    communes.iloc[:0].to_file(gpkg, layer="communes", mode="w")
+    with pytest.raises(DonneesInvalides, match=r"couche communes .* est vide"):
+        lire_dossier(copie_zg)

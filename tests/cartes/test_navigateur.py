@@ -226,3 +226,22 @@ def test_sans_embarquer_la_carte_est_vide_hors_ligne(
     navigateur.vider(page)
     assert page.erreurs  # failed downloads and "L is not defined"
     assert page.evaluer("typeof L") == "undefined"
+
+
+def test_fond_de_tuiles_sans_autre_erreur_que_les_tuiles(
+    navigateur: Chromium, dossier_zg: Path, tmp_path: Path
+) -> None:
+    """With tiles and no network, the only failures are the tile downloads."""
+    if not ressources_pretes():
+        pytest.skip("bibliothèques JavaScript absentes du cache (accessibilite carte --preparer)")
+    chemin = ecrire_carte_html(dossier_zg, tmp_path / "tuiles.html", autonome=True)
+    page = navigateur.ouvrir(chemin.as_uri())
+    navigateur.vider(page)
+    autres = [
+        e for e in page.erreurs if "tile.openstreetmap.org" not in e and not e.startswith("réseau")
+    ]
+    assert autres == []
+    assert any("tile.openstreetmap.org" in e for e in page.erreurs)
+    assert (
+        page.evaluer("document.querySelectorAll('.leaflet-control-layers-base label').length") == 2
+    )
