@@ -1007,7 +1007,7 @@ def ecrire_carte_html(
     from reseau.fichiers import ecriture_atomique
 
     carte = carte_interactive(dossier, **options)
-    page = rendre_html(carte, autonome=autonome)
+    page = rendre_html(carte, autonome=autonome).replace("<html>", '<html lang="fr">', 1)
     chemin = Path(chemin)
     with ecriture_atomique(chemin) as temporaire:
         temporaire.write_text(page, encoding="utf-8")

@@ -145,7 +145,7 @@ def _halo(largeur: float = 2.2) -> list[Any]:
     return [patheffects.withStroke(linewidth=largeur, foreground="white", alpha=0.9)]
 
 
-def _etiquettes_epci(ax: Any, epci: gpd.GeoDataFrame, echelle_mm: float) -> None:
+def _etiquettes_epci(ax: Any, epci: gpd.GeoDataFrame) -> None:
     """EPCI names at a point inside each EPCI, wrapped, with a white halo."""
     for _, ligne in epci.iterrows():
         geometrie = ligne.geometry
@@ -153,7 +153,6 @@ def _etiquettes_epci(ax: Any, epci: gpd.GeoDataFrame, echelle_mm: float) -> None
             continue
         # a point well inside: the centre of the largest inscribed circle
         point = shapely.maximum_inscribed_circle(geometrie, 50.0).boundary.geoms[0]
-        largeur_mm = max(14.0, 2 * shapely.minimum_clearance(geometrie) / echelle_mm)
         texte = "\n".join(textwrap.wrap(_nom_court_epci(str(ligne["epci_nom"])), width=16))
         ax.text(
             point.x,
@@ -167,9 +166,7 @@ def _etiquettes_epci(ax: Any, epci: gpd.GeoDataFrame, echelle_mm: float) -> None
             linespacing=1.05,
             zorder=15,
             path_effects=_halo(1.8),
-            wrap=False,
         )
-        del largeur_mm
 
 
 #: Line heights (mm) of the title (14 pt) and subtitle (8.5 pt) blocks.
@@ -431,7 +428,7 @@ def figure_statique(
                 )
             )
 
-    _etiquettes_epci(ax, epci, echelle_mm)
+    _etiquettes_epci(ax, epci)
 
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
