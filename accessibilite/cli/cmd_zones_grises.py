@@ -237,10 +237,6 @@ def _formats_cartes(texte: str) -> tuple[str, ...]:
 
 
 def _ecrire_cartes(dossier: Path, formats: tuple[str, ...]) -> None:
-    import cartes
+    from cartes import ecrire_cartes
 
-    ecrire = getattr(cartes, "ecrire_cartes", None)
-    if ecrire is None:
-        print("Cartes non produites : module de cartes pas encore disponible.", file=sys.stderr)
-        return
-    ecrire(dossier, formats=formats)
+    ecrire_cartes(dossier, formats=formats)

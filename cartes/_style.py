@@ -1,0 +1,257 @@
+"""What the interactive and the static maps share: classes, colours and French wording.
+
+One place decides the time classes, their colours (a sequential ramp whose lightness falls
+steadily, so that it still reads once printed in black and white), the colours of the
+overlay of levels, and the texts built from ``parametres.json`` (title, rule, sources).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cartes.dossier import DossierZonesGrises, Niveau
+
+__all__ = [
+    "CLASSES_TEMPS",
+    "COULEURS_CUMUL",
+    "COULEURS_TEMPS",
+    "COULEUR_SANS_TEMPS",
+    "GRIS_TEMPS",
+    "LIBELLE_SANS_TEMPS",
+    "ClasseTemps",
+    "classe_temps",
+    "couleurs_cumul",
+    "date_francaise",
+    "libelles_cumul",
+    "ligne_sources",
+    "luminance",
+    "nom_pole",
+    "nombre_fr",
+    "texte_regle",
+    "titre_carte",
+]
+
+
+@dataclass(frozen=True)
+class ClasseTemps:
+    """A class of car time: ``(bas, haut]`` minutes (``bas == haut == 0`` for the poles)."""
+
+    bas: float
+    haut: float
+    libelle: str
+
+
+#: Classes of the time to the nearest pole; the upper bound belongs to the class, so the
+#: thresholds 10, 20 and 30 min split classes exactly where zones grises start.
+CLASSES_TEMPS: tuple[ClasseTemps, ...] = (
+    ClasseTemps(0.0, 0.0, "pôle (0 min)"),
+    ClasseTemps(0.0, 5.0, "5 min ou moins"),
+    ClasseTemps(5.0, 10.0, "5 à 10 min"),
+    ClasseTemps(10.0, 20.0, "10 à 20 min"),
+    ClasseTemps(20.0, 30.0, "20 à 30 min"),
+    ClasseTemps(30.0, math.inf, "plus de 30 min"),
+)
+
+#: Colours of :data:`CLASSES_TEMPS` (ColorBrewer YlOrRd): lightness falls class after class.
+COULEURS_TEMPS: tuple[str, ...] = (
+    "#ffffb2",
+    "#fed976",
+    "#feb24c",
+    "#fd8d3c",
+    "#e31a1c",
+    "#b10026",
+)
+#: The same classes in shades of grey, for print without colour.
+GRIS_TEMPS: tuple[str, ...] = ("#ffffff", "#e3e3e3", "#c6c6c6", "#9c9c9c", "#6b6b6b", "#3a3a3a")
+#: Communes with no reachable pole (no time).
+COULEUR_SANS_TEMPS = "#d0d0d0"
+LIBELLE_SANS_TEMPS = "aucun pôle atteignable"
+
+#: Colours of the overlay map, from 0 to 4 levels in zone grise (ColorBrewer Purples).
+COULEURS_CUMUL: tuple[str, ...] = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+_GRIS_CUMUL: tuple[str, ...] = ("#ffffff", "#d4d4d4", "#a8a8a8", "#7c7c7c", "#505050")
+
+
+def classe_temps(minutes: Sequence[float] | NDArray[np.float64]) -> NDArray[np.int64]:
+    """Index in :data:`CLASSES_TEMPS` of each time, ``-1`` for NaN (no reachable pole)."""
+    t = np.asarray(minutes, dtype=np.float64)
+    bornes = np.array([c.haut for c in CLASSES_TEMPS[1:-1]])
+    indices = 1 + np.searchsorted(bornes, t, side="left")
+    indices = np.where(t <= 0.0, 0, indices)
+    return np.where(np.isnan(t), -1, indices).astype(np.int64)
+
+
+def couleurs_cumul(n_niveaux: int, *, gris: bool = False) -> list[str]:
+    """Colours for 0 to ``n_niveaux`` levels in zone grise, evenly spread on the ramp."""
+    rampe = _GRIS_CUMUL if gris else COULEURS_CUMUL
+    positions = np.linspace(0, len(rampe) - 1, max(n_niveaux, 1) + 1).round().astype(int)
+    return [rampe[i] for i in positions]
+
+
+def libelles_cumul(niveaux: Sequence[Niveau]) -> list[str]:
+    """Legend labels of the overlay classes, 0 to ``len(niveaux)`` levels."""
+    n = len(niveaux)
+    libelles = ["aucun niveau"]
+    for k in range(1, n + 1):
+        libelles.append(f"{k} niveau{'x' if k > 1 else ''}" + (" (tous)" if k == n > 1 else ""))
+    return libelles
+
+
+def luminance(couleur: str) -> float:
+    """Relative luminance (0 black to 1 white) of a ``#rrggbb`` colour (WCAG formula)."""
+    r, g, b = (int(couleur[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def lineaire(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lineaire(r) + 0.7152 * lineaire(g) + 0.0722 * lineaire(b)
+
+
+def nombre_fr(valeur: float, decimales: int = 0) -> str:
+    """French number: thin no-break space between thousands, decimal comma."""
+    texte = f"{valeur:,.{decimales}f}"
+    return texte.replace(",", "\u202f").replace(".", ",")
+
+
+_MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def date_francaise(iso: Any) -> str:
+    """``"2026-11-25"`` -> ``"25 novembre 2026"`` (the text itself when it is no ISO date)."""
+    texte = str(iso or "").strip()
+    try:
+        annee, mois, jour = (int(p) for p in texte[:10].split("-"))
+        return f"{'1er' if jour == 1 else jour} {_MOIS[mois - 1]} {annee}"
+    except (ValueError, IndexError):
+        return texte
+
+
+def texte_regle(parametres: dict[str, Any], niveaux: Sequence[Niveau]) -> str:
+    """The pole rule and the zone grise thresholds, in one French sentence."""
+    regle = parametres.get("regle") or {}
+    nom = str(regle.get("nom", "")).strip()
+    if nom == "tous":
+        pole = "pôle : commune disposant de tous les services de la gamme du niveau"
+    elif nom == "n_min" and regle.get("n_min") is not None:
+        pole = (
+            f"pôle : commune disposant d'au moins {int(regle['n_min'])} services de la gamme "
+            "du niveau"
+        )
+    elif nom == "part_min" and regle.get("part_min") is not None:
+        part = float(regle["part_min"])
+        part = part * 100 if part <= 1 else part
+        pole = (
+            f"pôle : commune disposant d'au moins {nombre_fr(part)} % des services de la "
+            "gamme du niveau"
+        )
+    else:
+        pole = "pôle : règle non précisée"
+    if regle.get("cumul_niveaux_superieurs"):
+        pole += " (un pôle d'un niveau supérieur compte aussi pour les niveaux inférieurs)"
+    seuils = ", ".join(f"{n.adjectif} {nombre_fr(n.seuil_min)} min" for n in niveaux)
+    return (
+        f"{pole} ; zone grise : temps au pôle le plus proche supérieur au seuil du niveau "
+        f"({seuils})"
+    )
+
+
+def _osm(parametres: dict[str, Any]) -> tuple[bool, str]:
+    """Whether times come from OpenStreetMap, and the date of the OSM data if known."""
+    source = parametres.get("source") or {}
+    texte = f"{source.get('nom', '')} {source.get('description', '')}".lower()
+    date = ""
+    for p in parametres.get("provenance") or []:
+        if isinstance(p, dict) and (
+            "openstreetmap" in str(p.get("nom", "")).lower()
+            or "osm" in str(p.get("fichier", p.get("url", ""))).lower()
+        ):
+            date = str(p.get("date") or "")
+            break
+    return ("openstreetmap" in texte or "osm" in texte or "reseau" in texte), date
+
+
+def ligne_sources(
+    dossier: DossierZonesGrises, *, tuiles: bool = False, realisation: str | None = None
+) -> str:
+    """The sources line of every map: BPE, travel times, rule, base map, date."""
+    p = dossier.parametres
+    morceaux = []
+    bpe = p.get("bpe") or {}
+    annee = bpe.get("annee", bpe.get("année")) if isinstance(bpe, dict) else None
+    morceaux.append(
+        f"Équipements : INSEE, Base permanente des équipements {annee}"
+        if annee
+        else "Équipements : INSEE, Base permanente des équipements"
+    )
+    source = p.get("source") or {}
+    description = str(source.get("description") or source.get("nom") or "non précisée")
+    osm, date_osm = _osm(p)
+    if osm:
+        quand = f", données du {date_francaise(date_osm)}" if date_osm else ""
+        morceaux.append(
+            f"temps de trajet : {description} (© les contributeurs d'OpenStreetMap{quand})"
+        )
+    else:
+        morceaux.append(f"temps de trajet : {description}")
+    morceaux.append(texte_regle(p, dossier.niveaux))
+    for entree in p.get("provenance") or []:
+        if not isinstance(entree, dict):
+            continue
+        nom = str(entree.get("nom") or "").strip()
+        if not nom or "openstreetmap" in nom.lower() or "bpe" in nom.lower():
+            continue
+        date = f" ({date_francaise(entree['date'])})" if entree.get("date") else ""
+        morceaux.append(f"{nom}{date}")
+    if tuiles:
+        morceaux.append("fond de carte : © les contributeurs d'OpenStreetMap")
+    quand = date_francaise(p.get("date")) if p.get("date") else ""
+    morceaux.append(
+        realisation
+        or (f"calcul du {quand}, outil accessibilite" if quand else "outil accessibilite")
+    )
+    return ". ".join(m[:1].upper() + m[1:] for m in morceaux) + "."
+
+
+def nom_pole(niveau: Niveau, *, pluriel: bool = False) -> str:
+    """``"pôle de proximité"``, ``"pôles intermédiaires"``..."""
+    if niveau.nom == "proximite":
+        return "pôles de proximité" if pluriel else "pôle de proximité"
+    return f"pôles {niveau.adjectif}s" if pluriel else f"pôle {niveau.adjectif}"
+
+
+def titre_carte(dossier: DossierZonesGrises, niveau: Niveau | None) -> tuple[str, str]:
+    """Title and subtitle of a map of ``niveau`` (``None``: the overlay of levels)."""
+    if niveau is None:
+        titre = f"Espaces à enjeux d'éloignement — {dossier.departement_nom}"
+        seuils = ", ".join(f"{n.adjectif} {nombre_fr(n.seuil_min)} min" for n in dossier.niveaux)
+        sous_titre = (
+            "Nombre de niveaux de services pour lesquels la commune est en zone grise "
+            f"(seuils : {seuils})"
+        )
+    else:
+        services = "de proximité" if niveau.nom == "proximite" else f"de niveau {niveau.adjectif}"
+        titre = f"Zones grises des services {services} — {dossier.departement_nom}"
+        sous_titre = (
+            f"Temps en voiture jusqu'au {nom_pole(niveau)} le plus proche ; zone grise "
+            f"au-delà de {nombre_fr(niveau.seuil_min)} min"
+        )
+    return titre, sous_titre

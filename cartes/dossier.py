@@ -1,0 +1,385 @@
+"""Reading and checking a zones-grises output folder (format: ``docs/FORMATS.md``).
+
+:func:`lire_dossier` loads the folder written by ``accessibilite zones-grises`` into a
+:class:`DossierZonesGrises`: the GeoPackage layers in EPSG:2154, the summaries and the
+parameters, with the levels in their natural order. Every problem is reported once, here,
+in French: a missing file or layer (:class:`DonneesManquantes`), a layer without a
+coordinate reference system (:class:`SansCRS`), a missing column (:class:`DonneesInvalides`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from reseau.erreurs import DonneesInvalides, DonneesManquantes, SansCRS
+
+__all__ = [
+    "CRS_CARTES",
+    "ORDRE_NIVEAUX",
+    "DossierZonesGrises",
+    "Niveau",
+    "lire_dossier",
+]
+
+logger = logging.getLogger(__name__)
+
+#: CRS of every layer handed to the map code (Lambert-93, as written by the pipeline).
+CRS_CARTES = "EPSG:2154"
+
+#: Natural order of the levels (unknown levels come after, in file order).
+ORDRE_NIVEAUX = ("proximite", "intermediaire", "superieur", "metropolitain")
+
+_LIBELLES = {
+    "proximite": "Proximité",
+    "intermediaire": "Intermédiaire",
+    "superieur": "Supérieur",
+    "metropolitain": "Métropolitain",
+}
+_SEUILS_DEFAUT = {
+    "proximite": 10.0,
+    "intermediaire": 20.0,
+    "superieur": 30.0,
+    "metropolitain": 60.0,
+}
+
+_FICHIERS = ("zones_grises.gpkg", "parametres.json", "resume.csv", "resume_epci.csv")
+_COUCHES = ("communes", "poles", "epci", "departement")
+_COUCHES_FACULTATIVES = ("centres", "voisines")
+
+
+@dataclass(frozen=True)
+class Niveau:
+    """One level of the SDAASP method as the maps show it.
+
+    Attributes
+    ----------
+    nom
+        Key used in column names (``"proximite"``).
+    libelle
+        French label with its accents and capital (``"Proximité"``).
+    seuil_min
+        Acceptable car time, in minutes: above it a commune is in zone grise.
+    items
+        Labels of the gamme items of the level.
+    n_poles
+        Number of poles of the level (in and outside the département).
+    """
+
+    nom: str
+    libelle: str
+    seuil_min: float
+    items: tuple[str, ...]
+    n_poles: int
+
+    @property
+    def adjectif(self) -> str:
+        """Lower-case label (``"proximité"``), for sentences."""
+        return self.libelle[:1].lower() + self.libelle[1:]
+
+
+@dataclass(frozen=True)
+class DossierZonesGrises:
+    """A zones-grises output folder, read and checked.
+
+    Attributes
+    ----------
+    chemin
+        The folder.
+    communes
+        One polygon per commune of the département with the columns of
+        ``zones_grises.csv`` (``code`` as str, ``temps_<niveau>_min`` float with NaN when
+        no pole is reachable, ``zone_grise_<niveau>`` bool, ``niveaux_zone_grise`` int).
+    poles
+        One point per (pole commune, level): ``code, nom, niveau, hors_departement,
+        items_presents, items_manquants, n_items, n_items_gamme``.
+    voisines
+        Communes outside the département in the buffer (may be empty).
+    epci, departement
+        Boundaries.
+    resume, resume_epci
+        The summary tables.
+    parametres
+        Content of ``parametres.json``.
+    niveaux
+        The levels, in order.
+    """
+
+    chemin: Path
+    communes: gpd.GeoDataFrame
+    poles: gpd.GeoDataFrame
+    voisines: gpd.GeoDataFrame
+    epci: gpd.GeoDataFrame
+    departement: gpd.GeoDataFrame
+    resume: pd.DataFrame
+    resume_epci: pd.DataFrame
+    parametres: dict[str, Any]
+    niveaux: tuple[Niveau, ...]
+
+    def niveau(self, nom: str) -> Niveau:
+        """The level called ``nom``.
+
+        Raises
+        ------
+        DonneesInvalides
+            No such level in the folder.
+        """
+        for n in self.niveaux:
+            if n.nom == nom:
+                return n
+        raise DonneesInvalides(
+            f"Niveau « {nom} » absent du dossier {self.chemin} (niveaux : "
+            + ", ".join(n.nom for n in self.niveaux)
+            + ", ou « cumul »)."
+        )
+
+    @property
+    def departement_nom(self) -> str:
+        """Name and code of the département, e.g. ``"Pas-de-Calais (62)"``."""
+        code = str(self.parametres.get("departement", "")).strip()
+        nom = str(self.parametres.get("departement_nom", "")).strip()
+        if nom and code:
+            return f"{nom} ({code})"
+        return nom or (f"département {code}" if code else "département")
+
+
+def _booleens(serie: pd.Series) -> pd.Series:
+    """Read a True/False column written as bool, 0/1 or text."""
+    if serie.dtype == bool:
+        return serie
+    texte = serie.astype(str).str.strip().str.lower()
+    return texte.isin(["true", "1", "1.0", "vrai", "oui"])
+
+
+def _lire_couche(gpkg: Path, couche: str, presentes: set[str]) -> gpd.GeoDataFrame:
+    if couche not in presentes:
+        raise DonneesManquantes(
+            f"Couche « {couche} » absente de {gpkg} (couches présentes : "
+            + (", ".join(sorted(presentes)) or "aucune")
+            + ") : relancez « accessibilite zones-grises » pour réécrire le dossier."
+        )
+    gdf = gpd.read_file(gpkg, layer=couche)
+    if gdf.crs is None:
+        raise SansCRS(
+            f"La couche « {couche} » de {gpkg} n'a pas de système de coordonnées (CRS) : "
+            "définissez-le (Lambert-93, EPSG:2154, attendu) avant de cartographier, par "
+            "exemple dans QGIS ou avec gdf.set_crs('EPSG:2154')."
+        )
+    if gdf.crs != CRS_CARTES:
+        gdf = gdf.to_crs(CRS_CARTES)
+    return gdf
+
+
+def _colonnes(df: pd.DataFrame, colonnes: list[str], ou: str) -> None:
+    manquantes = [c for c in colonnes if c not in df.columns]
+    if manquantes:
+        raise DonneesInvalides(
+            f"Colonnes absentes de {ou} : {', '.join(manquantes)}. Le dossier ne suit pas le "
+            "format de docs/FORMATS.md : relancez « accessibilite zones-grises »."
+        )
+
+
+def _niveaux_des_colonnes(communes: pd.DataFrame) -> list[str]:
+    noms = [
+        str(c)[len("temps_") : -len("_min")]
+        for c in communes.columns
+        if str(c).startswith("temps_") and str(c).endswith("_min")
+    ]
+    connus = [n for n in ORDRE_NIVEAUX if n in noms]
+    return connus + [n for n in noms if n not in connus]
+
+
+def _gammes(parametres: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Levels described in ``parametres["gammes"]``, keyed by name (list or mapping form)."""
+    gammes = parametres.get("gammes") or {}
+    if isinstance(gammes, list):
+        entrees: list[Any] = gammes
+    elif isinstance(gammes, dict):
+        brut = gammes.get("niveaux", gammes.get("niveau"))
+        if isinstance(brut, list):
+            entrees = brut
+        else:
+            entrees = [
+                {"nom": k, **v} for k, v in gammes.items() if isinstance(v, dict) and k != "bpe"
+            ]
+    else:
+        entrees = []
+    return {str(e["nom"]): e for e in entrees if isinstance(e, dict) and "nom" in e}
+
+
+def _libelles_items(items: Any) -> tuple[str, ...]:
+    if not isinstance(items, list):
+        return ()
+    return tuple(
+        str(i.get("libelle") or i.get("nom")) if isinstance(i, dict) else str(i) for i in items
+    )
+
+
+def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
+    """Read and check a zones-grises output folder.
+
+    Parameters
+    ----------
+    dossier
+        Folder written by ``accessibilite zones-grises`` (see ``docs/FORMATS.md``).
+
+    Returns
+    -------
+    DossierZonesGrises
+        Every layer in EPSG:2154, columns typed.
+
+    Raises
+    ------
+    DonneesManquantes
+        The folder, a file or a GeoPackage layer is missing.
+    SansCRS
+        A layer has no coordinate reference system.
+    DonneesInvalides
+        A column is missing or ``parametres.json`` is unreadable.
+    """
+    import pyogrio
+
+    chemin = Path(dossier)
+    if not chemin.is_dir():
+        raise DonneesManquantes(
+            f"Dossier {chemin} introuvable : donnez le dossier de sortie de "
+            "« accessibilite zones-grises » (--entree)."
+        )
+    absents = [f for f in _FICHIERS if not (chemin / f).is_file()]
+    if absents:
+        raise DonneesManquantes(
+            f"Fichier(s) absent(s) du dossier {chemin} : {', '.join(absents)}. Ce dossier "
+            "n'est pas une sortie complète de « accessibilite zones-grises » : relancez-la."
+        )
+    try:
+        parametres = json.loads((chemin / "parametres.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DonneesInvalides(
+            f"{chemin / 'parametres.json'} est illisible ({exc}) : relancez "
+            "« accessibilite zones-grises »."
+        ) from exc
+    if not isinstance(parametres, dict):
+        raise DonneesInvalides(f"{chemin / 'parametres.json'} doit contenir un objet JSON.")
+
+    gpkg = chemin / "zones_grises.gpkg"
+    presentes = {str(c[0]) for c in pyogrio.list_layers(gpkg)}
+    couches = {c: _lire_couche(gpkg, c, presentes) for c in _COUCHES}
+    for c in _COUCHES_FACULTATIVES:
+        if c in presentes:
+            couches[c] = _lire_couche(gpkg, c, presentes)
+        else:
+            logger.info("Couche « %s » absente de %s : ignorée", c, gpkg)
+            couches[c] = gpd.GeoDataFrame(
+                {"code": pd.Series(dtype=str), "nom": pd.Series(dtype=str)},
+                geometry=gpd.GeoSeries([], crs=CRS_CARTES),
+            )
+
+    communes = couches["communes"]
+    if communes.empty:
+        raise DonneesInvalides(
+            f"La couche communes de {gpkg} est vide : relancez « accessibilite zones-grises »."
+        )
+    _colonnes(
+        communes, ["code", "nom", "population", "epci_code", "epci_nom"], "la couche communes"
+    )
+    noms_niveaux = _niveaux_des_colonnes(communes)
+    if not noms_niveaux:
+        raise DonneesInvalides(
+            f"La couche communes de {gpkg} n'a aucune colonne temps_<niveau>_min : "
+            "relancez « accessibilite zones-grises »."
+        )
+    attendues = []
+    for n in noms_niveaux:
+        attendues += [f"pole_{n}_nom", f"zone_grise_{n}"]
+    _colonnes(communes, attendues, "la couche communes")
+    communes = communes.copy()
+    for c in ("code", "epci_code"):
+        communes[c] = communes[c].astype(str)
+    communes["population"] = pd.to_numeric(communes["population"], errors="coerce").fillna(0)
+    for n in noms_niveaux:
+        communes[f"temps_{n}_min"] = pd.to_numeric(communes[f"temps_{n}_min"], errors="coerce")
+        communes[f"zone_grise_{n}"] = _booleens(communes[f"zone_grise_{n}"])
+        if f"est_pole_{n}" in communes.columns:
+            communes[f"est_pole_{n}"] = _booleens(communes[f"est_pole_{n}"])
+    if "niveaux_zone_grise" in communes.columns:
+        communes["niveaux_zone_grise"] = (
+            pd.to_numeric(communes["niveaux_zone_grise"], errors="coerce").fillna(0).astype(int)
+        )
+    else:
+        communes["niveaux_zone_grise"] = (
+            np.sum([communes[f"zone_grise_{n}"].to_numpy() for n in noms_niveaux], axis=0)
+        ).astype(int)
+
+    poles = couches["poles"]
+    _colonnes(poles, ["code", "nom", "niveau"], "la couche poles")
+    poles = poles.copy()
+    poles["code"] = poles["code"].astype(str)
+    poles["niveau"] = poles["niveau"].astype(str)
+    poles["hors_departement"] = (
+        _booleens(poles["hors_departement"])
+        if "hors_departement" in poles.columns
+        else pd.Series(False, index=poles.index)
+    )
+    for c in ("items_presents", "items_manquants"):
+        poles[c] = poles[c].fillna("").astype(str) if c in poles.columns else ""
+
+    epci = couches["epci"]
+    _colonnes(epci, ["epci_code", "epci_nom"], "la couche epci")
+    epci = epci.copy()
+    epci["epci_code"] = epci["epci_code"].astype(str)
+
+    voisines = couches["voisines"].copy()
+    if "code" in voisines.columns:
+        voisines["code"] = voisines["code"].astype(str)
+
+    resume = pd.read_csv(chemin / "resume.csv")
+    _colonnes(resume, ["niveau", "communes", "population", "part_population"], "resume.csv")
+    resume_epci = pd.read_csv(chemin / "resume_epci.csv", dtype={"epci_code": str})
+    _colonnes(
+        resume_epci,
+        ["epci_code", "niveau", "communes", "population", "part_population"],
+        "resume_epci.csv",
+    )
+
+    gammes = _gammes(parametres)
+    niveaux = []
+    for n in noms_niveaux:
+        g = gammes.get(n, {})
+        seuil = g.get("seuil_min")
+        if seuil is None and "seuil_min" in resume.columns:
+            lignes = resume.loc[resume["niveau"].astype(str) == n, "seuil_min"]
+            seuil = lignes.iloc[0] if len(lignes) else None
+        niveaux.append(
+            Niveau(
+                nom=n,
+                libelle=str(g.get("libelle") or _LIBELLES.get(n, n.capitalize())),
+                seuil_min=float(seuil if seuil is not None else _SEUILS_DEFAUT.get(n, np.nan)),
+                items=_libelles_items(g.get("items")),
+                n_poles=int((poles["niveau"] == n).sum()),
+            )
+        )
+        if niveaux[-1].n_poles == 0:
+            logger.warning(
+                "Aucun pôle de niveau %s : la carte de ce niveau sera vide (note sur la carte)",
+                niveaux[-1].adjectif,
+            )
+
+    return DossierZonesGrises(
+        chemin=chemin,
+        communes=communes,
+        poles=poles,
+        voisines=voisines,
+        epci=epci,
+        departement=couches["departement"],
+        resume=resume,
+        resume_epci=resume_epci,
+        parametres=parametres,
+        niveaux=tuple(niveaux),
+    )

@@ -1,0 +1,128 @@
+"""All maps at once (``ecrire_cartes``) and the ``accessibilite carte`` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from accessibilite.cli import main
+from cartes import ecrire_cartes
+from reseau.erreurs import DonneesInvalides
+
+
+def test_ecrire_cartes_dans_le_dossier(copie_zg: Path, faux_cache: Path) -> None:
+    avant = {p.name for p in copie_zg.iterdir()}
+    fichiers = ecrire_cartes(copie_zg, ("html", "pdf"), fond="uni")
+    noms = [f.name for f in fichiers]
+    assert noms == [
+        "carte.html",
+        "carte_proximite.pdf",
+        "carte_intermediaire.pdf",
+        "carte_superieur.pdf",
+        "carte_metropolitain.pdf",
+        "carte_cumul.pdf",
+    ]
+    assert {p.name for p in copie_zg.iterdir()} == avant | set(noms)  # nothing else left
+    assert "cdn.jsdelivr.net" not in (copie_zg / "carte.html").read_text(encoding="utf-8")
+
+
+def test_format_inconnu(copie_zg: Path) -> None:
+    with pytest.raises(DonneesInvalides, match="svg"):
+        ecrire_cartes(copie_zg, ("html", "svg"))
+    with pytest.raises(DonneesInvalides, match="aucun"):
+        ecrire_cartes(copie_zg, ())
+
+
+def test_commande_carte(
+    dossier_zg: Path, tmp_path: Path, faux_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sortie = tmp_path / "cartes"
+    code = main(
+        [
+            "carte",
+            "--entree",
+            str(dossier_zg),
+            "--format",
+            "html,pdf",
+            "--sortie",
+            str(sortie),
+            "--fond",
+            "uni",
+            "--orientation",
+            "paysage",
+        ]
+    )
+    assert code == 0
+    assert sorted(p.name for p in sortie.iterdir()) == sorted(
+        ["carte.html"]
+        + [
+            f"carte_{n}.pdf"
+            for n in ("proximite", "intermediaire", "superieur", "metropolitain", "cumul")
+        ]
+    )
+    assert str(sortie / "carte.html") in capsys.readouterr().out
+
+
+def test_commande_carte_liens_internet(dossier_zg: Path, tmp_path: Path, cache_vide: Path) -> None:
+    assert (
+        main(
+            [
+                "carte",
+                "--entree",
+                str(dossier_zg),
+                "--format",
+                "html",
+                "--sortie",
+                str(tmp_path),
+                "--liens-internet",
+            ]
+        )
+        == 0
+    )
+    assert "cdn.jsdelivr.net" in (tmp_path / "carte.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--entree", "/nulle/part"], "Dossier /nulle/part introuvable"),
+        ([], "indiquez le dossier des zones grises"),
+        (["--preparer"], "registre npm est injoignable"),
+    ],
+)
+def test_commande_carte_erreurs(
+    arguments: list[str], message: str, cache_vide: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["carte", *arguments]) == 2
+    erreur = capsys.readouterr().err
+    assert message in erreur
+    assert "Traceback" not in erreur
+
+
+@pytest.mark.filterwarnings("ignore:.crs. was not provided")
+def test_commande_carte_couche_sans_crs(
+    dossier_zg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    iso = tmp_path / "iso.gpkg"
+    gpd.GeoDataFrame(
+        {"temps_min": [10.0], "source": ["x"]}, geometry=[Point(0, 0).buffer(1)]
+    ).to_file(iso)
+    code = main(
+        [
+            "carte",
+            "--entree",
+            str(dossier_zg),
+            "--format",
+            "html",
+            "--sortie",
+            str(tmp_path / "s"),
+            "--isochrones",
+            str(iso),
+        ]
+    )
+    assert code == 2
+    assert "« isochrones » n'a pas de système de coordonnées" in capsys.readouterr().err
