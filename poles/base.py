@@ -43,6 +43,7 @@ __all__ = [
     "lire_base",
     "regle_depuis_parametres",
     "source_depuis_parametres",
+    "source_reseau",
 ]
 
 logger = logging.getLogger(__name__)
@@ -238,10 +239,27 @@ def source_depuis_parametres(source: dict[str, Any]) -> SourceTemps:
             )
         if nom == "matrice":
             return SourceMatrice.depuis_fichier(fichier)
-        module = importlib.import_module("accessibilite.source_reseau")
-        resultat: SourceTemps = module.SourceReseau.depuis_fichier(fichier)
-        return resultat
+        return source_reseau(fichier)
     raise DonneesInvalides(f"parametres.json : source des temps « {nom} » inconnue.")
+
+
+def source_reseau(fichier: str | Path) -> SourceTemps:
+    """The road-graph source read from a built network file.
+
+    Raises
+    ------
+    DonneesManquantes
+        The road-graph source is not part of this installation.
+    """
+    try:
+        module = importlib.import_module("accessibilite.source_reseau")
+    except ImportError as exc:
+        raise DonneesManquantes(
+            "La source « osm » (réseau routier) n'est pas disponible dans cette installation : "
+            "mettez le paquet à jour, ou utilisez une matrice (--matrice)."
+        ) from exc
+    resultat: SourceTemps = module.SourceReseau.depuis_fichier(fichier)
+    return resultat
 
 
 def _lire_parametres(dossier: Path) -> dict[str, Any]:
@@ -348,6 +366,12 @@ def lire_base(dossier: str | Path, *, source: SourceTemps | None = None) -> Base
         raise DonneesInvalides(
             f"Le fichier BPE {chemin_bpe} a changé depuis le calcul de la base : relancez "
             "« accessibilite zones-grises » avant le scénario."
+        )
+    nom_source = parametres["source"].get("nom")
+    if source is not None and source.nom != nom_source:
+        raise DonneesInvalides(
+            f"La base a été calculée avec la source « {nom_source} » : on ne peut la remplacer "
+            f"que par une source du même type (reçu « {source.nom} »)."
         )
     source_active = source if source is not None else source_depuis_parametres(parametres["source"])
     tampon = float(parametres.get("tampon_km", 30.0))

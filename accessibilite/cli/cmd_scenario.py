@@ -79,10 +79,9 @@ def source_de_remplacement(options: argparse.Namespace) -> Any:
 
         return SourceMatrice.depuis_fichier(options.matrice)
     if options.reseau is not None:
-        import importlib
+        from poles.base import source_reseau
 
-        module = importlib.import_module("accessibilite.source_reseau")
-        return module.SourceReseau.depuis_fichier(options.reseau)
+        return source_reseau(options.reseau)
     return None
 
 

@@ -211,3 +211,13 @@ def test_base_incomplete_ou_modifiee(dossier_base, tmp_path, capsys):
     assert main(["scenario", "--base", str(tmp_path / "vide"), "--modifications", str(toml)]) == 2
     erreur = capsys.readouterr().err
     assert "Erreur : Dossier de base introuvable" in erreur and "Traceback" not in erreur
+
+
+def test_source_de_remplacement_du_meme_type(dossier_base, tmp_path):
+    racine, _ = dossier_base
+    matrice = tmp_path / "m.csv"
+    matrice.write_text("origine,destination,minutes\n90001,90002,5\n", encoding="utf-8")
+    from accessibilite import SourceMatrice
+
+    with pytest.raises(DonneesInvalides, match="même type"):
+        lire_base(racine / "base", source=SourceMatrice.depuis_fichier(matrice))
