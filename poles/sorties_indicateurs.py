@@ -128,6 +128,10 @@ def ecrire_placement(resultat: ResultatPlacement, dossier: str | Path) -> list[P
     ]
 
 
+def _pluriel(n: float, mot: str) -> str:
+    return f"{_nombre(n)} {mot}{'s' if abs(n) >= 2 else ''}"
+
+
 def _nombre(valeur: float) -> str:
     return f"{round(valeur):,d}".replace(",", " ")
 
@@ -154,9 +158,10 @@ def formater_indicateur(resultat: ResultatIndicateur) -> str:
     for seuil in p["seuils_min"]:
         nom = f"{seuil:g}".replace(".", "_")
         lignes.append(
-            f"  au-delà de {seuil:g} min : {_nombre(ligne[f'population_au_dela_{nom}'])} "
-            f"habitants ({_pourcent(ligne[f'part_au_dela_{nom}'])}), "
-            f"{int(ligne[f'communes_au_dela_{nom}'])} communes"
+            f"  au-delà de {seuil:g} min : "
+            f"{_pluriel(ligne[f'population_au_dela_{nom}'], 'habitant')} "
+            f"({_pourcent(ligne[f'part_au_dela_{nom}'])}), "
+            f"{_pluriel(ligne[f'communes_au_dela_{nom}'], 'commune')}"
         )
     if "apl_moyenne_pour_100000" in ligne.index:
         lignes.append(
@@ -204,8 +209,9 @@ def formater_placement(resultat: ResultatPlacement) -> str:
     ]
     for _, r in resultat.propositions.iterrows():
         lignes.append(
-            f"{r['rang']:>2}. {r['nom']} ({r['code']}) : {r['communes_sorties']} communes, "
-            f"{_nombre(r['population_sortie'])} habitants sortis de zone grise "
+            f"{r['rang']:>2}. {r['nom']} ({r['code']}) : "
+            f"{_pluriel(r['communes_sorties'], 'commune')}, "
+            f"{_pluriel(r['population_sortie'], 'habitant')} sortis de zone grise "
             f"(cumul {_pourcent(r['part_zone_grise_cumulee'])})"
         )
     return "\n".join(lignes)
