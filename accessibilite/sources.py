@@ -282,15 +282,27 @@ class SourceMatrice:
 
     nom = "matrice"
 
-    def __init__(self, minutes: pd.DataFrame, *, libelle: str = "matrice importée") -> None:
+    def __init__(
+        self,
+        minutes: pd.DataFrame,
+        *,
+        libelle: str = "matrice importée",
+        fichier: str | None = None,
+    ) -> None:
         self._minutes = minutes
         self._libelle = libelle
         self.paires_manquantes = 0
+        #: The file the matrix was read from (recorded in outputs to recompute them).
+        self.fichier = fichier
 
     @classmethod
     def depuis_fichier(cls, chemin: str | Path) -> SourceMatrice:
         """Read the matrix file (see :func:`lire_matrice`)."""
-        return cls(lire_matrice(chemin), libelle=f"matrice importée ({Path(chemin).name})")
+        return cls(
+            lire_matrice(chemin),
+            libelle=f"matrice importée ({Path(chemin).name})",
+            fichier=str(Path(chemin).resolve()),
+        )
 
     def description(self) -> str:
         return self._libelle

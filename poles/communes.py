@@ -136,6 +136,18 @@ def _communes_brutes() -> pd.DataFrame:
     return table
 
 
+@lru_cache(maxsize=1)
+def _communes_actuelles() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Current communes with their parsed boundaries and town halls (EPSG:4326), cached.
+
+    Parsing the 35,000 boundaries takes seconds; scenarios and placements load the same
+    communes several times. Callers copy the arrays before changing them.
+    """
+    brut = _communes_brutes()
+    com = brut[brut["type"] == "COM"]
+    return com, _geometries(com["geometry"]), _geometries(com["mairie_localisation"])
+
+
 def codes_actuels() -> set[str]:
     """INSEE codes of every current commune of France (``type == "COM"``)."""
     table = _communes_brutes()
@@ -197,9 +209,8 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
     if not np.isfinite(tampon_km) or tampon_km < 0:
         raise DonneesInvalides(f"Tampon invalide ({tampon_km} km) : il doit être >= 0.")
     brut = _communes_brutes()
-    com = brut[brut["type"] == "COM"]
-    geometries = _geometries(com["geometry"])
-    mairies = _geometries(com["mairie_localisation"])
+    com, geometries, mairies = _communes_actuelles()
+    geometries = geometries.copy()
     dans = (com["departement"] == dep.code).to_numpy()
     geometries[dans] = _completer_geometries(brut, com[dans], geometries[dans])
     if tampon_km > 0:

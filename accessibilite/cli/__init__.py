@@ -16,7 +16,14 @@ from accessibilite.cli._base import Analyseur, configurer_journal, main_protegee
 __all__ = ["main"]
 
 #: Sub-command modules, in the order ``--help`` lists them.
-_COMMANDES: list[str] = ["cmd_zones_grises", "cmd_carte", "cmd_donnees"]
+_COMMANDES: list[str] = [
+    "cmd_zones_grises",
+    "cmd_indicateur",
+    "cmd_scenario",
+    "cmd_placement",
+    "cmd_carte",
+    "cmd_donnees",
+]
 
 _DESCRIPTION = """\
 Temps d'accès en voiture aux services, pôles de services et zones grises (SDAASP).

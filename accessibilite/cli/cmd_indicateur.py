@@ -1,0 +1,150 @@
+"""``accessibilite indicateur``: access of a département's communes to a service type."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from accessibilite.cli._base import Analyseur, liste_nombres
+from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
+
+__all__ = ["ajouter"]
+
+_AIDE = f"""\
+Calcule, pour chaque commune du département, le temps en voiture jusqu'à la commune la plus
+proche qui possède un équipement du service demandé (de centre de commune à centre de
+commune, comme le SDAASP ; une commune équipée est à 0 min), puis, pour le département, par
+EPCI et par territoire : le temps moyen pondéré par la population, le nombre et la part des
+habitants au-delà de chaque seuil, et les communes les plus éloignées. Les équipements des
+communes voisines (tampon --tampon-km) comptent.
+
+Service (--service) : un code TYPEQU de la BPE (D201), plusieurs (C301,C302,C303) ou un nom
+prédéfini ; « --services » affiche la liste des noms et leurs seuils par défaut (médecin
+10 min, pharmacie 10 min, urgences 30 min, maternité, ophtalmologiste et pédiatre 20 min,
+collège et lycée 15 min, Pôle emploi 20 et 35 min...).
+
+--apl ajoute l'accessibilité potentielle localisée (APL, méthode à deux étapes de la DREES) :
+équipements accessibles pour 100 000 habitants, avec la décroissance --decroissance
+(défaut « drees » : poids 1 jusqu'à 10 min, 0,66 de 10 à 15 min, 0,33 de 15 à 20 min ;
+« drees-2012 » : 1 jusqu'à 5 min, 0,3 jusqu'à 10, 0,1 jusqu'à 15 ; ou des paires
+minutes:poids, par exemple 10:1,15:0.66,20:0.33).
+
+Territoires (--territoires FICHIER.csv) : une colonne de codes (commune INSEE ou SIREN
+d'EPCI) et une colonne « territoire » ; sans ce fichier, le niveau territoire est omis.
+Sous-populations (moins de 6 ans, plus de 75 ans, habitants des QPV) : non disponibles hors
+ligne ; donnez un fichier --population (colonnes code et NOM) et --colonne-population NOM
+pour pondérer les résultats par cette population.
+
+{AIDE_SOURCES}
+Sorties dans --sortie : indicateur.csv, resume.csv, resume_epci.csv,
+[resume_territoires.csv], communes_les_plus_eloignees.csv, indicateur.gpkg (EPSG:2154),
+parametres.json.
+
+Exemples :
+  accessibilite indicateur --departement 62 --service medecin --bpe bpe2013.xlsx \\
+      --sortie resultats/62/medecin
+  accessibilite indicateur --departement 62 --service D301 --seuils 10,15,20 \\
+      --bpe bpe2013.xlsx --apl --sortie resultats/62/pharmacie
+"""
+
+
+def ajouter(sous: Any) -> None:
+    """Register the ``indicateur`` sub-command."""
+    p: Analyseur = sous.add_parser(
+        "indicateur",
+        help="accès des communes à un type de service (temps, parts au-delà de seuils, APL)",
+        description=_AIDE,
+    )
+    p.add_argument("--departement", help="code INSEE du département (ex. 62)")
+    p.add_argument("--bpe", type=Path, help="fichier de la Base permanente des équipements")
+    p.add_argument("--service", help="code TYPEQU, liste de codes, ou nom (voir --services)")
+    p.add_argument(
+        "--services", action="store_true", help="afficher les services prédéfinis et quitter"
+    )
+    p.add_argument(
+        "--seuils",
+        type=liste_nombres,
+        help="seuils en minutes, séparés par des virgules (défaut : ceux du service)",
+    )
+    p.add_argument("--apl", action="store_true", help="calculer aussi l'APL (2SFCA)")
+    p.add_argument(
+        "--decroissance",
+        default="drees",
+        help="décroissance de l'APL : drees (défaut), drees-2012, ou minutes:poids,...",
+    )
+    p.add_argument("--territoires", type=Path, help="CSV code (commune ou EPCI) → territoire")
+    p.add_argument("--population", type=Path, help="CSV d'une sous-population (code, NOM)")
+    p.add_argument(
+        "--colonne-population",
+        default="population",
+        help="colonne de population pondérant les résultats (avec --population)",
+    )
+    ajouter_options_source(p)
+    p.add_argument(
+        "--sortie",
+        type=Path,
+        help="dossier des résultats (défaut : resultats/<département>/indicateur_<service>)",
+    )
+    p.set_defaults(executer=executer)
+
+
+def _lister_services() -> int:
+    from poles.indicateurs import charger_services
+
+    for service in charger_services().values():
+        seuils = ", ".join(f"{s:g}" for s in service.seuils_min)
+        print(
+            f"{service.nom:<20}{service.libelle} ({', '.join(service.typequ)}) ; "
+            f"seuils : {seuils} min"
+        )
+    return 0
+
+
+def executer(options: argparse.Namespace) -> int:
+    """Compute the indicator, write the files, print the summary."""
+    if options.services:
+        return _lister_services()
+    from accessibilite.cli.cmd_zones_grises import source_depuis_options
+    from poles.apl import Decroissance
+    from poles.communes import normaliser_departement
+    from poles.indicateurs import indicateur, resoudre_service
+    from poles.sorties_indicateurs import ecrire_indicateur, formater_indicateur
+    from reseau.erreurs import DonneesInvalides
+
+    manquantes = [
+        f"--{nom}" for nom in ("departement", "bpe", "service") if getattr(options, nom) is None
+    ]
+    if manquantes:
+        raise DonneesInvalides(
+            f"Options obligatoires manquantes : {', '.join(manquantes)} (voir « accessibilite "
+            "indicateur --help »)."
+        )
+    if options.colonne_population != "population" and options.population is None:
+        raise DonneesInvalides("--colonne-population demande --population FICHIER.csv.")
+    departement = normaliser_departement(options.departement)
+    service = resoudre_service(options.service)
+    decroissance = Decroissance.depuis_texte(options.decroissance)
+    nom_dossier = "indicateur_" + service.nom.replace("+", "_")
+    sortie = options.sortie or Path("resultats") / departement / nom_dossier
+    etape("préparation de la source des temps")
+    source = source_depuis_options(options)
+    etape(f"communes, équipements « {service.libelle} » et temps d'accès")
+    resultat = indicateur(
+        departement,
+        options.bpe,
+        service,
+        source=source,
+        seuils_min=options.seuils,
+        tampon_km=options.tampon_km,
+        territoires=options.territoires,
+        avec_apl=options.apl,
+        decroissance=decroissance,
+        population=options.population,
+        colonne_population=options.colonne_population,
+    )
+    etape(f"écriture des résultats dans {sortie}")
+    ecrire_indicateur(resultat, sortie)
+    print(formater_indicateur(resultat))
+    print(f"\nRésultats : {sortie}/")
+    return 0

@@ -1,0 +1,123 @@
+"""``accessibilite placement``: where K new poles or equipments would help the most."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from accessibilite.cli._base import Analyseur
+from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
+
+__all__ = ["ajouter"]
+
+_AIDE = f"""\
+Propose les K communes où un nouveau pôle (ou un nouvel équipement) ferait sortir de zone
+grise le plus d'habitants : à chaque étape, la commune qui sort le plus d'habitants pas
+encore sortis (choix glouton de couverture maximale sur la matrice des temps entre les
+communes en zone grise et les communes candidates), avec le gain de chaque étape.
+
+Deux façons de l'utiliser :
+  sur un niveau d'un résultat de zones grises (--base DOSSIER --niveau NIVEAU) : candidates,
+  les communes du département qui ne sont pas pôles de ce niveau ; la source des temps est
+  celle de la base ;
+  sur un type de service (--departement, --bpe, --service, --seuil) : candidates, les
+  communes du département sans cet équipement.
+
+{AIDE_SOURCES}
+Sorties dans --sortie (facultatif) : placement.csv, placement.gpkg (couches propositions et
+zone_grise), parametres.json.
+
+Exemples :
+  accessibilite placement --base resultats/62 --niveau proximite -k 3
+  accessibilite placement --departement 62 --bpe bpe2013.xlsx --service medecin --seuil 10 -k 5
+"""
+
+
+def ajouter(sous: Any) -> None:
+    """Register the ``placement`` sub-command."""
+    p: Analyseur = sous.add_parser(
+        "placement",
+        help="communes où un nouveau pôle sortirait le plus d'habitants de zone grise",
+        description=_AIDE,
+    )
+    p.add_argument("--base", type=Path, help="dossier de sortie d'accessibilite zones-grises")
+    p.add_argument("--niveau", help="niveau de la base (proximite, intermediaire, superieur)")
+    p.add_argument("--departement", help="code INSEE du département (avec --service)")
+    p.add_argument("--bpe", type=Path, help="fichier de la BPE (avec --service)")
+    p.add_argument("--service", help="code TYPEQU ou nom de service (voir indicateur --services)")
+    p.add_argument("--seuil", type=float, help="seuil en minutes (avec --service)")
+    p.add_argument("-k", type=int, default=3, help="nombre de communes à proposer (défaut 3)")
+    ajouter_options_source(p)
+    p.add_argument("--sortie", type=Path, help="dossier où écrire les propositions")
+    p.set_defaults(executer=executer)
+
+
+def _placement_base(options: argparse.Namespace) -> Any:
+    from accessibilite.cli.cmd_scenario import source_de_remplacement
+    from poles.base import lire_base
+    from poles.placement import placement_niveau
+    from reseau.erreurs import DonneesInvalides
+
+    if options.niveau is None:
+        raise DonneesInvalides("--base demande --niveau (par exemple --niveau proximite).")
+    etape(f"relecture de la base {options.base}")
+    base = lire_base(options.base, source=source_de_remplacement(options))
+    etape(f"matrice des temps et choix glouton ({options.k} communes)")
+    return placement_niveau(base, options.niveau, options.k)
+
+
+def _placement_service(options: argparse.Namespace) -> Any:
+    from accessibilite.cli.cmd_zones_grises import source_depuis_options
+    from poles.bpe import actualiser_codes, lire_bpe
+    from poles.communes import charger_communes, normaliser_departement
+    from poles.indicateurs import resoudre_service
+    from poles.placement import placement_service
+    from reseau.erreurs import DonneesInvalides
+
+    manquantes = [
+        f"--{nom}" for nom in ("departement", "bpe", "service") if getattr(options, nom) is None
+    ]
+    if manquantes:
+        raise DonneesInvalides(
+            f"Sans --base, il faut {', '.join(manquantes)} (voir « accessibilite placement "
+            "--help »)."
+        )
+    service = resoudre_service(options.service)
+    seuil = options.seuil
+    if seuil is None:
+        if not service.seuils_min:
+            raise DonneesInvalides("Donnez --seuil (minutes) pour ce service.")
+        seuil = service.seuils_min[0]
+    departement = normaliser_departement(options.departement)
+    source = source_depuis_options(options)
+    etape("communes et équipements")
+    communes = charger_communes(departement, tampon_km=options.tampon_km)
+    equipements = actualiser_codes(lire_bpe(options.bpe))
+    equipements = equipements[equipements["code_commune"].isin(communes["code"])]
+    etape(f"temps d'accès, matrice des temps et choix glouton ({options.k} communes)")
+    resultat = placement_service(communes, equipements, service, source, seuil, options.k)
+    resultat.parametres["departement"] = departement
+    return resultat
+
+
+def executer(options: argparse.Namespace) -> int:
+    """Compute the proposals, print them, write them if asked."""
+    from poles.sorties_indicateurs import ecrire_placement, formater_placement
+    from reseau.erreurs import DonneesInvalides
+
+    if options.k < 1:
+        raise DonneesInvalides("-k doit être un entier >= 1.")
+    if options.base is not None and options.service is not None:
+        raise DonneesInvalides("Choisissez --base (niveau) ou --service, pas les deux.")
+    if options.base is None and options.service is None:
+        raise DonneesInvalides(
+            "Donnez --base DOSSIER --niveau NIVEAU, ou --service avec --departement et --bpe."
+        )
+    resultat = _placement_base(options) if options.base is not None else _placement_service(options)
+    print(formater_placement(resultat))
+    if options.sortie is not None:
+        etape(f"écriture des propositions dans {options.sortie}")
+        ecrire_placement(resultat, options.sortie)
+        print(f"\nRésultats : {options.sortie}/")
+    return 0
