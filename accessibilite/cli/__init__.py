@@ -16,7 +16,7 @@ from accessibilite.cli._base import Analyseur, configurer_journal, main_protegee
 __all__ = ["main"]
 
 #: Sub-command modules, in the order ``--help`` lists them.
-_COMMANDES: list[str] = []
+_COMMANDES: list[str] = ["cmd_reseau"]
 
 _DESCRIPTION = """\
 Temps d'accès en voiture aux services, pôles de services et zones grises (SDAASP).
