@@ -193,6 +193,7 @@ def _decider_voies(
                 s = 1 if girat or any(p in modele.classes_sens_unique for p in parties) else 0
             sens_unique = s != 0
         tags = {c: et[c][i] for c in cles_vitesse if et[c][i]}
+        illisibles_voie: set[str] = set()
         for j, nom_sens in ((0, "avant"), (1, "arriere")):
             if (j == 0 and s == -1) or (j == 1 and (s == 1 or donnees.orientes)):
                 continue
@@ -202,7 +203,8 @@ def _decider_voies(
             vitesse[i, j] = kmh
             source[i, j] = src
             if illisible is not None:
-                illisibles[illisible] += 1
+                illisibles_voie.add(illisible)
+        illisibles.update(illisibles_voie)
         garde[i] = True
         classe[i] = code_classe(nom_classe)
         sens[i] = s
@@ -324,9 +326,11 @@ def graphe_depuis_osm(
     delai = np.where(donnees.feux[dst], modele.delai_feux_s, delai)
     bac = classe == CODE_BAC
     if bac.any():
-        # the boarding delay is spread over the ferry's arcs in proportion to their length
-        longueur_voie = np.bincount(arc_voie[bac], weights=longueur[bac], minlength=donnees.n_voies)
-        part = longueur[bac] / np.maximum(longueur_voie[arc_voie[bac]], 1e-9)
+        # the boarding delay is spread over the ferry's arcs (in each direction) in
+        # proportion to their length: a whole crossing pays it once
+        trajet = arc_voie[bac] * 2 + direction[bac]
+        longueur_trajet = np.bincount(trajet, weights=longueur[bac], minlength=2 * donnees.n_voies)
+        part = longueur[bac] / np.maximum(longueur_trajet[trajet], 1e-9)
         delai[bac] = modele.bac_embarquement_s * part
     temps = longueur / (vitesse / 3.6) + delai
     if progression is not None:
