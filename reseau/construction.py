@@ -26,6 +26,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,22 +103,112 @@ def _morton(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.uint64
     return etaler(qx) | (etaler(qy) << np.uint64(1))
 
 
+@dataclass(frozen=True)
+class _Decision:
+    """What the rules make of one combination of way tags."""
+
+    exclusion: str | None = None  # reason, or None when kept
+    classe_ecartee: str | None = None
+    classe: int = 0
+    sens: int = 0  # 1: drawing order only, -1: reverse only, 0: both
+    vitesse: tuple[float, float] = (0.0, 0.0)  # free speed forward, backward (km/h)
+    source: tuple[int, int] = (0, 0)
+    facteur: float = 1.0
+    illisibles: frozenset[str] = frozenset()
+    oneway_inconnu: str | None = None
+
+
+def _decider(
+    tags: Mapping[str, str],
+    modele: ModeleVitesses,
+    *,
+    bacs: bool,
+    orientes: bool,
+    memo: dict[str, LectureVitesse],
+) -> _Decision:
+    """Apply the access, direction and speed rules to one way's tags."""
+    h = tags.get("highway", "")
+    if not h:
+        if tags.get("route") != "ferry":
+            return _Decision(exclusion="sans highway")
+        if not bacs:
+            return _Decision(exclusion="bac (option bacs)")
+        voiture = next((tags[c] for c in modele.cles_acces if c != "access" and tags.get(c)), "")
+        if voiture not in _ACCES_VOITURE_BAC:
+            return _Decision(exclusion="bac sans voitures")
+        v = modele.bac_vitesse_kmh
+        code = SOURCES_VITESSE.index("bac")
+        return _Decision(classe=CODE_BAC, vitesse=(v, v), source=(code, code))
+    parties = h.split(";")
+    if not all(p in modele.classes for p in parties):
+        return _Decision(exclusion="classe non circulable", classe_ecartee=h)
+    if tags.get("area") == "yes":
+        return _Decision(exclusion="surface (area=yes)")
+    service = tags.get("service", "")
+    if service and any(x in modele.services_exclus for x in service.split(";")):
+        return _Decision(exclusion="voie de service exclue")
+    for cle in modele.cles_acces:
+        valeur = tags.get(cle, "")
+        if valeur:
+            if any(p.strip() in modele.acces_interdits for p in valeur.split(";")):
+                return _Decision(exclusion="accès interdit aux voitures")
+            break
+    nom_classe = min(parties, key=lambda p: modele.classes[p].defaut_kmh)
+    brut = tags.get("oneway", "")
+    o = brut.strip().lower()
+    inconnu = None
+    if orientes:
+        s = 1
+        sens_unique = o in _OUI
+    else:
+        if o in _OUI:
+            s = 1
+        elif o in _INVERSE:
+            s = -1
+        elif o in _REVERSIBLE:
+            if modele.reversible == "exclue":
+                return _Decision(exclusion="sens réversible (oneway=reversible)")
+            s = 0
+        elif o in _NON:
+            s = 0
+        else:
+            inconnu = brut or None
+            girat = tags.get("junction", "") in _GIRATOIRE
+            s = 1 if girat or any(p in modele.classes_sens_unique for p in parties) else 0
+        sens_unique = s != 0
+    vitesses = [0.0, 0.0]
+    sources = [0, 0]
+    illisibles: set[str] = set()
+    for j, nom_sens in ((0, "avant"), (1, "arriere")):
+        if (j == 0 and s == -1) or (j == 1 and (s == 1 or orientes)):
+            continue
+        kmh, src, illisible = vitesse_voie(
+            tags, nom_classe, sens_unique=sens_unique, sens=nom_sens, modele=modele, memo=memo
+        )
+        vitesses[j], sources[j] = kmh, src
+        if illisible is not None:
+            illisibles.add(illisible)
+    return _Decision(
+        classe=code_classe(nom_classe),
+        sens=s,
+        vitesse=(vitesses[0], vitesses[1]),
+        source=(sources[0], sources[1]),
+        facteur=modele.classes[nom_classe].facteur_pointe,
+        illisibles=frozenset(illisibles),
+        oneway_inconnu=inconnu,
+    )
+
+
 def _decider_voies(
     donnees: DonneesOsm, modele: ModeleVitesses, *, bacs: bool
 ) -> tuple[dict[str, NDArray[Any]], dict[str, Any]]:
-    """Per-way decisions: kept, class code, direction, free speeds and their sources."""
-    w = donnees.n_voies
-    et = {cle: valeurs.tolist() for cle, valeurs in donnees.etiquettes.items()}
-    vide = [""] * w
-    highway = et.get("highway", vide)
-    route = et.get("route", vide)
-    oneway = et.get("oneway", vide)
-    junction = et.get("junction", vide)
-    service = et.get("service", vide)
-    area = et.get("area", vide)
-    cles_acces = [(cle, et.get(cle, vide)) for cle in modele.cles_acces]
-    cles_vitesse = [c for c in donnees.etiquettes if "maxspeed" in c]
+    """Per-way decisions: kept, class code, direction, free speeds and their sources.
 
+    The rules run once per distinct combination of tags (most ways share theirs).
+    """
+    w = donnees.n_voies
+    noms = list(donnees.etiquettes)
+    colonnes = [donnees.etiquettes[nom].tolist() for nom in noms]
     garde = np.zeros(w, dtype=bool)
     classe = np.zeros(w, dtype=np.uint8)
     sens = np.zeros(w, dtype=np.int8)
@@ -129,86 +220,27 @@ def _decider_voies(
     illisibles: Counter[str] = Counter()
     oneway_inconnus: Counter[str] = Counter()
     memo: dict[str, LectureVitesse] = {}
-    code_bac_source = SOURCES_VITESSE.index("bac")
-
-    for i in range(w):
-        h = highway[i]
-        if not h:
-            if route[i] != "ferry":
-                exclusions["sans highway"] += 1
-                continue
-            if not bacs:
-                exclusions["bac (option bacs)"] += 1
-                continue
-            voiture = next((a[i] for c, a in cles_acces if c != "access" and a[i]), "")
-            if voiture not in _ACCES_VOITURE_BAC:
-                exclusions["bac sans voitures"] += 1
-                continue
-            garde[i] = True
-            classe[i] = CODE_BAC
-            sens[i] = 0
-            vitesse[i] = modele.bac_vitesse_kmh
-            source[i] = code_bac_source
+    decisions: dict[tuple[str, ...], _Decision] = {}
+    for i, valeurs in enumerate(zip(*colonnes, strict=True)):
+        d = decisions.get(valeurs)
+        if d is None:
+            tags = {nom: v for nom, v in zip(noms, valeurs, strict=True) if v}
+            d = _decider(tags, modele, bacs=bacs, orientes=donnees.orientes, memo=memo)
+            decisions[valeurs] = d
+        if d.exclusion is not None:
+            exclusions[d.exclusion] += 1
+            if d.classe_ecartee is not None:
+                classes_ecartees[d.classe_ecartee] += 1
             continue
-        parties = h.split(";")
-        if not all(p in modele.classes for p in parties):
-            exclusions["classe non circulable"] += 1
-            classes_ecartees[h] += 1
-            continue
-        if area[i] == "yes":
-            exclusions["surface (area=yes)"] += 1
-            continue
-        if service[i] and any(s in modele.services_exclus for s in service[i].split(";")):
-            exclusions["voie de service exclue"] += 1
-            continue
-        ferme = False
-        for _, valeurs in cles_acces:
-            if valeurs[i]:
-                ferme = any(p.strip() in modele.acces_interdits for p in valeurs[i].split(";"))
-                break
-        if ferme:
-            exclusions["accès interdit aux voitures"] += 1
-            continue
-        nom_classe = min(parties, key=lambda p: modele.classes[p].defaut_kmh)
-        o = oneway[i].strip().lower()
-        if donnees.orientes:
-            s = 1
-            sens_unique = o in _OUI
-        else:
-            if o in _OUI:
-                s = 1
-            elif o in _INVERSE:
-                s = -1
-            elif o in _REVERSIBLE:
-                if modele.reversible == "exclue":
-                    exclusions["sens réversible (oneway=reversible)"] += 1
-                    continue
-                s = 0
-            elif o in _NON:
-                s = 0
-            else:
-                if o:
-                    oneway_inconnus[oneway[i]] += 1
-                girat = junction[i] in _GIRATOIRE
-                s = 1 if girat or any(p in modele.classes_sens_unique for p in parties) else 0
-            sens_unique = s != 0
-        tags = {c: et[c][i] for c in cles_vitesse if et[c][i]}
-        illisibles_voie: set[str] = set()
-        for j, nom_sens in ((0, "avant"), (1, "arriere")):
-            if (j == 0 and s == -1) or (j == 1 and (s == 1 or donnees.orientes)):
-                continue
-            kmh, src, illisible = vitesse_voie(
-                tags, nom_classe, sens_unique=sens_unique, sens=nom_sens, modele=modele, memo=memo
-            )
-            vitesse[i, j] = kmh
-            source[i, j] = src
-            if illisible is not None:
-                illisibles_voie.add(illisible)
-        illisibles.update(illisibles_voie)
         garde[i] = True
-        classe[i] = code_classe(nom_classe)
-        sens[i] = s
-        facteur[i] = modele.classes[nom_classe].facteur_pointe
+        classe[i] = d.classe
+        sens[i] = d.sens
+        vitesse[i] = d.vitesse
+        source[i] = d.source
+        facteur[i] = d.facteur
+        illisibles.update(d.illisibles)
+        if d.oneway_inconnu is not None:
+            oneway_inconnus[d.oneway_inconnu] += 1
 
     if illisibles:
         logger.warning(
@@ -234,6 +266,16 @@ def _decider_voies(
         "oneway_inconnus": dict(oneway_inconnus.most_common(20)),
     }
     return par_voie, faits
+
+
+def _uniques(valeurs: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Sorted distinct values (sort-based: much faster than np.unique's hash path here)."""
+    tries = np.sort(valeurs)
+    if tries.size == 0:
+        return tries
+    garde = np.ones(tries.size, dtype=bool)
+    garde[1:] = tries[1:] != tries[:-1]
+    return tries[garde]
 
 
 def graphe_depuis_osm(
@@ -316,7 +358,7 @@ def graphe_depuis_osm(
     # junctions: nodes with at least three distinct neighbours (either direction)
     n = donnees.n_noeuds
     a, b = np.minimum(src, dst), np.maximum(src, dst)
-    paires = np.unique(a * np.int64(n) + b)
+    paires = _uniques(a * np.int64(n) + b)
     degre = np.bincount(paires // n, minlength=n) + np.bincount(paires % n, minlength=n)
     carrefour = degre >= 3
     classes_carrefour = np.zeros(256, dtype=bool)
@@ -360,7 +402,7 @@ def graphe_depuis_osm(
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
-    utilises = np.unique(np.concatenate([src, dst]))
+    utilises = _uniques(np.concatenate([src, dst]))
     local = np.full(n, -1, dtype=np.int64)
     local[utilises] = np.arange(utilises.size)
     ls, ld = local[src], local[dst]
