@@ -15,7 +15,13 @@ from pathlib import Path
 
 from reseau.erreurs import ErreurEcriture
 
-__all__ = ["dossier_cache", "ecriture_atomique", "empreinte_fichier", "preparer_dossier"]
+__all__ = [
+    "dossier_cache",
+    "ecriture_atomique",
+    "empreinte_fichier",
+    "preparer_dossier",
+    "racine_cache",
+]
 
 
 def preparer_dossier(dossier: str | Path) -> Path:
@@ -87,15 +93,19 @@ def empreinte_fichier(chemin: str | Path, *, taille_bloc: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def dossier_cache(*sous_dossiers: str) -> Path:
-    """The user cache folder of the project (created if needed).
-
-    ``platformdirs.user_cache_dir("accessibilite")`` unless the environment variable
-    ``ACCESSIBILITE_CACHE`` names another folder. Never inside the repository.
-    """
+def racine_cache(dossier: str | os.PathLike[str] | None = None) -> Path:
+    """The cache root (not created): ``dossier`` if given, else ``$ACCESSIBILITE_CACHE``,
+    else ``platformdirs.user_cache_dir("accessibilite")``. Never inside the repository."""
+    if dossier is not None:
+        return Path(dossier).expanduser()
     racine = os.environ.get("ACCESSIBILITE_CACHE")
-    if not racine:
-        import platformdirs
+    if racine:
+        return Path(racine).expanduser()
+    import platformdirs
 
-        racine = platformdirs.user_cache_dir("accessibilite")
-    return preparer_dossier(Path(racine).joinpath(*sous_dossiers))
+    return Path(platformdirs.user_cache_dir("accessibilite"))
+
+
+def dossier_cache(*sous_dossiers: str) -> Path:
+    """A sub-folder of the cache root (see :func:`racine_cache`), created if needed."""
+    return preparer_dossier(racine_cache().joinpath(*sous_dossiers))

@@ -234,9 +234,7 @@ def dossier_cache(dossier: str | os.PathLike[str] | None = None) -> Path:
         ``platformdirs.user_cache_dir("accessibilite")``). The downloads go in its
         ``telechargements`` sub-folder.
     """
-    if dossier is not None:
-        return preparer_dossier(Path(dossier).expanduser() / SOUS_DOSSIER)
-    return fichiers.dossier_cache(SOUS_DOSSIER)
+    return preparer_dossier(fichiers.racine_cache(dossier) / SOUS_DOSSIER)
 
 
 def _valider_nom(nom: str) -> str:

@@ -22,6 +22,7 @@ _COMMANDES: list[str] = [
     "cmd_scenario",
     "cmd_placement",
     "cmd_carte",
+    "cmd_reseau",
     "cmd_donnees",
 ]
 

@@ -1,0 +1,259 @@
+"""Save and load a :class:`~reseau.Graphe` in one memory-mappable file.
+
+The format (``.graphe``, documented in ``docs/RESEAU.md``) is a small binary envelope:
+
+=========  ========  ============================================================
+offset     size      content
+=========  ========  ============================================================
+0          8         magic ``b"ACCGRAPH"``
+8          8         header length ``H`` (uint64, little-endian)
+16         32        sha256 of the header bytes
+48         ``H``     header: UTF-8 JSON (format version, sizes, CRS, metadata, and
+                     for each array its name, dtype, shape, offset, byte count,
+                     sha256)
+...                  the arrays, raw little-endian C order, each starting at a
+                     multiple of 64 bytes
+=========  ========  ============================================================
+
+:func:`charger_graphe` maps the arrays with :class:`numpy.memmap` (read-only): several
+processes (Dask workers) reading the same file share its pages. It checks the magic, the
+header checksum, the file size and, unless ``verifier=False``, every array's sha256: a
+truncated or altered file raises :class:`~reseau.CacheCorrompu`, never a wrong graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from reseau.erreurs import CacheCorrompu, DonneesManquantes
+from reseau.fichiers import ecriture_atomique
+from reseau.graphe import Graphe
+
+__all__ = ["FORMAT", "VERSION_FORMAT", "charger_graphe", "lire_entete", "sauvegarder_graphe"]
+
+#: Name of the format in the header.
+FORMAT = "accessibilite-graphe"
+#: Version of the on-disk format (bump on any incompatible change).
+VERSION_FORMAT = 1
+_MAGIE = b"ACCGRAPH"
+_ALIGNEMENT = 64
+_PREFIXE = 8 + 8 + 32
+_ROUTAGE = ("indptr", "indices", "temps_s", "indptr_inv", "indices_inv", "temps_s_inv", "arc_inv")
+
+
+def _json_par_defaut(valeur: Any) -> Any:
+    if isinstance(valeur, np.integer):
+        return int(valeur)
+    if isinstance(valeur, np.floating):
+        return float(valeur)
+    if isinstance(valeur, np.bool_):
+        return bool(valeur)
+    if isinstance(valeur, np.ndarray):
+        return valeur.tolist()
+    if isinstance(valeur, set | frozenset | tuple):
+        return list(valeur)
+    if isinstance(valeur, Path):
+        return str(valeur)
+    raise TypeError(f"métadonnée non sérialisable en JSON : {type(valeur).__name__}")
+
+
+def _tableaux(graphe: Graphe) -> dict[str, NDArray[Any]]:
+    tout: dict[str, NDArray[Any]] = {nom: getattr(graphe, nom) for nom in _ROUTAGE}
+    for nom in ("x", "y", "osm_ids"):
+        valeur = getattr(graphe, nom)
+        if valeur is not None:
+            tout[nom] = valeur
+    for nom, valeur in graphe.attributs_arcs.items():
+        tout[f"arc:{nom}"] = valeur
+    return tout
+
+
+def _somme(tableau: NDArray[Any]) -> str:
+    """sha256 of an array's raw bytes (C order)."""
+    return hashlib.sha256(np.ascontiguousarray(tableau).view(np.uint8).data).hexdigest()
+
+
+def _aligner(position: int) -> int:
+    return -(-position // _ALIGNEMENT) * _ALIGNEMENT
+
+
+def sauvegarder_graphe(graphe: Graphe, chemin: str | Path) -> Path:
+    """Write ``graphe`` to ``chemin`` (atomically: temporary file, then rename).
+
+    Returns
+    -------
+    Path
+        ``chemin``.
+
+    Raises
+    ------
+    ErreurEcriture
+        The folder cannot be written.
+    """
+    chemin = Path(chemin)
+    tableaux = {
+        nom: np.ascontiguousarray(t, dtype=np.asarray(t).dtype.newbyteorder("<"))
+        for nom, t in _tableaux(graphe).items()
+    }
+    descriptions: list[dict[str, Any]] = []
+    for nom, t in tableaux.items():
+        if t.dtype.hasobject:
+            raise TypeError(f"tableau « {nom} » de type objet : non enregistrable")
+        descriptions.append(
+            {
+                "nom": nom,
+                "dtype": t.dtype.str,
+                "forme": list(t.shape),
+                "octets": int(t.nbytes),
+                "sha256": _somme(t),
+            }
+        )
+    entete: dict[str, Any] = {
+        "format": FORMAT,
+        "version_format": VERSION_FORMAT,
+        "n_noeuds": graphe.n_noeuds,
+        "n_arcs": graphe.n_arcs,
+        "crs": graphe.crs,
+        "metadonnees": dict(graphe.metadonnees),
+        "tableaux": descriptions,
+    }
+    # offsets depend on the header length, which depends on the offsets: place the arrays
+    # after a header reserved with room to spare, then pad the header with spaces.
+    brouillon = json.dumps(entete, default=_json_par_defaut, ensure_ascii=False).encode()
+    reserve = _aligner(_PREFIXE + len(brouillon) + 32 * len(descriptions) + 64) - _PREFIXE
+    position = _PREFIXE + reserve
+    for d in descriptions:
+        position = _aligner(position)
+        d["decalage"] = position
+        position += d["octets"]
+    texte = json.dumps(entete, default=_json_par_defaut, ensure_ascii=False).encode()
+    if len(texte) > reserve:  # pragma: no cover - the margin above is generous
+        raise RuntimeError("en-tête du graphe plus long que prévu")
+    texte = texte + b" " * (reserve - len(texte))
+    with ecriture_atomique(chemin) as temporaire, open(temporaire, "wb") as f:
+        f.write(_MAGIE)
+        f.write(struct.pack("<Q", len(texte)))
+        f.write(hashlib.sha256(texte).digest())
+        f.write(texte)
+        for d in descriptions:
+            f.write(b"\0" * (d["decalage"] - f.tell()))
+            f.write(tableaux[d["nom"]].data)
+    return chemin
+
+
+def lire_entete(chemin: str | Path) -> dict[str, Any]:
+    """Read and check the header of a graph file (no array is read).
+
+    Raises
+    ------
+    DonneesManquantes
+        The file does not exist.
+    CacheCorrompu
+        Not a graph file, header altered, or file shorter than its arrays need.
+    """
+    chemin = Path(chemin)
+    if not chemin.is_file():
+        raise DonneesManquantes(f"Fichier de graphe introuvable : {chemin}.")
+    conseil = "reconstruisez-le (accessibilite reseau construire) ou supprimez-le du cache."
+    taille = chemin.stat().st_size
+    with open(chemin, "rb") as f:
+        prefixe = f.read(_PREFIXE)
+        if len(prefixe) < _PREFIXE or prefixe[:8] != _MAGIE:
+            raise CacheCorrompu(
+                f"{chemin.name} n'est pas un fichier de graphe d'accessibilite (en-tête "
+                f"absent ou tronqué) : {conseil}"
+            )
+        (longueur,) = struct.unpack("<Q", prefixe[8:16])
+        if longueur > taille:
+            raise CacheCorrompu(f"Fichier de graphe tronqué : {chemin.name} ; {conseil}")
+        texte = f.read(longueur)
+    if len(texte) != longueur or hashlib.sha256(texte).digest() != prefixe[16:48]:
+        raise CacheCorrompu(
+            f"En-tête du fichier de graphe {chemin.name} altéré (somme de contrôle) : {conseil}"
+        )
+    try:
+        entete: dict[str, Any] = json.loads(texte.decode())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CacheCorrompu(f"En-tête illisible dans {chemin.name} : {conseil}") from exc
+    if entete.get("format") != FORMAT or entete.get("version_format") != VERSION_FORMAT:
+        raise CacheCorrompu(
+            f"{chemin.name} : format {entete.get('format')} version "
+            f"{entete.get('version_format')} ; attendu {FORMAT} version {VERSION_FORMAT} : "
+            f"{conseil}"
+        )
+    fin = max((d["decalage"] + d["octets"] for d in entete["tableaux"]), default=0)
+    if taille < fin:
+        raise CacheCorrompu(
+            f"Fichier de graphe tronqué : {chemin.name} ({taille} octets, {fin} attendus) ; "
+            f"{conseil}"
+        )
+    return entete
+
+
+def charger_graphe(chemin: str | Path, *, verifier: bool = True, mmap: bool = True) -> Graphe:
+    """Load a graph saved by :func:`sauvegarder_graphe`.
+
+    Parameters
+    ----------
+    chemin
+        The ``.graphe`` file.
+    verifier
+        Check every array's sha256 (reads the whole file once). Workers that load a file
+        already checked may pass ``False``.
+    mmap
+        Map the arrays read-only from the file (shared between processes) instead of
+        reading them into memory.
+
+    Returns
+    -------
+    Graphe
+        Equal, array for array, to the saved one.
+
+    Raises
+    ------
+    DonneesManquantes
+        The file does not exist.
+    CacheCorrompu
+        Not a graph file, truncated, or a checksum does not match.
+    """
+    chemin = Path(chemin)
+    entete = lire_entete(chemin)
+    tableaux: dict[str, NDArray[Any]] = {}
+    for d in entete["tableaux"]:
+        dtype = np.dtype(d["dtype"])
+        forme = tuple(d["forme"])
+        if mmap and d["octets"] > 0:
+            t: NDArray[Any] = np.memmap(
+                chemin, dtype=dtype, mode="r", offset=d["decalage"], shape=forme
+            )
+        else:
+            with open(chemin, "rb") as f:
+                f.seek(d["decalage"])
+                t = np.frombuffer(f.read(d["octets"]), dtype=dtype).reshape(forme).copy()
+        if verifier and _somme(t) != d["sha256"]:
+            raise CacheCorrompu(
+                f"Fichier de graphe {chemin.name} altéré : la somme de contrôle du tableau "
+                f"« {d['nom']} » ne correspond pas ; reconstruisez-le."
+            )
+        tableaux[d["nom"]] = t
+    manquants = [nom for nom in _ROUTAGE if nom not in tableaux]
+    if manquants:
+        raise CacheCorrompu(f"{chemin.name} : tableaux absents ({', '.join(manquants)}).")
+    return Graphe(
+        **{nom: tableaux[nom] for nom in _ROUTAGE},
+        x=tableaux.get("x"),
+        y=tableaux.get("y"),
+        crs=entete.get("crs"),
+        osm_ids=tableaux.get("osm_ids"),
+        attributs_arcs={
+            nom.split(":", 1)[1]: t for nom, t in tableaux.items() if nom.startswith("arc:")
+        },
+        metadonnees=entete.get("metadonnees", {}),
+    )
