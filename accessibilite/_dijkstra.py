@@ -331,25 +331,25 @@ def matrice_dense(  # type: ignore[no-untyped-def]
     origines,
     coupure,
     colonnes,
-    n_cibles,
+    cibles,
     sortie,
     dist,
     touches,
     tas_cles,
     tas_charges,
 ):
-    """Fill ``sortie[i, colonnes[v]]`` with the time from ``origines[i]`` to each node ``v``.
+    """Fill ``sortie[i, j]`` with the time from ``origines[i]`` to ``cibles[j]``.
 
-    ``sortie`` must hold ``inf``. ``colonnes[v]`` is the output column of node ``v`` (-1:
-    not wanted) and ``n_cibles`` the number of wanted nodes (the search from an origin
-    stops once they are settled); an empty ``colonnes`` means every node, column = node.
-    Work arrays: one row per thread (:class:`EspaceTravail`).
+    ``cibles`` are distinct nodes and ``colonnes[cibles[j]] == j`` (-1 elsewhere); the
+    search from an origin stops once they are all settled. Empty ``cibles`` and
+    ``colonnes`` mean every node (column = node). ``sortie`` must hold ``inf``. Work
+    arrays: one row per thread (:class:`EspaceTravail`).
     """
     zero = np.zeros(1)
     etiquette = np.zeros(1, dtype=np.int64)
     sans_etiquettes = np.empty(0, dtype=np.int64)
     sans_compte = np.empty(0, dtype=np.int32)
-    tous = colonnes.shape[0] == 0
+    tous = cibles.shape[0] == 0
     for i in numba.prange(origines.shape[0]):
         f = numba.get_thread_id()
         nt = dijkstra(
@@ -362,7 +362,7 @@ def matrice_dense(  # type: ignore[no-untyped-def]
             coupure,
             1,
             colonnes,
-            0 if tous else n_cibles,
+            cibles.shape[0],
             dist[f],
             sans_etiquettes,
             sans_compte,
@@ -370,11 +370,14 @@ def matrice_dense(  # type: ignore[no-untyped-def]
             tas_cles[f],
             tas_charges[f],
         )
-        for j in range(nt):
-            v = touches[f, j]
-            c = v if tous else colonnes[v]
-            if c >= 0:
-                sortie[i, c] = dist[f, v]
+        if tous:
+            for j in range(nt):
+                v = touches[f, j]
+                sortie[i, v] = dist[f, v]
+        else:
+            # Targets are settled (early stop) or every touched node is (no early stop).
+            for j in range(cibles.shape[0]):
+                sortie[i, j] = dist[f, cibles[j]]
         nettoyer(dist[f], sans_compte, touches[f], nt, 1)
 
 
@@ -386,7 +389,7 @@ def matrice_longue(  # type: ignore[no-untyped-def]
     origines,
     coupure,
     colonnes,
-    n_cibles,
+    cibles,
     capacite,
     sortie_colonnes,
     sortie_temps,
@@ -407,7 +410,7 @@ def matrice_longue(  # type: ignore[no-untyped-def]
     etiquette = np.zeros(1, dtype=np.int64)
     sans_etiquettes = np.empty(0, dtype=np.int64)
     sans_compte = np.empty(0, dtype=np.int32)
-    tous = colonnes.shape[0] == 0
+    tous = cibles.shape[0] == 0
     for i in numba.prange(origines.shape[0]):
         f = numba.get_thread_id()
         nt = dijkstra(
@@ -420,7 +423,7 @@ def matrice_longue(  # type: ignore[no-untyped-def]
             coupure,
             1,
             colonnes,
-            0 if tous else n_cibles,
+            cibles.shape[0],
             dist[f],
             sans_etiquettes,
             sans_compte,
@@ -432,19 +435,25 @@ def matrice_longue(  # type: ignore[no-untyped-def]
         if tous:
             r = nt
         else:
-            for j in range(nt):
-                if colonnes[touches[f, j]] >= 0:
+            for j in range(cibles.shape[0]):
+                if dist[f, cibles[j]] < np.inf:
                     r += 1
         n_resultats[i] = r
         if r <= capacite:
             p = i * capacite
-            for j in range(nt):
-                v = touches[f, j]
-                c = v if tous else colonnes[v]
-                if c >= 0:
-                    sortie_colonnes[p] = c
+            if tous:
+                for j in range(nt):
+                    v = touches[f, j]
+                    sortie_colonnes[p] = v
                     sortie_temps[p] = dist[f, v]
                     p += 1
+            else:
+                for j in range(cibles.shape[0]):
+                    t = dist[f, cibles[j]]
+                    if t < np.inf:
+                        sortie_colonnes[p] = j
+                        sortie_temps[p] = t
+                        p += 1
         nettoyer(dist[f], sans_compte, touches[f], nt, 1)
 
 

@@ -151,12 +151,13 @@ def _coupure(coupure_s: float | None) -> float:
 class _Colonnes:
     """Where each destination node goes in the output.
 
-    ``par_noeud[v]``: column of node ``v`` among the distinct destinations (-1: not a
-    destination); empty when every node is a destination (column = node).
+    ``noeuds``: the distinct destination nodes (empty: every node, column = node);
+    ``par_noeud[v]``: column of node ``v`` among them (-1: not a destination).
     ``vers_position``: for each position of ``destinations`` as given, its distinct
     column (``None`` when there are no duplicates and columns are the positions).
     """
 
+    noeuds: NDArray[np.int64]
     par_noeud: NDArray[np.int32]
     n_distinctes: int
     n_colonnes: int
@@ -165,15 +166,21 @@ class _Colonnes:
 
 def _colonnes(destinations: NDArray[np.int64] | None, n: int) -> _Colonnes:
     if destinations is None:
-        return _Colonnes(np.empty(0, dtype=np.int32), n, n, None)
+        return _Colonnes(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32), n, n, None)
     distinctes, position = np.unique(destinations, return_inverse=True)
     par_noeud = np.full(n, -1, dtype=np.int32)
     if distinctes.size == destinations.size:
         par_noeud[destinations] = np.arange(destinations.size, dtype=np.int32)
-        return _Colonnes(par_noeud, int(destinations.size), int(destinations.size), None)
+        return _Colonnes(
+            destinations, par_noeud, int(destinations.size), int(destinations.size), None
+        )
     par_noeud[distinctes] = np.arange(distinctes.size, dtype=np.int32)
     return _Colonnes(
-        par_noeud, int(distinctes.size), int(destinations.size), position.astype(np.int64)
+        distinctes.astype(np.int64),
+        par_noeud,
+        int(distinctes.size),
+        int(destinations.size),
+        position.astype(np.int64),
     )
 
 
@@ -258,7 +265,7 @@ def _blocs(
                 bloc,
                 coupure,
                 colonnes.par_noeud,
-                colonnes.n_distinctes,
+                colonnes.noeuds,
                 sortie,
                 espace.dist,
                 espace.touches,
@@ -381,24 +388,17 @@ def matrice_temps_longue(
     dest = None if destinations is None else _noeuds(destinations, csr.n, "destinations")
     coupure = _coupure(coupure_s)
     colonnes = _colonnes(dest, csr.n)
-    vide = (
-        np.empty(0, dtype=np.int32),
-        np.empty(0, dtype=np.int32),
-        np.empty(0, dtype=np.float64),
-    )
     if orig.size == 0 or colonnes.n_distinctes == 0:
-        return vide
+        return (
+            np.empty(0, dtype=np.int32),
+            np.empty(0, dtype=np.int32),
+            np.empty(0, dtype=np.float64),
+        )
     espace = _dijkstra.EspaceTravail(csr.n)
     fils = numba.get_num_threads()
-    # Room per origin: every distinct destination when that is small, else a guess that
-    # grows with what the searches actually reach (origins that overflow run again).
-    capacite = min(colonnes.n_distinctes, max(4096, OCTETS_BLOC // (12 * 64 * fils)))
-    en_attente = np.arange(orig.size, dtype=np.int64)
-    morceaux: list[tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.float64]]] = []
-    reordonner = False
-    while en_attente.size:
-        lignes = int(max(fils, min(4096, OCTETS_BLOC // (12 * capacite))))
-        lot, en_attente = en_attente[:lignes], en_attente[lignes:]
+
+    def lancer(lot: NDArray[np.int64], capacite: int) -> _Paires:
+        """Search from ``orig[lot]``; keep the origins whose pairs fit in ``capacite``."""
         n_res = np.zeros(lot.size, dtype=np.int64)
         sortie_c = np.empty(lot.size * capacite, dtype=np.int32)
         sortie_t = np.empty(lot.size * capacite, dtype=np.float64)
@@ -409,7 +409,7 @@ def matrice_temps_longue(
             orig[lot],
             coupure,
             colonnes.par_noeud,
-            colonnes.n_distinctes,
+            colonnes.noeuds,
             capacite,
             sortie_c,
             sortie_t,
@@ -425,22 +425,97 @@ def matrice_temps_longue(
             np.cumsum(longueurs) - longueurs
         )
         garder = np.arange(int(longueurs.sum()), dtype=np.int64) + np.repeat(decalages, longueurs)
-        morceaux.append((np.repeat(lot, longueurs), sortie_c[garder], sortie_t[garder]))
-        if not fait.all():
-            capacite = int(min(colonnes.n_distinctes, 2 * int(n_res.max())))
-            en_attente = np.concatenate([lot[~fait], en_attente])
-            reordonner = True
-    origine = np.concatenate([m[0] for m in morceaux])
-    colonne = np.concatenate([m[1] for m in morceaux])
-    temps = np.concatenate([m[2] for m in morceaux])
-    if reordonner:
-        # Origins run again come after their block: put the pairs back in origin order.
-        ordre = np.argsort(origine, kind="stable")
-        origine, colonne, temps = origine[ordre], colonne[ordre], temps[ordre]
-    origine32 = origine.astype(np.int32)
+        return _Paires(
+            np.repeat(lot.astype(np.int32), longueurs), sortie_c[garder], sortie_t[garder], n_res
+        )
+
+    def lignes_pour(capacite: int) -> int:
+        return int(max(fils, min(4096, OCTETS_BLOC // (12 * capacite))))
+
+    # Room per origin: every distinct destination when that is small, else a guess that
+    # follows what the searches actually reach (origins that overflow run again).
+    capacite = min(colonnes.n_distinctes, max(4096, OCTETS_BLOC // (12 * 64 * fils)))
+    sortie = _Accumulateur()
+    debut = 0
+    while debut < orig.size:
+        lot = np.arange(debut, min(orig.size, debut + lignes_pour(capacite)), dtype=np.int64)
+        paires = lancer(lot, capacite)
+        trop = lot[paires.n_resultats > capacite]
+        if trop.size:
+            # Run the overflowing origins again with room for the largest, then put the
+            # block's pairs back in origin order.
+            besoin = int(min(colonnes.n_distinctes, paires.n_resultats.max()))
+            morceaux = [paires]
+            for i in range(0, trop.size, lignes_pour(besoin)):
+                morceaux.append(lancer(trop[i : i + lignes_pour(besoin)], besoin))
+            paires = _Paires.reunir(morceaux)
+        sortie.ajouter(paires)
+        debut += lot.size
+        if debut < orig.size:
+            # Reserve the expected total once, and size the next blocks on what we saw.
+            sortie.reserver(int(sortie.taille / debut * orig.size * 1.05) + 1)
+            capacite = int(min(colonnes.n_distinctes, max(1024, 1.25 * paires.n_resultats.max())))
+    origine, colonne, temps = sortie.resultat()
     if colonnes.vers_position is not None:
-        return _vers_positions(origine32, colonne, temps, colonnes.vers_position)
-    return origine32, colonne, temps
+        return _vers_positions(origine, colonne, temps, colonnes.vers_position)
+    return origine, colonne, temps
+
+
+@dataclass(frozen=True)
+class _Paires:
+    """Reached pairs of a block of origins (``n_resultats``: pairs per origin run)."""
+
+    origine: NDArray[np.int32]
+    colonne: NDArray[np.int32]
+    temps: NDArray[np.float64]
+    n_resultats: NDArray[np.int64]
+
+    @staticmethod
+    def reunir(morceaux: list[_Paires]) -> _Paires:
+        """Concatenate, in origin order (stable: each origin's pairs stay together)."""
+        origine = np.concatenate([m.origine for m in morceaux])
+        ordre = np.argsort(origine, kind="stable")
+        return _Paires(
+            origine[ordre],
+            np.concatenate([m.colonne for m in morceaux])[ordre],
+            np.concatenate([m.temps for m in morceaux])[ordre],
+            np.concatenate([m.n_resultats for m in morceaux]),
+        )
+
+
+class _Accumulateur:
+    """Growable output arrays, so that the pairs are not held twice at the end."""
+
+    def __init__(self) -> None:
+        self.taille = 0
+        self._o = np.empty(0, dtype=np.int32)
+        self._c = np.empty(0, dtype=np.int32)
+        self._t = np.empty(0, dtype=np.float64)
+
+    def reserver(self, capacite: int) -> None:
+        if capacite <= self._o.size:
+            return
+        for nom in ("_o", "_c", "_t"):
+            ancien = getattr(self, nom)
+            nouveau = np.empty(capacite, dtype=ancien.dtype)
+            nouveau[: self.taille] = ancien[: self.taille]
+            setattr(self, nom, nouveau)
+
+    def ajouter(self, paires: _Paires) -> None:
+        k = paires.origine.size
+        if self.taille + k > self._o.size:
+            self.reserver(max(2 * self._o.size, self.taille + k))
+        fin = self.taille + k
+        self._o[self.taille : fin] = paires.origine
+        self._c[self.taille : fin] = paires.colonne
+        self._t[self.taille : fin] = paires.temps
+        self.taille = fin
+
+    def resultat(self) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.float64]]:
+        n = self.taille
+        if self._o.size > 1.25 * n + 1024:  # much room left over: give it back
+            return self._o[:n].copy(), self._c[:n].copy(), self._t[:n].copy()
+        return self._o[:n], self._c[:n], self._t[:n]
 
 
 def _vers_positions(
