@@ -50,10 +50,20 @@ class _Csr:
     indptr: NDArray[np.int64]
     indices: NDArray[np.int32]
     poids: NDArray[np.float32]
+    poids_max: float
 
     @property
     def n(self) -> int:
         return int(self.indptr.shape[0] - 1)
+
+    def seaux(self, coupure: float, etalement_departs: float = 0.0) -> tuple[float, int]:
+        """Bucket width and slot count of the kernels' queue for a search on this graph.
+
+        Pending times lie within the longest arc (plus the spread of the start times) of
+        the current bucket, and below the cut-off.
+        """
+        etendue = min(self.poids_max + etalement_departs, coupure)
+        return _dijkstra.pas_seaux(self.poids, etendue)
 
 
 def _csr(graphe: Graphe, inverse: bool) -> _Csr:
@@ -99,7 +109,11 @@ def _csr(graphe: Graphe, inverse: bool) -> _Csr:
                 "Les temps doivent être des secondes >= 0 : corrigez les vitesses ou les "
                 "longueurs des tronçons avant de construire le graphe."
             )
-    return _Csr(indptr, indices, poids)
+    poids_max = float(poids.max()) if poids.size else 0.0
+    if not np.isfinite(poids_max):  # infinite arcs are never taken
+        finis = poids[np.isfinite(poids)]
+        poids_max = float(finis.max()) if finis.size else 0.0
+    return _Csr(indptr, indices, poids, poids_max)
 
 
 def _noeuds(valeurs: ArrayLike, n: int, quoi: str) -> NDArray[np.int64]:
@@ -253,7 +267,8 @@ def _blocs(
     lignes: int,
 ) -> Iterator[tuple[int, NDArray[np.float64]]]:
     colonnes = _colonnes(dest, csr.n)
-    espace = _dijkstra.EspaceTravail(csr.n)
+    pas, n_seaux = csr.seaux(coupure)
+    espace = _dijkstra.EspaceTravail(csr.n, n_seaux)
     for debut in range(0, orig.size, lignes):
         bloc = orig[debut : debut + lignes]
         sortie = np.full((bloc.size, colonnes.n_distinctes), np.inf)
@@ -269,8 +284,12 @@ def _blocs(
                 sortie,
                 espace.dist,
                 espace.touches,
-                espace.tas_cles,
-                espace.tas_charges,
+                pas,
+                espace.tete,
+                espace.queue,
+                espace.p_cle,
+                espace.p_charge,
+                espace.p_suiv,
             )
         if colonnes.vers_position is not None:
             sortie = sortie[:, colonnes.vers_position]
@@ -394,7 +413,8 @@ def matrice_temps_longue(
             np.empty(0, dtype=np.int32),
             np.empty(0, dtype=np.float64),
         )
-    espace = _dijkstra.EspaceTravail(csr.n)
+    pas, n_seaux = csr.seaux(coupure)
+    espace = _dijkstra.EspaceTravail(csr.n, n_seaux)
     fils = numba.get_num_threads()
 
     def lancer(lot: NDArray[np.int64], capacite: int) -> _Paires:
@@ -416,8 +436,12 @@ def matrice_temps_longue(
             n_res,
             espace.dist,
             espace.touches,
-            espace.tas_cles,
-            espace.tas_charges,
+            pas,
+            espace.tete,
+            espace.queue,
+            espace.p_cle,
+            espace.p_charge,
+            espace.p_suiv,
         )
         fait = n_res <= capacite
         longueurs = np.where(fait, n_res, 0)
@@ -609,8 +633,18 @@ def plus_proche(
                 "temps_depart_s doit contenir des secondes finies et positives ou nulles."
             )
     etiquettes = np.arange(departs.size, dtype=np.int64)
+    pas, n_seaux = csr.seaux(coupure - float(depart.min()), float(np.ptp(depart)))
     dist, source = _dijkstra.plus_proches(
-        csr.indptr, csr.indices, csr.poids, departs, etiquettes, depart, coupure, int(k)
+        csr.indptr,
+        csr.indices,
+        csr.poids,
+        departs,
+        etiquettes,
+        depart,
+        coupure,
+        int(k),
+        pas,
+        n_seaux,
     )
     if k == 1:
         return dist[:, 0].copy(), source[:, 0].copy()

@@ -427,3 +427,57 @@ def test_sans_dossier_de_cache_inscriptible(tmp_path) -> None:
     )
     assert fini.returncode == 0, fini.stderr
     assert fini.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("pas", [1e-3, 0.7, 1e4])
+def test_largeur_des_seaux_sans_effet_sur_les_temps(monkeypatch, pas: float) -> None:
+    # The bucket width only orders the work: very narrow buckets (many empty ones) or one
+    # bucket holding everything (every node re-taken until nothing improves) must give
+    # the same times, nearest sources and k nearest as scipy.
+    from accessibilite import _dijkstra
+
+    def pas_force(poids, etendue_s):
+        return pas, int(max(etendue_s, 0.0) / pas) + 2
+
+    monkeypatch.setattr(_dijkstra, "pas_seaux", pas_force)
+    rng = np.random.default_rng(11)
+    n = 300
+    s, c = rng.integers(0, n, 1500), rng.integers(0, n, 1500)
+    t = np.where(rng.uniform(size=1500) < 0.1, 0.0, rng.uniform(0, 20, 1500))
+    g = Graphe.depuis_arcs(s, c, t, n)
+    origines = rng.integers(0, n, 20)
+    m = _scipy(g)
+    _egal(matrice_temps(g, origines), dijkstra(m, indices=origines))
+    _egal(matrice_temps(g, origines, coupure_s=25.0), dijkstra(m, indices=origines, limit=25.0))
+    destinations = rng.integers(0, n, 15)
+    _egal(
+        matrice_temps(g, origines, destinations),
+        dijkstra(m, indices=origines)[:, destinations],
+    )
+    sources = rng.integers(0, n, 8)
+    mi = _scipy(g, inverse=True)
+    temps, _ = plus_proche(g, sources)
+    _egal(temps, dijkstra(mi, indices=sources, min_only=True))
+    temps3, indice3 = plus_proche(g, sources, k=3)
+    tout = dijkstra(mi, indices=sources)
+    _egal(temps3, np.sort(tout, axis=0)[:3].T)
+    ok = indice3 >= 0
+    lignes = np.broadcast_to(np.arange(n)[:, None], indice3.shape)
+    assert np.all(np.abs(tout[indice3[ok], lignes[ok]] - temps3[ok]) <= TOLERANCE_S)
+
+
+def test_file_trop_petite_relance(monkeypatch) -> None:
+    # A node with 3,000 arcs needs more queue entries than a pool of ~1,000: the search
+    # must run again with a bigger pool and give the same times.
+    from accessibilite import _dijkstra
+
+    monkeypatch.setattr(_dijkstra, "_CAPACITE_FILE", 1)
+    n = 3001
+    rng = np.random.default_rng(2)
+    s = np.concatenate([np.zeros(n - 1, dtype=np.int64), np.arange(1, n)])
+    c = np.concatenate([np.arange(1, n), rng.integers(0, n, n - 1)])
+    g = Graphe.depuis_arcs(s, c, rng.uniform(0, 10, s.size), n)
+    origines = np.array([0, 0, 5, 0])
+    _egal(matrice_temps(g, origines), dijkstra(_scipy(g), indices=origines))
+    o, d, t = matrice_temps_longue(g, origines)
+    np.testing.assert_allclose(t, dijkstra(_scipy(g), indices=origines)[o, d], atol=TOLERANCE_S)
