@@ -267,33 +267,54 @@ def _blocs(
     lignes: int,
 ) -> Iterator[tuple[int, NDArray[np.float64]]]:
     colonnes = _colonnes(dest, csr.n)
-    pas, n_seaux = csr.seaux(coupure)
-    espace = _dijkstra.EspaceTravail(csr.n, n_seaux)
+    espace = _espace(csr, coupure)
     for debut in range(0, orig.size, lignes):
-        bloc = orig[debut : debut + lignes]
-        sortie = np.full((bloc.size, colonnes.n_distinctes), np.inf)
-        if colonnes.n_distinctes:
-            _dijkstra.matrice_dense(
-                csr.indptr,
-                csr.indices,
-                csr.poids,
-                bloc,
-                coupure,
-                colonnes.par_noeud,
-                colonnes.noeuds,
-                sortie,
-                espace.dist,
-                espace.touches,
-                pas,
-                espace.tete,
-                espace.queue,
-                espace.p_cle,
-                espace.p_charge,
-                espace.p_suiv,
-            )
+        bloc = np.full((min(lignes, orig.size - debut), colonnes.n_distinctes), np.inf)
+        _remplir(csr, orig[debut : debut + lignes], colonnes, coupure, espace, bloc)
         if colonnes.vers_position is not None:
-            sortie = sortie[:, colonnes.vers_position]
-        yield debut, sortie
+            bloc = bloc[:, colonnes.vers_position]
+        yield debut, bloc
+
+
+def _espace(csr: _Csr, coupure: float) -> tuple[_dijkstra.EspaceTravail, float]:
+    """Per-thread work arrays and bucket width for single-source searches on ``csr``."""
+    pas, n_seaux = csr.seaux(coupure)
+    return _dijkstra.EspaceTravail(csr.n, n_seaux), pas
+
+
+def _remplir(
+    csr: _Csr,
+    origines: NDArray[np.int64],
+    colonnes: _Colonnes,
+    coupure: float,
+    espace: tuple[_dijkstra.EspaceTravail, float],
+    sortie: NDArray[np.float64],
+) -> None:
+    """Write the times from ``origines`` to the distinct destinations into ``sortie`` (inf)."""
+    if colonnes.n_distinctes == 0 or origines.size == 0:
+        return
+    travail, pas = espace
+    # Dynamic scheduling, one origin at a time: searches differ in length, and another
+    # process may hold a core.
+    with numba.parallel_chunksize(1):
+        _dijkstra.matrice_dense(
+            csr.indptr,
+            csr.indices,
+            csr.poids,
+            origines,
+            coupure,
+            colonnes.par_noeud,
+            colonnes.noeuds,
+            sortie,
+            travail.dist,
+            travail.touches,
+            pas,
+            travail.tete,
+            travail.queue,
+            travail.p_cle,
+            travail.p_charge,
+            travail.p_suiv,
+        )
 
 
 def matrice_temps(
@@ -343,17 +364,17 @@ def matrice_temps(
     orig = _noeuds(origines, csr.n, "origines")
     dest = None if destinations is None else _noeuds(destinations, csr.n, "destinations")
     coupure = _coupure(coupure_s)
-    n_col = csr.n if dest is None else int(dest.size)
-    octets = orig.size * n_col * 8
+    octets = orig.size * (csr.n if dest is None else int(dest.size)) * 8
     if octets > 2 * 1024**3:
         logger.warning(
             "Matrice dense de %.1f Go : préférez matrice_temps_blocs ou matrice_temps_longue.",
             octets / 1024**3,
         )
-    sortie = np.empty((orig.size, n_col), dtype=np.float64)
-    lignes = _lignes_par_bloc(n_col, 8, None)
-    for debut, bloc in _blocs(csr, orig, dest, coupure, lignes):
-        sortie[debut : debut + bloc.shape[0]] = bloc
+    colonnes = _colonnes(dest, csr.n)
+    sortie = np.full((orig.size, colonnes.n_distinctes), np.inf)
+    _remplir(csr, orig, colonnes, coupure, _espace(csr, coupure), sortie)
+    if colonnes.vers_position is not None:
+        return sortie[:, colonnes.vers_position]
     return sortie
 
 
@@ -413,8 +434,7 @@ def matrice_temps_longue(
             np.empty(0, dtype=np.int32),
             np.empty(0, dtype=np.float64),
         )
-    pas, n_seaux = csr.seaux(coupure)
-    espace = _dijkstra.EspaceTravail(csr.n, n_seaux)
+    espace, pas = _espace(csr, coupure)
     fils = numba.get_num_threads()
 
     def lancer(lot: NDArray[np.int64], capacite: int) -> _Paires:
@@ -422,27 +442,28 @@ def matrice_temps_longue(
         n_res = np.zeros(lot.size, dtype=np.int64)
         sortie_c = np.empty(lot.size * capacite, dtype=np.int32)
         sortie_t = np.empty(lot.size * capacite, dtype=np.float64)
-        _dijkstra.matrice_longue(
-            csr.indptr,
-            csr.indices,
-            csr.poids,
-            orig[lot],
-            coupure,
-            colonnes.par_noeud,
-            colonnes.noeuds,
-            capacite,
-            sortie_c,
-            sortie_t,
-            n_res,
-            espace.dist,
-            espace.touches,
-            pas,
-            espace.tete,
-            espace.queue,
-            espace.p_cle,
-            espace.p_charge,
-            espace.p_suiv,
-        )
+        with numba.parallel_chunksize(1):
+            _dijkstra.matrice_longue(
+                csr.indptr,
+                csr.indices,
+                csr.poids,
+                orig[lot],
+                coupure,
+                colonnes.par_noeud,
+                colonnes.noeuds,
+                capacite,
+                sortie_c,
+                sortie_t,
+                n_res,
+                espace.dist,
+                espace.touches,
+                pas,
+                espace.tete,
+                espace.queue,
+                espace.p_cle,
+                espace.p_charge,
+                espace.p_suiv,
+            )
         fait = n_res <= capacite
         longueurs = np.where(fait, n_res, 0)
         decalages = np.arange(lot.size, dtype=np.int64) * capacite - (
