@@ -2,9 +2,11 @@
 
 from reseau.erreurs import (
     CacheCorrompu,
+    DependanceManquante,
     DonneesInvalides,
     DonneesManquantes,
     ErreurAccessibilite,
+    ErreurDistribuee,
     ErreurEcriture,
     ErreurReseau,
     ErreurTelechargement,
@@ -13,9 +15,11 @@ from reseau.erreurs import (
 
 __all__ = [
     "CacheCorrompu",
+    "DependanceManquante",
     "DonneesInvalides",
     "DonneesManquantes",
     "ErreurAccessibilite",
+    "ErreurDistribuee",
     "ErreurEcriture",
     "ErreurReseau",
     "ErreurTelechargement",

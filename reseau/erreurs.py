@@ -14,9 +14,11 @@ from __future__ import annotations
 
 __all__ = [
     "CacheCorrompu",
+    "DependanceManquante",
     "DonneesInvalides",
     "DonneesManquantes",
     "ErreurAccessibilite",
+    "ErreurDistribuee",
     "ErreurEcriture",
     "ErreurReseau",
     "ErreurTelechargement",
@@ -40,8 +42,16 @@ class DonneesManquantes(FileNotFoundError, ErreurAccessibilite):
     """A file or dataset that is needed cannot be found."""
 
 
+class DependanceManquante(ImportError, ErreurAccessibilite):
+    """An optional dependency is not installed (the message gives the pip command)."""
+
+
 class ErreurEcriture(OSError, ErreurAccessibilite):
     """An output cannot be written (folder not writable, disk full)."""
+
+
+class ErreurDistribuee(OSError, ErreurAccessibilite):
+    """A Dask cluster cannot be reached, or a distributed task failed for good."""
 
 
 class ErreurReseau(DonneesInvalides):
