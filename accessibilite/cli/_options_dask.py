@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -80,8 +81,15 @@ def client_depuis_options(options: argparse.Namespace) -> Iterator[Any]:
             raise DonneesInvalides("--workers demande --dask local.")
         yield None
         return
-    from accessibilite.distribue import ouvrir_client
+    from accessibilite.distribue import importer_distributed, ouvrir_client
 
+    importer_distributed()
+    if not getattr(options, "verbeux", False):
+        # Dask's own INFO lines (scheduler, nannies) only with -v: its loggers carry their
+        # own levels, set when distributed is imported.
+        for nom in list(logging.root.manager.loggerDict):
+            if nom == "distributed" or nom.startswith("distributed."):
+                logging.getLogger(nom).setLevel(logging.WARNING)
     with ouvrir_client(options.dask, workers=_workers(options)) as client:
         n = len(client.scheduler_info().get("workers", {}))
         print(f"… grappe Dask {options.dask} : {n} worker(s)", file=sys.stderr, flush=True)

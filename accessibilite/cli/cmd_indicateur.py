@@ -8,6 +8,7 @@ from typing import Any
 
 from accessibilite.cli._base import Analyseur, liste_nombres
 from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
+from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
 
 __all__ = ["ajouter"]
 
@@ -36,7 +37,13 @@ Sous-populations (moins de 6 ans, plus de 75 ans, habitants des QPV) : non dispo
 ligne ; donnez un fichier --population (colonnes code et NOM) et --colonne-population NOM
 pour pondérer les résultats par cette population.
 
+Plusieurs services (--services medecin,pharmacie,urgences) : un indicateur par service,
+chacun une tâche (ici ou sur Dask avec --dask), dans --sortie/indicateur_<service>
+(défaut : resultats/<département>/) ; relancer la même commande saute les services déjà
+faits.
+
 {AIDE_SOURCES}
+{AIDE_DASK}
 Sorties dans --sortie : indicateur.csv, resume.csv, resume_epci.csv,
 [resume_territoires.csv], communes_les_plus_eloignees.csv, indicateur.gpkg (EPSG:2154),
 parametres.json.
@@ -60,7 +67,12 @@ def ajouter(sous: Any) -> None:
     p.add_argument("--bpe", type=Path, help="fichier de la Base permanente des équipements")
     p.add_argument("--service", help="code TYPEQU, liste de codes, ou nom (voir --services)")
     p.add_argument(
-        "--services", action="store_true", help="afficher les services prédéfinis et quitter"
+        "--services",
+        nargs="?",
+        const="",
+        metavar="LISTE",
+        help="seul : afficher les services prédéfinis et quitter ; avec une liste "
+        "(medecin,pharmacie,D301...) : un indicateur par service, chacun une tâche",
     )
     p.add_argument(
         "--seuils",
@@ -86,6 +98,7 @@ def ajouter(sous: Any) -> None:
         type=Path,
         help="dossier des résultats (défaut : resultats/<département>/indicateur_<service>)",
     )
+    ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
 
@@ -103,8 +116,10 @@ def _lister_services() -> int:
 
 def executer(options: argparse.Namespace) -> int:
     """Compute the indicator, write the files, print the summary."""
-    if options.services:
+    if options.services == "":
         return _lister_services()
+    if options.services is not None or options.dask is not None:
+        return _executer_plusieurs(options)
     from accessibilite.cli.cmd_zones_grises import source_depuis_options
     from poles.apl import Decroissance
     from poles.communes import normaliser_departement
@@ -147,4 +162,68 @@ def executer(options: argparse.Namespace) -> int:
     ecrire_indicateur(resultat, sortie)
     print(formater_indicateur(resultat))
     print(f"\nRésultats : {sortie}/")
+    return 0
+
+
+def _executer_plusieurs(options: argparse.Namespace) -> int:
+    """Several services (or one on Dask): one task per service."""
+    from accessibilite.cli._options_dask import Progression, client_depuis_options
+    from accessibilite.cli.cmd_zones_grises import source_depuis_options
+    from poles.apl import Decroissance
+    from poles.communes import normaliser_departement
+    from poles.distribue import indicateurs_services
+    from reseau.erreurs import DonneesInvalides
+
+    if options.service is not None and options.services is not None:
+        raise DonneesInvalides("Donnez --service (un service) ou --services (une liste).")
+    demandes = (
+        [options.service]
+        if options.services is None
+        else [s.strip() for s in options.services.split(",") if s.strip()]
+    )
+    manquantes = [f"--{nom}" for nom in ("departement", "bpe") if getattr(options, nom) is None]
+    if manquantes or not demandes or demandes == [None]:
+        raise DonneesInvalides(
+            f"Options obligatoires manquantes : {', '.join(manquantes) or '--services'} (voir "
+            "« accessibilite indicateur --help »)."
+        )
+    if options.colonne_population != "population" and options.population is None:
+        raise DonneesInvalides("--colonne-population demande --population FICHIER.csv.")
+    departement = normaliser_departement(options.departement)
+    sortie = options.sortie or Path("resultats") / departement
+    nom_source = options.source or (
+        "osm" if options.reseau else "matrice" if options.matrice else "vol-oiseau"
+    )
+    reseau = options.reseau if nom_source == "osm" else None
+    if nom_source == "osm" and reseau is None:
+        raise DonneesInvalides("--source osm demande --reseau FICHIER.")
+    source = None if reseau is not None else source_depuis_options(options)
+    etape(f"{len(demandes)} service(s) : {', '.join(demandes)}")
+    barre = Progression("services")
+    try:
+        with client_depuis_options(options) as client:
+            bilans = indicateurs_services(
+                departement,
+                options.bpe,
+                demandes,
+                sortie=sortie,
+                source=source,
+                reseau=reseau,
+                seuils_min=options.seuils,
+                tampon_km=options.tampon_km,
+                territoires=options.territoires,
+                avec_apl=options.apl,
+                decroissance=Decroissance.depuis_texte(options.decroissance),
+                population=options.population,
+                colonne_population=options.colonne_population,
+                client=client,
+                tentatives=options.tentatives,
+                progression=barre,
+            )
+    finally:
+        barre.fermer()
+    for bilan in bilans:
+        print(bilan.texte)
+        etat = "" if bilan.calcule else " (déjà calculé, repris tel quel)"
+        print(f"Résultats : {bilan.dossier}/{etat}\n")
     return 0

@@ -145,8 +145,9 @@ def executer(options: argparse.Namespace) -> int:
     barre = Progression("lots")
     try:
         with client_depuis_options(options) as client:
+            lots = "1 lot" if plan.n_lots == 1 else f"{plan.n_lots} lots"
             etape(
-                f"{plan.n_origines} origines en {plan.n_lots} lots de {plan.lot}"
+                f"{plan.n_origines} origines en {lots} de {plan.lot}"
                 + (" sur Dask" if client is not None else " ici")
             )
             resultat = executer_matrice(

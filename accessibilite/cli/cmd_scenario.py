@@ -8,10 +8,11 @@ from typing import Any
 
 from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import etape
+from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
 
 __all__ = ["ajouter"]
 
-_AIDE = """\
+_AIDE = f"""\
 Applique un scénario (ajout ou retrait d'équipements, pôles forcés ou supprimés) à un
 résultat de « accessibilite zones-grises » et ne recalcule que ce qui change : les communes
 dont le pôle le plus proche disparaît cherchent un nouveau pôle ; pour les pôles ajoutés, un
@@ -42,8 +43,14 @@ commune et niveau : pôle, temps et zone grise avant/après), bilan.csv (par niv
 et population qui entrent en zone grise ou en sortent, variation du temps moyen),
 scenario.gpkg (couches difference et poles_modifies), parametres.json, modifications.toml.
 
-Exemple :
+Plusieurs fichiers (--modifications a.toml b.toml c.toml) : un scénario par fichier, chacun
+une tâche (ici ou sur Dask avec --dask), dans <--sortie ou base>/scenario_<nom du fichier> ;
+relancer la même commande saute les scénarios déjà faits.
+
+{AIDE_DASK}
+Exemples :
   accessibilite scenario --base resultats/62 --modifications scenario.toml
+  accessibilite scenario --base resultats/62 --modifications scenarios/*.toml --dask local
 """
 
 
@@ -58,9 +65,18 @@ def ajouter(sous: Any) -> None:
         "--base", type=Path, required=True, help="dossier de sortie d'accessibilite zones-grises"
     )
     p.add_argument(
-        "--modifications", type=Path, required=True, help="fichier TOML des modifications"
+        "--modifications",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="fichier(s) TOML des modifications (plusieurs : un scénario par fichier)",
     )
-    p.add_argument("--sortie", type=Path, help="dossier des résultats du scénario")
+    p.add_argument(
+        "--sortie",
+        type=Path,
+        help="dossier des résultats du scénario (plusieurs fichiers : dossier qui reçoit "
+        "un scenario_<nom> par fichier)",
+    )
     p.add_argument(
         "--matrice",
         type=Path,
@@ -69,6 +85,7 @@ def ajouter(sous: Any) -> None:
     p.add_argument(
         "--reseau", type=Path, help="réseau de la base, s'il a changé de place (source « osm »)"
     )
+    ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
 
@@ -91,22 +108,55 @@ def executer(options: argparse.Namespace) -> int:
     from poles.scenarios import lire_modifications, scenario
     from poles.sorties_indicateurs import ecrire_scenario, formater_bilan
 
+    if len(options.modifications) > 1 or options.dask is not None:
+        return _executer_plusieurs(options)
+    fichier = options.modifications[0]
     etape("lecture du scénario")
-    modifications = lire_modifications(options.modifications)
+    modifications = lire_modifications(fichier)
     etape(f"relecture de la base {options.base} (communes, BPE, pôles)")
     base = lire_base(options.base, source=source_de_remplacement(options))
     etape("application du scénario et recalcul des temps qui changent")
     resultat = scenario(base, modifications)
-    sortie = options.sortie or Path(options.base) / f"scenario_{Path(options.modifications).stem}"
+    sortie = options.sortie or Path(options.base) / f"scenario_{Path(fichier).stem}"
     etape(f"écriture des résultats dans {sortie}")
     ecrire_scenario(
         resultat,
         sortie,
-        texte_modifications=Path(options.modifications).read_text(encoding="utf-8"),
+        texte_modifications=Path(fichier).read_text(encoding="utf-8"),
     )
     if modifications.description:
         print(f"Scénario : {modifications.description}")
     print(f"Source : {base.source.description()}")
     print(formater_bilan(resultat))
     print(f"\nRésultats : {sortie}/")
+    return 0
+
+
+def _executer_plusieurs(options: argparse.Namespace) -> int:
+    """Several scenario files (or one on Dask): one task per file."""
+    from accessibilite.cli._options_dask import Progression, client_depuis_options
+    from poles.distribue import scenarios
+
+    source = None if options.reseau is not None else source_de_remplacement(options)
+    etape(f"{len(options.modifications)} scénario(s) sur la base {options.base}")
+    barre = Progression("scénarios")
+    try:
+        with client_depuis_options(options) as client:
+            bilans = scenarios(
+                options.base,
+                options.modifications,
+                sortie=options.sortie,
+                source=source,
+                reseau=options.reseau,
+                client=client,
+                tentatives=options.tentatives,
+                progression=barre,
+            )
+    finally:
+        barre.fermer()
+    for bilan in bilans:
+        etat = "" if bilan.calcule else " (déjà calculé, repris tel quel)"
+        print(f"— {bilan.nom}{etat}")
+        print(bilan.texte)
+        print(f"Résultats : {bilan.dossier}/\n")
     return 0
