@@ -125,9 +125,27 @@ _CACHE: OrderedDict[tuple[str, ...], Any] = OrderedDict()
 _CACHE_MAX = 4
 _CACHE_VERROU = threading.Lock()
 _CHARGEMENTS: dict[str, int] = {}
-# One compute-core call at a time per process: each call already uses every numba thread
-# it is given, and some numba threading layers refuse concurrent parallel launches.
+# numba's "workqueue" threading layer refuses parallel launches from several threads at
+# once: with it (or until the layer is known, after the first call) the compute-core calls
+# of one process take turns. The "omp" and "tbb" layers are thread-safe: a worker with
+# several Dask threads then runs several batches at once.
 _VERROU_NOYAU = threading.Lock()
+_COUCHE_NUMBA: list[str] = []
+
+
+@contextlib.contextmanager
+def _tour_du_noyau() -> Iterator[None]:
+    """Serialise the compute-core calls only when numba's threading layer needs it."""
+    if _COUCHE_NUMBA and _COUCHE_NUMBA[0] != "workqueue":
+        yield
+        return
+    with _VERROU_NOYAU:
+        yield
+        if not _COUCHE_NUMBA:
+            import numba
+
+            with contextlib.suppress(ValueError):  # no parallel call has run yet
+                _COUCHE_NUMBA.append(str(numba.threading_layer()))
 
 
 def en_cache(cle: tuple[str, ...], fabrique: Callable[[], T]) -> T:
@@ -746,7 +764,7 @@ def _table_lot(
 
     debut, fin = plan.origines_du_lot(numero)
     noeuds = entrees.o_noeud[debut:fin]
-    with _VERROU_NOYAU, _fils_numba(fils_numba):
+    with _tour_du_noyau(), _fils_numba(fils_numba):
         io, idest, temps = matrice_temps_longue(
             graphe, noeuds, entrees.d_noeud, coupure_s=plan.coupure_s
         )

@@ -119,6 +119,22 @@ def test_lots_locaux_egaux_au_noyau(synthetique, tmp_path):
     assert manifeste["complet"] and manifeste["paires"] == len(lu) and manifeste["lot"] == 32
 
 
+def test_lots_en_parallele_dans_un_processus(synthetique, tmp_path):
+    """Several threads of one worker computing batches at once (thread-safe numba layer)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    g, chemin = synthetique
+    origines = _origines(g, 120)
+    plan = preparer_matrice(chemin, origines, sortie=tmp_path / "m", coupure_s=COUPURE_S, lot=10)
+    with ThreadPoolExecutor(3) as fils:
+        bilans = list(fils.map(lambda n: calculer_lot(plan, n, fils_numba=1), range(plan.n_lots)))
+    assert all(b.calcule for b in bilans)
+    executer_matrice(plan)
+    pd.testing.assert_frame_equal(
+        lire_matrice_parquet(tmp_path / "m"), _reference_noeuds(g, origines, None, COUPURE_S)
+    )
+
+
 def test_sans_coupure_toutes_les_paires(synthetique, tmp_path):
     g, chemin = synthetique
     origines = _origines(g, 20)
