@@ -17,7 +17,9 @@ numba thread each (each worker = one core). The cluster start and a first cold r
 map the graph, load the compiled kernels) are timed apart; the throughput is the median of
 ``--repetitions`` warm runs, each into a fresh folder. Worker memory: RSS, and USS/PSS
 (pages private to the process / proportional share): the memory-mapped graph's pages are
-shared between the workers of a machine.
+shared between the workers of a machine. The CPU seconds the computing processes used (this
+one, or the workers) give the cores actually obtained on a shared machine and the trees per
+CPU second.
 """
 
 from __future__ import annotations
@@ -63,10 +65,25 @@ def _memoire_worker() -> dict[str, float]:
     }
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) used so far by this process (read on each worker)."""
+    import psutil
+
+    temps = psutil.Process().cpu_times()
+    return float(temps.user + temps.system)
+
+
+def _cpu_total(client: Any) -> float:
+    if client is None:
+        return _cpu_s()
+    return float(sum(client.run(_cpu_s).values()))
+
+
 def _une_execution(
     graphe: Path, origines: Any, destinations: Any, options: argparse.Namespace, **kw: Any
 ) -> dict[str, Any]:
     dossier = Path(tempfile.mkdtemp(prefix="matrice-", dir=options.dossier))
+    cpu_avant = _cpu_total(kw.get("client"))
     try:
         resultat = calculer_matrice(
             graphe,
@@ -80,6 +97,7 @@ def _une_execution(
         )
         return {
             "secondes": resultat.duree_s,
+            "cpu_s": _cpu_total(kw.get("client")) - cpu_avant,
             "paires": resultat.paires,
             "lots": resultat.lots_calcules,
         }
@@ -104,6 +122,7 @@ def _mesurer(
         _log(f"{nom} : mesure {i + 1} : {mesures[-1]['secondes']:.2f} s")
     secondes = [m["secondes"] for m in mesures]
     mediane = statistics.median(secondes)
+    cpu = statistics.median(m["cpu_s"] for m in mesures)
     ligne: dict[str, Any] = {
         "configuration": nom,
         "workers": workers,
@@ -111,6 +130,9 @@ def _mesurer(
         "secondes": secondes,
         "mediane_s": mediane,
         "arbres_par_s": len(origines) / mediane,
+        "cpu_s": [m["cpu_s"] for m in mesures],
+        "arbres_par_s_cpu": len(origines) / cpu,
+        "coeurs_obtenus": cpu / mediane,
         "paires": mesures[0]["paires"],
         "lots": mesures[0]["lots"],
     }
@@ -123,8 +145,8 @@ def _tableau(lignes: list[dict[str, Any]]) -> str:
     ref = next((x["arbres_par_s"] for x in lignes if x["workers"] == 1), None)
     sortie = [
         "| configuration | froid (s) | médiane (s) | mesures (s) | arbres/s | × 1 worker | "
-        "mémoire par worker (RSS / USS / PSS, Mo) |",
-        "|---|---|---|---|---|---|---|",
+        "cœurs obtenus | arbres par s CPU | mémoire par worker (RSS / USS / PSS, Mo) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for x in lignes:
         mesures = ", ".join(f"{s:.1f}" for s in x["secondes"])
@@ -135,7 +157,8 @@ def _tableau(lignes: list[dict[str, Any]]) -> str:
         )
         sortie.append(
             f"| {x['configuration']} | {x['secondes_froid']:.1f} | {x['mediane_s']:.1f} | "
-            f"{mesures} | {x['arbres_par_s']:.1f} | {rapport} | {memoire or '—'} |"
+            f"{mesures} | {x['arbres_par_s']:.1f} | {rapport} | {x['coeurs_obtenus']:.2f} | "
+            f"{x['arbres_par_s_cpu']:.1f} | {memoire or '—'} |"
         )
     return "\n".join(sortie)
 

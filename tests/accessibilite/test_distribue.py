@@ -149,6 +149,7 @@ def test_sans_coupure_toutes_les_paires(synthetique, tmp_path):
     )
 
 
+@pytest.mark.filterwarnings("ignore:The inplace keyword")  # inside dask.dataframe, pandas 3
 def test_lecteurs_pandas_pyarrow_duckdb_dask(synthetique, tmp_path):
     g, chemin = synthetique
     origines = _origines(g, 50)
