@@ -850,6 +850,7 @@ def ouvrir_client(
     workers: int | None = None,
     fils_par_worker: int = 1,
     processus: bool = True,
+    delai_s: float = 30.0,
 ) -> Iterator[Any]:
     """A Dask client on a local cluster (``"local"``) or on the scheduler at ``adresse``.
 
@@ -865,6 +866,8 @@ def ouvrir_client(
         Dask threads per local worker (1: each task uses the numba threads it is given).
     processus
         Local workers as processes (they then share the memory-mapped graph's pages).
+    delai_s
+        How long to try to reach a remote scheduler.
 
     Raises
     ------
@@ -891,9 +894,9 @@ def ouvrir_client(
         return
     try:
         if adresse.endswith(".json"):
-            client = distributed.Client(scheduler_file=adresse, timeout="30s")
+            client = distributed.Client(scheduler_file=adresse, timeout=f"{delai_s}s")
         else:
-            client = distributed.Client(adresse, timeout="30s")
+            client = distributed.Client(adresse, timeout=f"{delai_s}s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise ErreurDistribuee(
             f"Impossible de joindre l'ordonnanceur Dask « {adresse} » ({exc}) : vérifiez "

@@ -613,6 +613,14 @@ def test_sans_dask_message_d_installation(monkeypatch):
         pass
 
 
+def test_ordonnanceur_injoignable():
+    with (
+        pytest.raises(ErreurDistribuee, match="Impossible de joindre"),
+        ouvrir_client("tcp://127.0.0.1:9", delai_s=1),
+    ):
+        pass
+
+
 def test_lire_noeuds(tmp_path):
     (tmp_path / "o.txt").write_text("# origines\n3\n\n17  \n5 # commentaire\n")
     assert lire_noeuds(tmp_path / "o.txt").tolist() == [3, 17, 5]
