@@ -15,6 +15,12 @@ from accessibilite.erreurs import (
     SansCRS,
 )
 from accessibilite.lieux import CRS_METRIQUE, Lieux
+from accessibilite.routage import (
+    matrice_temps,
+    matrice_temps_blocs,
+    matrice_temps_longue,
+    plus_proche,
+)
 from accessibilite.sources import (
     Ajustement,
     SourceMatrice,
@@ -43,4 +49,8 @@ __all__ = [
     "SourceVolOiseau",
     "ajuster_vol_oiseau",
     "lire_matrice",
+    "matrice_temps",
+    "matrice_temps_blocs",
+    "matrice_temps_longue",
+    "plus_proche",
 ]
