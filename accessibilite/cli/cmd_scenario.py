@@ -79,9 +79,9 @@ def source_de_remplacement(options: argparse.Namespace) -> Any:
 
         return SourceMatrice.depuis_fichier(options.matrice)
     if options.reseau is not None:
-        from poles.base import source_reseau
+        from accessibilite.source_reseau import SourceReseau
 
-        return source_reseau(options.reseau)
+        return SourceReseau.depuis_fichier(options.reseau)
     return None
 
 
