@@ -85,18 +85,8 @@ class SourceReseau:
         ).replace(",", " ")
 
     def _accrocher(self, lieux: Lieux, role: str) -> Accrochage:
-        x, y = lieux.x, lieux.y
-        if lieux.crs != self.graphe.crs:
-            from pyproj import Transformer
-
-            transfo = Transformer.from_crs(lieux.crs, self.graphe.crs, always_xy=True)
-            x, y = transfo.transform(x, y)
-        acc = accrocher(
-            self.graphe,
-            np.asarray(x, dtype=np.float64),
-            np.asarray(y, dtype=np.float64),
-            distance_max_m=self.distance_max_m,
-        )
+        projetes = lieux.vers_crs(str(self.graphe.crs))
+        acc = accrocher(self.graphe, projetes.x, projetes.y, distance_max_m=self.distance_max_m)
         if acc.n_hors_reseau:
             codes = [str(c) for c in np.asarray(lieux.codes)[acc.hors_reseau]]
             self.hors_reseau += codes

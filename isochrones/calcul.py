@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -25,7 +26,7 @@ from accessibilite.routage import plus_proche
 from accessibilite.sources import SourceTemps, SourceVolOiseau
 from isochrones.geometrie import ParametresGeometrie, Segments, polygones_bandes
 from reseau.accrochage import accrocher
-from reseau.erreurs import DonneesInvalides
+from reseau.erreurs import DonneesInvalides, DonneesManquantes, SansCRS
 from reseau.graphe import Graphe
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "isochrones_points",
     "isochrones_source",
     "isochrones_vol_oiseau",
+    "lire_points",
 ]
 
 logger = logging.getLogger(__name__)
@@ -149,19 +151,17 @@ def isochrones_noeuds(
         temps_depart_s=temps_depart_s,
     )
     segments = _segments(graphe, temps, sens)
-    atteint = temps <= seuils[-1]
     lignes: list[dict[str, Any]] = []
     if par_source:
         depart_arc = graphe.sources_arcs() if sens == "depuis" else graphe.indices
         source_arc = indice[depart_arc]
-        for s in np.unique(indice[atteint]):
+        for s in np.unique(indice[temps <= seuils[-1]]):
             masque = source_arc == s
-            noeuds_s = np.flatnonzero(atteint & (indice == s))
             polygones = polygones_bandes(
                 segments.selection(masque),
                 seuils,
                 parametres=parametres,
-                points_atteints=_points(graphe, noeuds_s, temps),
+                points_atteints=_points(graphe, sources[s : s + 1], temps),
             )
             lignes += _lignes(polygones, seuils, str(noms_sources[s]))
     else:
@@ -179,8 +179,9 @@ def isochrones_noeuds(
 def _points(
     graphe: Graphe, noeuds: NDArray[np.int64], temps: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    assert graphe.x is not None and graphe.y is not None  # checked in _segments
-    return graphe.x[noeuds], graphe.y[noeuds], temps[noeuds]
+    x = np.asarray(graphe.x)
+    y = np.asarray(graphe.y)
+    return x[noeuds], y[noeuds], temps[noeuds]
 
 
 def _lignes(polygones: list[Any], seuils: list[float], source: str) -> list[dict[str, Any]]:
@@ -206,10 +207,9 @@ def isochrones_points(
 
     Other keyword arguments go to :func:`isochrones_noeuds`.
     """
-    if graphe.crs is not None and lieux.crs != graphe.crs:
-        raise DonneesInvalides(
-            f"Les points sont en {lieux.crs} et le graphe en {graphe.crs} : reprojetez-les."
-        )
+    if graphe.crs is None:
+        raise DonneesInvalides("Le graphe n'a pas de CRS : impossible d'y placer les points.")
+    lieux = lieux.vers_crs(str(graphe.crs))
     kwargs: dict[str, Any] = {}
     if distance_max_m is not None:
         kwargs["distance_max_m"] = distance_max_m
@@ -274,6 +274,40 @@ def isochrones_vol_oiseau(
             lignes.append({"temps_min": s / 60.0, "source": nom, "geometry": geometrie})
     resultat = gpd.GeoDataFrame(lignes, geometry="geometry", crs=lieux.crs)
     return en_anneaux(resultat) if anneaux else resultat
+
+
+def lire_points(chemin: str | Path) -> gpd.GeoDataFrame:
+    """Read a point layer (GeoPackage, GeoJSON, shapefile) that has a CRS.
+
+    Raises
+    ------
+    DonneesManquantes
+        The file does not exist.
+    SansCRS
+        The layer has no CRS.
+    DonneesInvalides
+        Unreadable, empty, or not made of points.
+    """
+    chemin = Path(chemin)
+    if not chemin.exists():
+        raise DonneesManquantes(f"Couche de points introuvable : {chemin}.")
+    try:
+        points = gpd.read_file(chemin, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several error types for unreadable files
+        raise DonneesInvalides(f"Couche de points illisible ({chemin.name}) : {exc}") from exc
+    if points.crs is None:
+        raise SansCRS(
+            f"La couche {chemin.name} n'a pas de système de coordonnées : définissez-le "
+            "(par exemple dans QGIS, ou gdf.set_crs('EPSG:4326'))."
+        )
+    if points.empty:
+        raise DonneesInvalides(f"La couche {chemin.name} est vide.")
+    if not points.geom_type.isin(["Point"]).all():
+        raise DonneesInvalides(
+            f"La couche {chemin.name} doit contenir des points (trouvé "
+            f"{', '.join(sorted(set(points.geom_type.dropna())))})."
+        )
+    return points
 
 
 def isochrones_source(

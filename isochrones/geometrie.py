@@ -57,7 +57,7 @@ class ParametresGeometrie:
     trou_min_m2: float = 500_000.0
     aire_min_m2: float = 20_000.0
     methode: Methode = "auto"
-    seuil_vecteur: int = 20_000
+    seuil_vecteur: int = 2_000
 
     def __post_init__(self) -> None:
         if not (self.largeur_m > 0 and self.pas_m > 0):
@@ -168,8 +168,9 @@ class _Grille:
         # the contour runs half a cell beyond the last marked cell centre
         rayon = max((p.largeur_m - pas / 2.0) / pas, 1.5)
         marge = math.ceil(rayon) + 2
-        self.x_min = (px.min() if px.size else 0.0) - marge * pas
-        self.y_min = (py.min() if py.size else 0.0) - marge * pas
+        # grids aligned on multiples of the step: polygons of different sources match
+        self.x_min = math.floor((px.min() if px.size else 0.0) / pas - marge) * pas
+        self.y_min = math.floor((py.min() if py.size else 0.0) / pas - marge) * pas
         nx = math.ceil(((px.max() if px.size else 0.0) - self.x_min) / pas) + marge + 1
         ny = math.ceil(((py.max() if py.size else 0.0) - self.y_min) / pas) + marge + 1
         ix = np.floor((px - self.x_min) / pas).astype(np.int64)

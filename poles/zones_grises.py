@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from accessibilite.lieux import Lieux
 from accessibilite.sources import SourceTemps, SourceVolOiseau
 from poles.communes import charger_inventaire, departement, lieux_communes
 from poles.gammes import Gammes, charger_gammes
@@ -30,6 +31,7 @@ from reseau.erreurs import DonneesInvalides
 __all__ = [
     "ResultatZonesGrises",
     "classer",
+    "lieux_poles",
     "parametres_source",
     "plus_proches_poles",
     "resumer",
@@ -404,6 +406,37 @@ def zones_grises(
         resume_epci=resumer_par_epci(classees),
         parametres=parametres,
     )
+
+
+def lieux_poles(
+    departement_code: str,
+    bpe: str | Path | pd.DataFrame,
+    niveau: str,
+    *,
+    regle: Regle | None = None,
+    gammes: Gammes | str | Path | None = None,
+    tampon_km: float = 30.0,
+) -> Lieux:
+    """The centres of the poles of one level (the département and its buffer).
+
+    Raises
+    ------
+    DonneesInvalides
+        Unknown level, or no pole at all under the rule.
+    """
+    dep = departement(departement_code)
+    if not isinstance(gammes, Gammes):
+        gammes = charger_gammes(gammes)
+    communes, equipements = charger_inventaire(dep.code, bpe, tampon_km=tampon_km)
+    poles = detecter_poles(communes["code"], equipements, gammes, regle or Regle())
+    statut = poles[gammes[niveau].nom]["est_pole"].reindex(communes["code"]).to_numpy(bool)
+    if not statut.any():
+        raise DonneesInvalides(
+            f"Aucun pôle de niveau {gammes[niveau].libelle.lower()} : assouplissez la règle "
+            "(--regle, --n-min, --part-min) ou vérifiez le fichier BPE."
+        )
+    lieux: Lieux = lieux_communes(communes[statut])
+    return lieux
 
 
 def sensibilite(
