@@ -75,14 +75,34 @@ class SourceReseau:
         return source
 
     def description(self) -> str:
-        meta = self.graphe.metadonnees
         texte = self._libelle or "réseau routier OpenStreetMap"
-        date = str(meta.get("date", ""))[:10]
+        date = self.date_osm()
         if date:
-            texte += f", construit le {date}"
+            texte += f", données OSM du {date}"
         return (
             f"{texte} : temps en voiture à l'heure pleine ({self.graphe.n_noeuds:,} nœuds)"
         ).replace(",", " ")
+
+    def date_osm(self) -> str:
+        """Date of the OpenStreetMap data (``YYYY-MM-DD``) when the source file gave it."""
+        source = self.graphe.metadonnees.get("source") or {}
+        date = source.get("date_osm") if isinstance(source, dict) else None
+        return str(date)[:10] if date else ""
+
+    def provenance(self) -> dict[str, object]:
+        """What the times were computed on, for the outputs to cite."""
+        fiche: dict[str, object] = {"nom": "OpenStreetMap (réseau routier)"}
+        if self.fichier is not None:
+            from reseau.telechargement import provenance
+
+            fiche.update(provenance(self.fichier))
+            fiche["nom"] = "OpenStreetMap (réseau routier)"
+        source = self.graphe.metadonnees.get("source") or {}
+        if isinstance(source, dict) and source.get("fichier"):
+            fiche["extrait"] = source["fichier"]
+        fiche["date"] = self.date_osm() or fiche.get("date", "")
+        fiche["vitesses"] = self.graphe.metadonnees.get("vitesses")
+        return fiche
 
     def _accrocher(self, lieux: Lieux, role: str) -> Accrochage:
         projetes = lieux.vers_crs(str(self.graphe.crs))

