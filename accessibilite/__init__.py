@@ -21,6 +21,7 @@ from accessibilite.routage import (
     matrice_temps_longue,
     plus_proche,
 )
+from accessibilite.source_reseau import SourceReseau
 from accessibilite.sources import (
     Ajustement,
     SourceMatrice,
@@ -45,6 +46,7 @@ __all__ = [
     "Lieux",
     "SansCRS",
     "SourceMatrice",
+    "SourceReseau",
     "SourceTemps",
     "SourceVolOiseau",
     "ajuster_vol_oiseau",

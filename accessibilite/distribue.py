@@ -414,18 +414,8 @@ def _accrocher(graphe: Graphe, lieux: Lieux, distance_max_m: float, role: str) -
             "Le graphe n'a pas de coordonnées ou de CRS : impossible d'y placer des lieux ; "
             "donnez des indices de nœuds (mode nœuds)."
         )
-    x, y = lieux.x, lieux.y
-    if lieux.crs != graphe.crs:
-        from pyproj import Transformer
-
-        transfo = Transformer.from_crs(lieux.crs, graphe.crs, always_xy=True)
-        x, y = transfo.transform(x, y)
-    acc = accrocher(
-        graphe,
-        np.asarray(x, dtype=np.float64),
-        np.asarray(y, dtype=np.float64),
-        distance_max_m=distance_max_m,
-    )
+    projetes = lieux.vers_crs(str(graphe.crs))
+    acc = accrocher(graphe, projetes.x, projetes.y, distance_max_m=distance_max_m)
     if acc.n_hors_reseau:  # accrocher has logged the count
         logger.info("%d %s sans temps dans la matrice (hors réseau)", acc.n_hors_reseau, role)
     return acc

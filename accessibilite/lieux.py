@@ -89,6 +89,20 @@ class Lieux:
             crs=crs,
         )
 
+    def vers_crs(self, crs: str) -> Lieux:
+        """The same places with coordinates in ``crs`` (itself when already there)."""
+        if crs == self.crs:
+            return self
+        from pyproj import Transformer
+
+        x, y = Transformer.from_crs(self.crs, crs, always_xy=True).transform(self.x, self.y)
+        return Lieux(
+            codes=self.codes,
+            x=np.asarray(x, dtype=np.float64),
+            y=np.asarray(y, dtype=np.float64),
+            crs=crs,
+        )
+
     def sous_ensemble(self, masque_ou_indices: NDArray[Any]) -> Lieux:
         """Return the places selected by a boolean mask or an index array."""
         return Lieux(

@@ -219,8 +219,11 @@ def ligne_sources(
         nom = str(entree.get("nom") or "").strip()
         if not nom or "openstreetmap" in nom.lower() or "bpe" in nom.lower():
             continue
+        detail = str(entree.get("fichier") or entree.get("url") or "").strip()
+        if "/" in detail and not detail.startswith("http"):
+            detail = detail.rsplit("/", 1)[-1]  # a local path: its name only
         date = f" ({date_francaise(entree['date'])})" if entree.get("date") else ""
-        morceaux.append(f"{nom}{date}")
+        morceaux.append(f"{nom} : {detail}{date}" if detail else f"{nom}{date}")
     if tuiles:
         morceaux.append("fond de carte : © les contributeurs d'OpenStreetMap")
     quand = date_francaise(p.get("date")) if p.get("date") else ""

@@ -57,7 +57,7 @@ class ParametresGeometrie:
     trou_min_m2: float = 500_000.0
     aire_min_m2: float = 20_000.0
     methode: Methode = "auto"
-    seuil_vecteur: int = 20_000
+    seuil_vecteur: int = 200
 
     def __post_init__(self) -> None:
         if not (self.largeur_m > 0 and self.pas_m > 0):
@@ -128,9 +128,8 @@ def _nettoyer(geometrie: BaseGeometry, p: ParametresGeometrie) -> BaseGeometry:
             if shapely.area(shapely.Polygon(anneau)) >= p.trou_min_m2
         ]
         gardes.append(shapely.Polygon(poly.exterior, trous))
-    if not gardes:
-        return shapely.MultiPolygon()
-    return shapely.union_all(gardes)
+    # the parts of a valid geometry are disjoint: no union needed
+    return gardes[0] if len(gardes) == 1 else shapely.MultiPolygon(gardes)
 
 
 def _vecteur(seg: Segments, limite_s: float, p: ParametresGeometrie) -> BaseGeometry:
@@ -168,8 +167,9 @@ class _Grille:
         # the contour runs half a cell beyond the last marked cell centre
         rayon = max((p.largeur_m - pas / 2.0) / pas, 1.5)
         marge = math.ceil(rayon) + 2
-        self.x_min = (px.min() if px.size else 0.0) - marge * pas
-        self.y_min = (py.min() if py.size else 0.0) - marge * pas
+        # grids aligned on multiples of the step: polygons of different sources match
+        self.x_min = math.floor((px.min() if px.size else 0.0) / pas - marge) * pas
+        self.y_min = math.floor((py.min() if py.size else 0.0) / pas - marge) * pas
         nx = math.ceil(((px.max() if px.size else 0.0) - self.x_min) / pas) + marge + 1
         ny = math.ceil(((py.max() if py.size else 0.0) - self.y_min) / pas) + marge + 1
         ix = np.floor((px - self.x_min) / pas).astype(np.int64)
@@ -203,7 +203,8 @@ class _Grille:
         for pts, dec in zip(points, decalages, strict=True):
             anneaux = [pts[dec[i] : dec[i + 1]] for i in range(len(dec) - 1)]
             polygones.append(shapely.Polygon(anneaux[0], anneaux[1:]))
-        return shapely.union_all(polygones) if polygones else shapely.MultiPolygon()
+        # contourpy's filled polygons (outer ring and its holes) are disjoint
+        return shapely.MultiPolygon(polygones)
 
 
 def polygones_bandes(
@@ -225,8 +226,8 @@ def polygones_bandes(
     parametres
         Width, grid step, hole and sliver thresholds, method.
     points_atteints
-        Optional ``(x, y, temps_s)`` of reached points with no reached arc (an isolated
-        source node): they are drawn as discs of radius ``largeur_m``.
+        Optional ``(x, y, temps_s)`` of reached points (the sources: an isolated source
+        node has no reached arc); drawn like a zero-length road.
 
     Returns
     -------
@@ -240,6 +241,17 @@ def polygones_bandes(
         raise DonneesInvalides(
             "Les temps des isochrones doivent être positifs et croissants (ex. 10,20,30)."
         )
+    if points_atteints is not None:
+        # reached points as zero-length segments: drawn like the road, in one pass
+        px, py, pt = (np.asarray(v, dtype=np.float64) for v in points_atteints)
+        segments = Segments(
+            np.concatenate([segments.x0, px]),
+            np.concatenate([segments.y0, py]),
+            np.concatenate([segments.x1, px]),
+            np.concatenate([segments.y1, py]),
+            np.concatenate([segments.temps_depart_s, pt]),
+            np.concatenate([segments.duree_s, np.zeros_like(pt)]),
+        )
     utiles = segments.selection(segments.temps_depart_s <= seuils[-1])
     methode = p.methode
     if methode == "auto":
@@ -249,12 +261,6 @@ def polygones_bandes(
     precedent: BaseGeometry = shapely.MultiPolygon()
     for limite in seuils:
         brut = grille.polygone(limite) if grille is not None else _vecteur(utiles, limite, p)
-        if points_atteints is not None:
-            px, py, pt = points_atteints
-            dedans = pt <= limite
-            if dedans.any():
-                disques = shapely.buffer(shapely.points(px[dedans], py[dedans]), p.largeur_m)
-                brut = shapely.union_all([brut, *disques])
         courant = _nettoyer(shapely.union(brut, precedent), p)
         resultat.append(courant)
         precedent = courant

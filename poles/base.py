@@ -13,7 +13,6 @@ notebooks and tests.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import re
@@ -25,25 +24,22 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from accessibilite.lieux import Lieux
+from accessibilite.source_reseau import SourceReseau
 from accessibilite.sources import SourceMatrice, SourceTemps, SourceVolOiseau
-from poles.bpe import actualiser_codes, lire_bpe
-from poles.communes import charger_communes
+from poles.communes import charger_inventaire
 from poles.gammes import Gammes, Item, Niveau
 from poles.regles import Regle, detecter_poles
+from poles.zones_grises import plus_proches_poles
 from reseau.erreurs import DonneesInvalides, DonneesManquantes
 from reseau.fichiers import empreinte_fichier
 
 __all__ = [
     "BaseZonesGrises",
     "base_en_memoire",
-    "etat_plus_proches",
     "gammes_depuis_parametres",
-    "lieux_communes",
     "lire_base",
     "regle_depuis_parametres",
     "source_depuis_parametres",
-    "source_reseau",
 ]
 
 logger = logging.getLogger(__name__)
@@ -93,47 +89,6 @@ class BaseZonesGrises:
         return self.communes[~self.communes["hors_departement"]].reset_index(drop=True)
 
 
-def lieux_communes(communes: gpd.GeoDataFrame) -> Lieux:
-    """The commune centres as :class:`~accessibilite.lieux.Lieux`."""
-    return Lieux.depuis_points(communes, geometrie="centre", crs=str(communes.crs))
-
-
-def etat_plus_proches(
-    communes: gpd.GeoDataFrame,
-    poles: dict[str, pd.DataFrame],
-    source: SourceTemps,
-    gammes: Gammes,
-    niveaux: list[str],
-) -> pd.DataFrame:
-    """Nearest pole and exact time (seconds) of each commune of the département, per level.
-
-    One nearest-pole search per level (the same search as
-    :func:`poles.zones_grises.classer`, without rounding).
-
-    Raises
-    ------
-    DonneesInvalides
-        A level has no pole at all.
-    """
-    interieur = communes[~communes["hors_departement"]].reset_index(drop=True)
-    origines = lieux_communes(interieur)
-    etat = pd.DataFrame({"code": interieur["code"].to_numpy()})
-    for nom in niveaux:
-        statut = poles[nom]["est_pole"].reindex(communes["code"]).fillna(False).to_numpy(bool)
-        cibles = communes[statut]
-        if cibles.empty:
-            raise DonneesInvalides(
-                f"Aucun pôle de niveau {gammes[nom].libelle.lower()} : impossible de calculer "
-                "les temps d'accès."
-            )
-        temps, indice = source.plus_proche(origines, lieux_communes(cibles))
-        codes = cibles["code"].to_numpy()
-        etat[f"pole_{nom}"] = np.where(indice >= 0, codes[np.maximum(indice, 0)], "")
-        etat[f"temps_{nom}_s"] = np.where(indice >= 0, temps, np.inf)
-        etat[f"zone_grise_{nom}"] = ~(etat[f"temps_{nom}_s"].to_numpy() <= gammes[nom].seuil_s)
-    return etat
-
-
 def base_en_memoire(
     communes: gpd.GeoDataFrame,
     equipements: pd.DataFrame,
@@ -147,7 +102,7 @@ def base_en_memoire(
     regle = regle or Regle()
     noms = niveaux or [n.nom for n in gammes.niveaux_zones_grises]
     poles = detecter_poles(communes["code"], equipements, gammes, regle)
-    etat = etat_plus_proches(communes, poles, source, gammes, noms)
+    etat = plus_proches_poles(communes, poles, source, gammes, noms)
     return BaseZonesGrises(
         communes=communes,
         equipements=equipements,
@@ -239,27 +194,8 @@ def source_depuis_parametres(source: dict[str, Any]) -> SourceTemps:
             )
         if nom == "matrice":
             return SourceMatrice.depuis_fichier(fichier)
-        return source_reseau(fichier)
+        return SourceReseau.depuis_fichier(fichier)
     raise DonneesInvalides(f"parametres.json : source des temps « {nom} » inconnue.")
-
-
-def source_reseau(fichier: str | Path) -> SourceTemps:
-    """The road-graph source read from a built network file.
-
-    Raises
-    ------
-    DonneesManquantes
-        The road-graph source is not part of this installation.
-    """
-    try:
-        module = importlib.import_module("accessibilite.source_reseau")
-    except ImportError as exc:
-        raise DonneesManquantes(
-            "La source « osm » (réseau routier) n'est pas disponible dans cette installation : "
-            "mettez le paquet à jour, ou utilisez une matrice (--matrice)."
-        ) from exc
-    resultat: SourceTemps = module.SourceReseau.depuis_fichier(fichier)
-    return resultat
 
 
 def _lire_parametres(dossier: Path) -> dict[str, Any]:
@@ -375,9 +311,9 @@ def lire_base(dossier: str | Path, *, source: SourceTemps | None = None) -> Base
         )
     source_active = source if source is not None else source_depuis_parametres(parametres["source"])
     tampon = float(parametres.get("tampon_km", 30.0))
-    communes = charger_communes(str(parametres["departement"]), tampon_km=tampon)
-    equipements = actualiser_codes(lire_bpe(chemin_bpe))
-    equipements = equipements[equipements["code_commune"].isin(communes["code"])]
+    communes, equipements = charger_inventaire(
+        str(parametres["departement"]), chemin_bpe, tampon_km=tampon
+    )
     poles = detecter_poles(communes["code"], equipements, gammes, regle)
 
     table = _lire_table(dossier, niveaux)

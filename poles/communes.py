@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,10 +26,12 @@ from reseau.erreurs import DonneesInvalides, DonneesManquantes
 __all__ = [
     "Departement",
     "charger_communes",
+    "charger_inventaire",
     "codes_actuels",
     "correspondance_codes",
     "crs_departement",
     "departement",
+    "lieux_communes",
     "normaliser_departement",
 ]
 
@@ -265,6 +268,47 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
         tampon_km,
     )
     return gdf
+
+
+def lieux_communes(communes: gpd.GeoDataFrame) -> Any:
+    """The commune centres as :class:`~accessibilite.lieux.Lieux` (codes, metric x, y)."""
+    from accessibilite.lieux import Lieux
+
+    return Lieux.depuis_points(communes, geometrie="centre", crs=str(communes.crs))
+
+
+def charger_inventaire(
+    departement: str | int, bpe: Any, *, tampon_km: float = 30.0
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Communes of a département and its buffer, and their equipment.
+
+    Parameters
+    ----------
+    departement
+        INSEE code of the département.
+    bpe
+        A BPE file (any format of :func:`poles.bpe.lire_bpe`) or an equipment table.
+    tampon_km
+        Buffer of neighbouring communes (see :func:`charger_communes`).
+
+    Returns
+    -------
+    communes, equipements
+        The communes (see :func:`charger_communes`) and the long equipment table restricted
+        to them, former commune codes moved to their current commune
+        (:func:`poles.bpe.actualiser_codes`); ``equipements.attrs["bpe"]`` describes the
+        file (path, sha256, year, codes updated or unknown).
+    """
+    from poles.bpe import actualiser_codes, lire_bpe
+
+    communes = charger_communes(departement, tampon_km=tampon_km)
+    brut = bpe if isinstance(bpe, pd.DataFrame) else lire_bpe(bpe)
+    meta = dict(brut.attrs.get("bpe", {}))
+    equipements = actualiser_codes(brut)
+    meta.update(equipements.attrs.get("bpe", {}))
+    equipements = equipements[equipements["code_commune"].isin(communes["code"])]
+    equipements.attrs["bpe"] = meta
+    return communes, equipements
 
 
 def _completer_geometries(

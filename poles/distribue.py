@@ -11,9 +11,10 @@ this process without a Dask client, as Dask tasks (with retries) with one. Each 
 writing a small ``_tache.json`` holding a key of its inputs and its French summary: a rerun
 with the same inputs skips the tasks already done (it resumes), a changed input recomputes.
 
-With a road-graph source (``reseau=``), each worker process opens the graph once (cached per
-process, see :func:`accessibilite.distribue.en_cache`), not once per task; the scenario base
-is likewise read once per worker process.
+With a road-graph source (``reseau=``, or a :class:`~accessibilite.source_reseau.SourceReseau`
+read from a file), each worker process opens the graph once (cached per process, see
+:func:`accessibilite.distribue.en_cache`), not once per task and never shipped with the
+tasks; the scenario base is likewise read once per worker process.
 """
 
 from __future__ import annotations
@@ -98,9 +99,13 @@ class _Source:
 
     @classmethod
     def depuis(cls, source: SourceTemps | None, reseau: str | Path | None) -> _Source:
+        if reseau is not None and source is not None:
+            raise DonneesInvalides("Donnez soit une source, soit un réseau, pas les deux.")
+        if source is not None and source.nom == "osm" and getattr(source, "fichier", None):
+            # a road-graph source read from a file: reopen the file on each worker rather
+            # than ship the graph's arrays with every task
+            reseau = getattr(source, "fichier", None)
         if reseau is not None:
-            if source is not None:
-                raise DonneesInvalides("Donnez soit une source, soit un réseau, pas les deux.")
             chemin = str(Path(reseau).absolute())
             return cls(None, chemin, empreinte_graphe(chemin))
         return cls(source if source is not None else SourceVolOiseau(), None, None)
@@ -114,11 +119,12 @@ class _Source:
         """The source, built once per process for a graph file."""
         if self.objet is not None:
             return self.objet
-        from poles.base import source_reseau
+        from accessibilite.source_reseau import SourceReseau
 
         chemin = str(self.reseau)
         return en_cache(
-            ("source-osm", chemin, str(self.empreinte_reseau)), lambda: source_reseau(chemin)
+            ("source-osm", chemin, str(self.empreinte_reseau)),
+            lambda: SourceReseau.depuis_fichier(chemin),
         )
 
 

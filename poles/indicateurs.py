@@ -36,8 +36,8 @@ import pandas as pd
 from accessibilite.lieux import Lieux
 from accessibilite.sources import SourceTemps, SourceVolOiseau
 from poles.apl import DECROISSANCE_DREES, Decroissance, apl
-from poles.bpe import actualiser_codes, lire_bpe, nomenclature
-from poles.communes import charger_communes, departement
+from poles.bpe import nomenclature
+from poles.communes import charger_inventaire, departement
 from reseau._ressources import fichier_donnees
 from reseau.erreurs import DonneesInvalides, DonneesManquantes
 
@@ -576,13 +576,10 @@ def indicateur(
     dep = departement(departement_code)
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
     choisi = service if isinstance(service, Service) else resoudre_service(service)
-    communes = charger_communes(dep.code, tampon_km=tampon_km)
+    communes, equipements = charger_inventaire(dep.code, bpe, tampon_km=tampon_km)
     if population is not None:
         communes = joindre_population(communes, population, colonne_population)
-    equipements = bpe if isinstance(bpe, pd.DataFrame) else lire_bpe(bpe)
-    meta_bpe = dict(equipements.attrs.get("bpe", {}))
-    equipements = actualiser_codes(equipements)
-    equipements = equipements[equipements["code_commune"].isin(communes["code"])]
+    meta_bpe = dict(equipements.attrs["bpe"])
     table = acces_service(
         communes,
         equipements,

@@ -26,7 +26,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from accessibilite.sources import SourceTemps
-from poles.base import BaseZonesGrises, lieux_communes
+from poles.base import BaseZonesGrises
+from poles.communes import lieux_communes
 from poles.indicateurs import Service, acces_service, colonne_seuil, nombre_par_commune
 from reseau.erreurs import DonneesInvalides
 

@@ -46,8 +46,9 @@ from numpy.typing import NDArray
 
 from accessibilite.lieux import Lieux
 from accessibilite.sources import SourceTemps
-from poles.base import BaseZonesGrises, lieux_communes
+from poles.base import BaseZonesGrises
 from poles.bpe import nomenclature
+from poles.communes import lieux_communes
 from poles.regles import detecter_poles
 from reseau.erreurs import DonneesInvalides, DonneesManquantes
 

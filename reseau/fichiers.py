@@ -10,13 +10,17 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from reseau.erreurs import ErreurEcriture
 
 __all__ = [
     "dossier_cache",
+    "ecrire_couches",
+    "ecrire_json",
+    "ecrire_table",
     "ecriture_atomique",
     "empreinte_fichier",
     "preparer_dossier",
@@ -109,3 +113,56 @@ def racine_cache(dossier: str | os.PathLike[str] | None = None) -> Path:
 def dossier_cache(*sous_dossiers: str) -> Path:
     """A sub-folder of the cache root (see :func:`racine_cache`), created if needed."""
     return preparer_dossier(racine_cache().joinpath(*sous_dossiers))
+
+
+def ecrire_table(table: Any, chemin: str | Path) -> Path:
+    """Write a pandas table as UTF-8 CSV (no index), atomically."""
+    chemin = Path(chemin)
+    with ecriture_atomique(chemin) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8")
+    return chemin
+
+
+def ecrire_json(donnees: Any, chemin: str | Path) -> Path:
+    """Write JSON (UTF-8, indented, non-JSON values as text), atomically."""
+    import json
+
+    chemin = Path(chemin)
+    with ecriture_atomique(chemin) as tmp:
+        tmp.write_text(
+            json.dumps(donnees, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
+    return chemin
+
+
+def ecrire_couches(couches: Mapping[str, Any], chemin: str | Path) -> Path:
+    """Write GeoDataFrames to a GeoPackage (one layer each) or a GeoJSON file, atomically.
+
+    A ``.geojson`` file holds a single layer and is written in EPSG:4326 (RFC 7946);
+    a ``.gpkg`` keeps each layer's CRS.
+
+    Raises
+    ------
+    DonneesInvalides
+        Unknown extension, or several layers for a GeoJSON file.
+    """
+    from reseau.erreurs import DonneesInvalides
+
+    chemin = Path(chemin)
+    suffixe = chemin.suffix.lower()
+    if suffixe not in (".gpkg", ".geojson", ".json"):
+        raise DonneesInvalides(
+            f"Format de sortie non reconnu ({chemin.name}) : .gpkg (GeoPackage) ou .geojson."
+        )
+    if suffixe != ".gpkg" and len(couches) != 1:
+        raise DonneesInvalides(
+            f"Un fichier GeoJSON ne contient qu'une couche ({len(couches)} demandées) : "
+            "écrivez un .gpkg."
+        )
+    with ecriture_atomique(chemin) as tmp:
+        for nom, couche in couches.items():
+            if suffixe == ".gpkg":
+                couche.to_file(tmp, layer=nom, driver="GPKG", engine="pyogrio")
+            else:
+                couche.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", engine="pyogrio")
+    return chemin

@@ -17,3 +17,14 @@ def chemin_donnees(*parties: str) -> Path:
     if not chemin.exists():
         pytest.skip(f"données de référence absentes : {chemin} (voir ../shared/data/README.md)")
     return chemin
+
+
+@pytest.fixture(scope="session")
+def graphe_andorre(tmp_path_factory: pytest.TempPathFactory):
+    """The real Andorra road graph (OpenStreetMap 2024), built once per session."""
+    from reseau import construire_graphe
+
+    pbf = chemin_donnees("osm", "andorra.osm.pbf")
+    return construire_graphe(
+        pbf, cache=True, dossier_cache=tmp_path_factory.mktemp("cache_andorre")
+    )

@@ -21,6 +21,7 @@ _COMMANDES: list[str] = [
     "cmd_indicateur",
     "cmd_scenario",
     "cmd_placement",
+    "cmd_isochrones",
     "cmd_matrice",
     "cmd_carte",
     "cmd_reseau",

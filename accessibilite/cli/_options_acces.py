@@ -38,7 +38,7 @@ def ajouter_options_source(p: argparse.ArgumentParser) -> None:
         "--tampon-km",
         type=float,
         default=30.0,
-        help="communes voisines dont les équipements comptent (défaut 30 km)",
+        help="communes voisines dont les pôles et équipements comptent (défaut 30 km)",
     )
 
 

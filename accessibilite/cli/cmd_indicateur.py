@@ -191,13 +191,8 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
         raise DonneesInvalides("--colonne-population demande --population FICHIER.csv.")
     departement = normaliser_departement(options.departement)
     sortie = options.sortie or Path("resultats") / departement
-    nom_source = options.source or (
-        "osm" if options.reseau else "matrice" if options.matrice else "vol-oiseau"
-    )
-    reseau = options.reseau if nom_source == "osm" else None
-    if nom_source == "osm" and reseau is None:
-        raise DonneesInvalides("--source osm demande --reseau FICHIER.")
-    source = None if reseau is not None else source_depuis_options(options)
+    # a road-graph source is reopened from its file by each worker, not shipped
+    source = source_depuis_options(options)
     etape(f"{len(demandes)} service(s) : {', '.join(demandes)}")
     barre = Progression("services")
     try:
@@ -208,7 +203,6 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
                 demandes,
                 sortie=sortie,
                 source=source,
-                reseau=reseau,
                 seuils_min=options.seuils,
                 tampon_km=options.tampon_km,
                 territoires=options.territoires,

@@ -130,8 +130,7 @@ def executer(options: argparse.Namespace) -> int:
                 "--origines et --destinations vont avec --noeuds ; avec --departement, les "
                 "origines et destinations sont les communes du département."
             )
-        from poles.base import lieux_communes
-        from poles.communes import charger_communes, normaliser_departement
+        from poles.communes import charger_communes, lieux_communes, normaliser_departement
 
         departement = normaliser_departement(options.departement)
         etape(f"communes du département {departement}")

@@ -96,9 +96,9 @@ def source_de_remplacement(options: argparse.Namespace) -> Any:
 
         return SourceMatrice.depuis_fichier(options.matrice)
     if options.reseau is not None:
-        from poles.base import source_reseau
+        from accessibilite.source_reseau import SourceReseau
 
-        return source_reseau(options.reseau)
+        return SourceReseau.depuis_fichier(options.reseau)
     return None
 
 
@@ -137,7 +137,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
     from accessibilite.cli._options_dask import Progression, client_depuis_options
     from poles.distribue import scenarios
 
-    source = None if options.reseau is not None else source_de_remplacement(options)
+    source = source_de_remplacement(options)  # a road graph is reopened by each worker
     etape(f"{len(options.modifications)} scénario(s) sur la base {options.base}")
     barre = Progression("scénarios")
     try:
@@ -147,7 +147,6 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
                 options.modifications,
                 sortie=options.sortie,
                 source=source,
-                reseau=options.reseau,
                 client=client,
                 tentatives=options.tentatives,
                 progression=barre,

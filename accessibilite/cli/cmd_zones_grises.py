@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
+from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
 
 __all__ = ["ajouter", "regle_depuis_options", "source_depuis_options"]
 
@@ -20,14 +20,7 @@ Un pôle est une commune qui possède assez d'items de la gamme du niveau (règl
 par défaut au moins la moitié des items, le seuil de l'INSEE pour ses pôles de services).
 Les communes voisines (tampon --tampon-km) comptent comme pôles mais pas dans les totaux.
 
-Sources des temps (--source) :
-  vol-oiseau  estimation a + b × km entre centres (a = 2,02 min, b = 1,32 min/km) : rapide,
-              sans réseau, toujours présentée comme une estimation ;
-  matrice     matrice commune × commune importée (Odomatrix, Metric) : --matrice FICHIER ;
-  osm         réseau routier OpenStreetMap construit par « accessibilite reseau
-              construire » : --reseau FICHIER.
-Par défaut : osm si --reseau est donné, matrice si --matrice est donné, sinon vol-oiseau.
-
+{sources}
 Sorties dans --sortie : zones_grises.csv, resume.csv, resume_epci.csv, zones_grises.gpkg
 (EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF).
 
@@ -41,7 +34,7 @@ def ajouter(sous: Any) -> None:
     p: Analyseur = sous.add_parser(
         "zones-grises",
         help="zones grises d'un département (SDAASP), tableaux et cartes",
-        description=_AIDE,
+        description=_AIDE.format(sources=AIDE_SOURCES),
     )
     ajouter_options_communes(p)
     p.add_argument(
@@ -76,19 +69,6 @@ def ajouter_options_communes(p: argparse.ArgumentParser) -> None:
         help="millésime de la BPE à télécharger quand --bpe n'est pas donné",
     )
     p.add_argument(
-        "--source",
-        choices=["vol-oiseau", "matrice", "osm"],
-        help="source des temps de trajet (voir plus haut)",
-    )
-    p.add_argument("--matrice", type=Path, help="matrice CSV commune × commune (minutes)")
-    p.add_argument("--reseau", type=Path, help="réseau routier construit (reseau construire)")
-    p.add_argument(
-        "--vol-oiseau-a", type=float, default=None, help="constante a en minutes (défaut 2,02)"
-    )
-    p.add_argument(
-        "--vol-oiseau-b", type=float, default=None, help="pente b en min/km (défaut 1,32)"
-    )
-    p.add_argument(
         "--regle",
         choices=["part-min", "n-min", "tous"],
         default="part-min",
@@ -107,12 +87,7 @@ def ajouter_options_communes(p: argparse.ArgumentParser) -> None:
         help="un pôle d'un niveau supérieur compte aussi pour les niveaux inférieurs",
     )
     p.add_argument("--gammes", type=Path, help="fichier de gammes TOML (défaut : SDAASP)")
-    p.add_argument(
-        "--tampon-km",
-        type=float,
-        default=30.0,
-        help="communes voisines retenues comme pôles possibles (défaut 30 km)",
-    )
+    ajouter_options_source(p)
 
 
 def regle_depuis_options(options: argparse.Namespace) -> Any:
@@ -150,10 +125,9 @@ def source_depuis_options(options: argparse.Namespace) -> Any:
                 "--source osm demande --reseau FICHIER (construit avec « accessibilite "
                 "reseau construire »)."
             )
-        import importlib
+        from accessibilite.source_reseau import SourceReseau
 
-        module = importlib.import_module("accessibilite.source_reseau")
-        return module.SourceReseau.depuis_fichier(options.reseau)
+        return SourceReseau.depuis_fichier(options.reseau)
     a = A_MIN_DEFAUT if options.vol_oiseau_a is None else options.vol_oiseau_a
     b = B_MIN_PAR_KM_DEFAUT if options.vol_oiseau_b is None else options.vol_oiseau_b
     return SourceVolOiseau(a_min=a, b_min_par_km=b)
@@ -166,12 +140,8 @@ def fichier_bpe(options: argparse.Namespace) -> Path:
     from reseau.catalogue import source_bpe, telecharger_source
 
     source = source_bpe(options.bpe_annee)
-    _etape(f"BPE absente de la ligne de commande : {source.description} ({source.url})")
+    etape(f"BPE absente de la ligne de commande : {source.description} ({source.url})")
     return telecharger_source(source)
-
-
-def _etape(texte: str) -> None:
-    print(f"… {texte}", file=sys.stderr, flush=True)
 
 
 def executer(options: argparse.Namespace) -> int:
@@ -186,9 +156,9 @@ def executer(options: argparse.Namespace) -> int:
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
     bpe = fichier_bpe(options)
-    _etape("préparation de la source des temps")
+    etape("préparation de la source des temps")
     source = source_depuis_options(options)
-    _etape("communes, équipements, pôles et temps d'accès")
+    etape("communes, équipements, pôles et temps d'accès")
     resultat = zones_grises(
         departement,
         bpe,
@@ -197,10 +167,10 @@ def executer(options: argparse.Namespace) -> int:
         gammes=options.gammes,
         tampon_km=options.tampon_km,
     )
-    _etape(f"écriture des résultats dans {sortie}")
+    etape(f"écriture des résultats dans {sortie}")
     ecrire_resultats(resultat, sortie)
     if options.sensibilite:
-        _etape("sensibilité à la règle de pôle")
+        etape("sensibilité à la règle de pôle")
         regles = [Regle("tous")] + [Regle("part_min", part_min=p) for p in (0.3, 0.5, 0.7, 0.9)]
         table = sensibilite(
             departement,
@@ -215,7 +185,7 @@ def executer(options: argparse.Namespace) -> int:
         with ecriture_atomique(Path(sortie) / "sensibilite.csv") as tmp:
             table.to_csv(tmp, index=False)
     if formats:
-        _etape("cartes")
+        etape("cartes")
         _ecrire_cartes(sortie, formats)
     print(formater_resume(resultat))
     print(f"\nRésultats : {sortie}/")

@@ -470,6 +470,32 @@ def test_indicateurs_plusieurs_services_dask_egal_local(bpe, tmp_path, client, c
 
 
 @pytest.mark.donnees
+def test_indicateur_source_reseau_rouverte_par_les_workers(bpe, tmp_path, client):
+    """A road-graph source travels as its file name; the result equals the local one."""
+    import dataclasses
+
+    from accessibilite.source_reseau import SourceReseau
+    from benchmarks.generateur import graphe_synthetique
+    from poles.distribue import _Source, indicateurs_services
+
+    # a synthetic road grid laid over the Territoire de Belfort and its 30 km buffer
+    g = graphe_synthetique(40_000, graine=9, espacement_m=600.0)
+    g = dataclasses.replace(g, x=g.x + 945_000.0, y=g.y + 6_676_000.0, crs="EPSG:2154")
+    reseau.sauvegarder_graphe(g, tmp_path / "belfort.graphe")
+    source = SourceReseau.depuis_fichier(tmp_path / "belfort.graphe")
+    portable = _Source.depuis(source, None)
+    assert portable.objet is None and portable.reseau == str(tmp_path / "belfort.graphe")
+    local = indicateurs_services("90", bpe, ["urgences"], sortie=tmp_path / "l", source=source)
+    reparti = indicateurs_services(
+        "90", bpe, ["urgences"], sortie=tmp_path / "d", source=source, client=client
+    )
+    assert "réseau routier OpenStreetMap (belfort.graphe)" in reparti[0].texte
+    assert local[0].texte == reparti[0].texte
+    for fichier in ("indicateur.csv", "resume.csv"):
+        assert _lire(local[0].dossier, fichier) == _lire(reparti[0].dossier, fichier)
+
+
+@pytest.mark.donnees
 def test_scenarios_dask_egaux_local(bpe, tmp_path, client, capsys):
     from accessibilite.cli import main
     from poles.distribue import scenarios

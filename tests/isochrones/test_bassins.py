@@ -40,3 +40,24 @@ def test_bassins_dissous_par_pole():
 def test_colonnes_manquantes():
     with pytest.raises(DonneesInvalides, match="pole_haut"):
         bassins(_communes(), "haut")
+
+
+def test_commande_bassins(tmp_path, capsys):
+    from accessibilite.cli import main
+    from tests.cartes.generateur import dossier_exemple
+
+    base = dossier_exemple(tmp_path / "zg")
+    sortie = tmp_path / "bassins.gpkg"
+    assert main(["bassins", "--base", str(base), "--sortie", str(sortie)]) == 0
+    import pyogrio
+
+    couches = [c[0] for c in pyogrio.list_layers(sortie)]
+    assert couches[:3] == ["bassins_proximite", "bassins_intermediaire", "bassins_superieur"]
+    communes = gpd.read_file(base / "zones_grises.gpkg", layer="communes")
+    for niveau in ("proximite", "intermediaire", "superieur"):
+        b = gpd.read_file(sortie, layer=f"bassins_{niveau}")
+        # every commune is in exactly one catchment, zones grises in "hors bassin"
+        assert b["communes"].sum() == len(communes)
+        hors = b.loc[b["hors_bassin"], "communes"].sum()
+        assert hors == communes[f"zone_grise_{niveau}"].astype(bool).sum()
+    assert main(["bassins", "--base", str(tmp_path / "absent"), "--sortie", str(sortie)]) == 2

@@ -12,12 +12,13 @@ import pytest
 
 from accessibilite import SourceVolOiseau
 from accessibilite.cli import main
-from poles.base import etat_plus_proches, lire_base
+from poles.base import lire_base
 from poles.communes import charger_communes
 from poles.gammes import charger_gammes
 from poles.regles import Regle, detecter_poles
 from poles.scenarios import lire_modifications, scenario
 from poles.sorties import ecrire_resultats
+from poles.zones_grises import plus_proches_poles as etat_plus_proches
 from poles.zones_grises import zones_grises
 from reseau.erreurs import DonneesInvalides, DonneesManquantes
 

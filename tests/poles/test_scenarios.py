@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from accessibilite import SourceVolOiseau
-from poles.base import base_en_memoire, etat_plus_proches
+from poles.base import base_en_memoire
 from poles.gammes import Gammes, Item, Niveau
 from poles.regles import Regle
 from poles.scenarios import (
@@ -16,6 +16,7 @@ from poles.scenarios import (
     poles_apres,
     scenario,
 )
+from poles.zones_grises import plus_proches_poles as etat_plus_proches
 from reseau.erreurs import DonneesInvalides, DonneesManquantes
 from tests.poles._ligne import MINUTES_EGALES_KM, communes_ligne
 

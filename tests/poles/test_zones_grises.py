@@ -101,3 +101,23 @@ def test_niveau_sans_pole_message_clair():
     poles = detecter_poles(communes["code"], vide, GAMMES, Regle("tous"))
     with pytest.raises(DonneesInvalides, match="Aucun pôle"):
         classer(communes, poles, SourceVolOiseau(), GAMMES)
+
+
+def test_classement_sur_graphe_routier():
+    from accessibilite import SourceReseau
+    from reseau import Graphe
+
+    communes = _communes()
+    # a road through every centre (x = 0..60 km), 1 km per minute, two-way
+    km = np.array([POSITIONS[c] for c in POSITIONS], dtype=float)
+    ordre = np.argsort(km)
+    s = np.concatenate([ordre[:-1], ordre[1:]])
+    c = np.concatenate([ordre[1:], ordre[:-1]])
+    t = np.abs(km[s] - km[c]) * 60.0
+    graphe = Graphe.depuis_arcs(s, c, t, len(km), x=km * 1000, y=np.zeros(len(km)), crs="EPSG:2154")
+    poles = detecter_poles(communes["code"], EQUIP, GAMMES, Regle("tous"))
+    res = classer(communes, poles, SourceReseau(graphe), GAMMES)
+    # centres sit on their nodes (no connector): same answer as minutes = km
+    assert res["temps_bas_min"].tolist() == [0.0, 5.0, 10.0, 20.0, 20.0]
+    assert res["pole_bas"].tolist() == ["A", "A", "A", "A", "V"]
+    assert res["zone_grise_bas"].tolist() == [False, False, False, True, True]

@@ -1,0 +1,194 @@
+"""``accessibilite isochrones`` and ``accessibilite bassins``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from accessibilite.cli._base import Analyseur, liste_nombres
+from accessibilite.cli._options_acces import etape
+
+__all__ = ["ajouter"]
+
+_AIDE_ISOCHRONES = """\
+Dessine ce qui est atteignable en voiture en 10, 20, 30 minutes (--temps) autour de points
+(--points) ou de tous les pôles d'un niveau (--poles), en une seule recherche sur le réseau.
+
+Sur le réseau routier (--reseau), le polygone suit les routes atteintes : un tronçon en
+partie atteint compte pour la partie atteinte, élargie de --largeur-m mètres ; les petits
+trous sont comblés, les vrais (lac, zone sans route) restent ; chaque bande contient la
+précédente (--anneaux pour des couronnes). Sans réseau (--source vol-oiseau), l'isochrone
+est le disque honnête de rayon (t − a) / b km : une estimation. Une matrice commune ×
+commune ne permet pas d'isochrone : utilisez « accessibilite bassins ».
+
+Exemples :
+  accessibilite isochrones --reseau 62.graphe --points mairies.gpkg --sortie iso.gpkg
+  accessibilite isochrones --reseau 62.graphe --poles superieur --departement 62 \\
+      --bpe bpe2013.xlsx --temps 10,20,30 --sortie iso_superieur.gpkg
+"""
+
+_AIDE_BASSINS = """\
+Regroupe les communes par pôle le plus proche d'un niveau (bassins de services théoriques),
+à partir d'un dossier produit par « accessibilite zones-grises » ; les communes au-delà du
+seuil forment la classe « hors bassin » (les zones grises). Fonctionne avec toutes les
+sources de temps.
+
+Exemple :
+  accessibilite bassins --base resultats/62 --niveau proximite --sortie bassins.gpkg
+"""
+
+
+def ajouter(sous: Any) -> None:
+    """Register the ``isochrones`` and ``bassins`` sub-commands."""
+    p: Analyseur = sous.add_parser(
+        "isochrones", help="isochrones autour de points ou des pôles", description=_AIDE_ISOCHRONES
+    )
+    depart = p.add_mutually_exclusive_group(required=True)
+    depart.add_argument(
+        "--points", type=Path, help="couche de points (GeoPackage, GeoJSON) avec son CRS"
+    )
+    depart.add_argument(
+        "--poles",
+        choices=["proximite", "intermediaire", "superieur", "metropolitain"],
+        help="tous les pôles de ce niveau (demande --departement et --bpe)",
+    )
+    p.add_argument("--colonne-nom", help="colonne des noms des points (défaut : rang)")
+    p.add_argument("--reseau", type=Path, help="réseau routier construit (reseau construire)")
+    p.add_argument(
+        "--source",
+        choices=["osm", "vol-oiseau"],
+        help="osm (défaut avec --reseau) ou vol-oiseau (disques, estimation)",
+    )
+    p.add_argument("--departement", help="département des pôles (avec --poles)")
+    p.add_argument("--bpe", type=Path, help="fichier BPE (avec --poles)")
+    p.add_argument("--tampon-km", type=float, default=30.0, help="communes voisines (30 km)")
+    p.add_argument(
+        "--regle", choices=["part-min", "n-min", "tous"], default="part-min", help="règle de pôle"
+    )
+    p.add_argument("--n-min", type=int, help="nombre minimal d'items (--regle n-min)")
+    p.add_argument("--part-min", type=float, default=0.5, help="part minimale des items")
+    p.add_argument("--cumul", action="store_true", help="pôles supérieurs comptés aux niveaux bas")
+    p.add_argument("--gammes", type=Path, help="fichier de gammes TOML")
+    p.add_argument(
+        "--temps", type=liste_nombres, default=[10.0, 20.0, 30.0], help="minutes (10,20,30)"
+    )
+    p.add_argument(
+        "--sens",
+        choices=["depuis", "vers"],
+        help="depuis les points (défaut avec --points) ou vers eux (défaut avec --poles)",
+    )
+    p.add_argument("--par-source", action="store_true", help="un polygone par point ou pôle")
+    p.add_argument("--anneaux", action="store_true", help="couronnes au lieu de bandes emboîtées")
+    p.add_argument("--largeur-m", type=float, default=100.0, help="demi-largeur des routes (100)")
+    p.add_argument("--pas-m", type=float, default=50.0, help="pas de la grille de calcul (50)")
+    p.add_argument("--sortie", type=Path, required=True, help="fichier .gpkg ou .geojson à écrire")
+    p.set_defaults(executer=executer_isochrones)
+
+    b: Analyseur = sous.add_parser(
+        "bassins", help="bassins de services autour des pôles", description=_AIDE_BASSINS
+    )
+    b.add_argument("--base", type=Path, required=True, help="dossier de « zones-grises »")
+    b.add_argument(
+        "--niveau",
+        choices=["proximite", "intermediaire", "superieur"],
+        help="niveau (défaut : tous, une couche chacun)",
+    )
+    b.add_argument("--sortie", type=Path, required=True, help="fichier .gpkg ou .geojson")
+    b.set_defaults(executer=executer_bassins)
+
+
+def _lieux_depart(options: argparse.Namespace) -> Any:
+    from accessibilite.lieux import Lieux
+    from reseau.erreurs import DonneesInvalides
+
+    if options.points is not None:
+        from isochrones import lire_points
+
+        points = lire_points(options.points)
+        if options.colonne_nom:
+            if options.colonne_nom not in points.columns:
+                raise DonneesInvalides(
+                    f"Colonne « {options.colonne_nom} » absente de {options.points.name}."
+                )
+            points["_nom"] = points[options.colonne_nom].astype(str)
+        else:
+            points["_nom"] = [str(i) for i in range(len(points))]
+        return Lieux.depuis_points(points, colonne_code="_nom")
+    if options.departement is None:
+        raise DonneesInvalides("--poles demande --departement (ex. --departement 62).")
+    from accessibilite.cli.cmd_zones_grises import fichier_bpe, regle_depuis_options
+    from poles.zones_grises import lieux_poles
+
+    options.bpe_annee = None
+    return lieux_poles(
+        options.departement,
+        fichier_bpe(options),
+        options.poles,
+        regle=regle_depuis_options(options),
+        gammes=options.gammes,
+        tampon_km=options.tampon_km,
+    )
+
+
+def executer_isochrones(options: argparse.Namespace) -> int:
+    """Compute the isochrones and write them."""
+    from isochrones import ParametresGeometrie, isochrones_points, isochrones_vol_oiseau
+    from reseau.erreurs import DonneesInvalides
+    from reseau.fichiers import ecrire_couches
+
+    source = options.source or ("osm" if options.reseau else None)
+    if source is None:
+        raise DonneesInvalides(
+            "Donnez le réseau routier (--reseau FICHIER) ou --source vol-oiseau pour des "
+            "disques à vol d'oiseau."
+        )
+    etape("points de départ")
+    lieux = _lieux_depart(options)
+    sens = options.sens or ("vers" if options.poles else "depuis")
+    etape(f"isochrones de {len(lieux)} points ({', '.join(f'{t:g}' for t in options.temps)} min)")
+    if source == "vol-oiseau":
+        resultat = isochrones_vol_oiseau(
+            lieux, options.temps, par_source=options.par_source, anneaux=options.anneaux
+        )
+    else:
+        if options.reseau is None:
+            raise DonneesInvalides("--source osm demande --reseau FICHIER.")
+        from reseau.stockage import charger_graphe
+
+        graphe = charger_graphe(options.reseau)
+        resultat = isochrones_points(
+            graphe,
+            lieux,
+            options.temps,
+            sens=sens,
+            par_source=options.par_source,
+            anneaux=options.anneaux,
+            parametres=ParametresGeometrie(largeur_m=options.largeur_m, pas_m=options.pas_m),
+        )
+    ecrire_couches({"isochrones": resultat}, options.sortie)
+    print(
+        f"{len(resultat)} polygones écrits dans {options.sortie} "
+        f"({resultat['source'].nunique()} source(s), sens « {sens} »)."
+    )
+    return 0
+
+
+def executer_bassins(options: argparse.Namespace) -> int:
+    """Dissolve the communes of a zones-grises folder by nearest pole."""
+    from cartes.dossier import lire_dossier
+    from isochrones import bassins
+    from reseau.fichiers import ecrire_couches
+
+    dossier = lire_dossier(options.base)
+    niveaux = [options.niveau] if options.niveau else [n.nom for n in dossier.niveaux]
+    couches = {f"bassins_{n}": bassins(dossier.communes, n) for n in niveaux}
+    ecrire_couches(couches, options.sortie)
+    for nom, couche in couches.items():
+        hors = couche[couche["hors_bassin"]]
+        print(
+            f"{nom} : {int((~couche['hors_bassin']).sum())} bassins, "
+            f"{int(hors['communes'].sum()) if len(hors) else 0} communes hors bassin."
+        )
+    print(f"Écrit : {options.sortie}")
+    return 0
