@@ -26,7 +26,7 @@ from accessibilite.routage import plus_proche
 from accessibilite.sources import SourceTemps, SourceVolOiseau
 from isochrones.geometrie import ParametresGeometrie, Segments, polygones_bandes
 from reseau.accrochage import accrocher
-from reseau.erreurs import DonneesInvalides, DonneesManquantes, SansCRS
+from reseau.erreurs import DonneesInvalides, SansCRS
 from reseau.graphe import Graphe
 
 __all__ = [
@@ -288,20 +288,15 @@ def lire_points(chemin: str | Path) -> gpd.GeoDataFrame:
     DonneesInvalides
         Unreadable, empty, or not made of points.
     """
+    from reseau.emprise import lire_couche
+
     chemin = Path(chemin)
-    if not chemin.exists():
-        raise DonneesManquantes(f"Couche de points introuvable : {chemin}.")
-    try:
-        points = gpd.read_file(chemin, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several error types for unreadable files
-        raise DonneesInvalides(f"Couche de points illisible ({chemin.name}) : {exc}") from exc
+    points: gpd.GeoDataFrame = lire_couche(chemin, quoi="Couche de points")
     if points.crs is None:
         raise SansCRS(
             f"La couche {chemin.name} n'a pas de système de coordonnées : définissez-le "
             "(par exemple dans QGIS, ou gdf.set_crs('EPSG:4326'))."
         )
-    if points.empty:
-        raise DonneesInvalides(f"La couche {chemin.name} est vide.")
     if not points.geom_type.isin(["Point"]).all():
         raise DonneesInvalides(
             f"La couche {chemin.name} doit contenir des points (trouvé "

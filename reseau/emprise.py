@@ -34,6 +34,7 @@ __all__ = [
     "code_departement",
     "contour_departement",
     "crs_metrique",
+    "lire_couche",
     "lire_polygone",
     "polygone_wgs84",
     "tamponner",
@@ -208,6 +209,32 @@ def polygone_wgs84(polygone: Any, *, nom: str = "Emprise") -> BaseGeometry:
     return _verifier_surface(polygone, nom)
 
 
+def lire_couche(chemin: str | Path, *, quoi: str = "Couche") -> Any:
+    """Read a vector layer (GeoJSON, GeoPackage, Shapefile) as a GeoDataFrame.
+
+    Raises
+    ------
+    DonneesManquantes
+        The file does not exist.
+    DonneesInvalides
+        Unreadable or empty.
+    """
+    import geopandas as gpd
+
+    chemin = Path(chemin)
+    if not chemin.is_file():
+        raise DonneesManquantes(f"{quoi} introuvable : {chemin}. Vérifiez le chemin donné.")
+    try:
+        couche = gpd.read_file(chemin)
+    except Exception as exc:  # pyogrio raises its own DataSourceError, and OSError
+        raise DonneesInvalides(
+            f"{quoi} {chemin.name} illisible ({exc}) : attendu un GeoJSON ou un GeoPackage."
+        ) from exc
+    if len(couche) == 0:
+        raise DonneesInvalides(f"{quoi} {chemin.name} : la couche est vide.")
+    return couche
+
+
 def lire_polygone(chemin: str | Path) -> BaseGeometry:
     """Read a polygon layer (GeoJSON, GeoPackage, Shapefile) as one geometry in EPSG:4326.
 
@@ -220,20 +247,8 @@ def lire_polygone(chemin: str | Path) -> BaseGeometry:
     DonneesInvalides
         Unreadable, empty or not polygons.
     """
-    import geopandas as gpd
-
-    chemin = Path(chemin)
-    if not chemin.is_file():
-        raise DonneesManquantes(f"Polygone introuvable : {chemin}. Vérifiez le chemin donné.")
-    try:
-        couche = gpd.read_file(chemin)
-    except Exception as exc:  # pyogrio raises its own DataSourceError, and OSError
-        raise DonneesInvalides(
-            f"Polygone {chemin.name} illisible ({exc}) : attendu un GeoJSON ou un GeoPackage."
-        ) from exc
-    if len(couche) == 0:
-        raise DonneesInvalides(f"Polygone {chemin.name} : la couche est vide.")
-    return polygone_wgs84(couche, nom=f"Polygone {chemin.name}")
+    couche = lire_couche(chemin, quoi="Polygone")
+    return polygone_wgs84(couche, nom=f"Polygone {Path(chemin).name}")
 
 
 def crs_metrique(lon: float, lat: float) -> str:
