@@ -38,6 +38,7 @@ from accessibilite.sources import SourceTemps, SourceVolOiseau
 from poles.apl import DECROISSANCE_DREES, Decroissance, apl
 from poles.bpe import nomenclature
 from poles.communes import charger_inventaire, departement
+from poles.zones_grises import provenance
 from reseau._ressources import fichier_donnees
 from reseau.erreurs import DonneesInvalides, DonneesManquantes
 
@@ -649,6 +650,7 @@ def indicateur(
             "nombre_departement": int(points.loc[~points["hors_departement"], "nombre"].sum()),
         },
         "bpe": {k: v for k, v in meta_bpe.items() if k != "libelles_sans_code"},
+        "provenance": provenance(bpe, meta_bpe, source_active),
     }
     return ResultatIndicateur(
         communes=table,

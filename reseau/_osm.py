@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,6 +173,59 @@ def decouper(donnees: DonneesOsm, polygone: BaseGeometry | None) -> DonneesOsm:
     dedans = shapely.contains_xy(polygone, donnees.lon, donnees.lat)
     garde = dedans[donnees.seg_u] | dedans[donnees.seg_v]
     return _sous_segments(donnees, garde, {"decoupe": "au moins une extrémité dans l'emprise"})
+
+
+def fusionner(parts: Sequence[DonneesOsm]) -> DonneesOsm:
+    """Merge the road data of several extracts (neighbouring regions) into one.
+
+    Nodes and ways present in several extracts (along the common border: Geofabrik cuts
+    with complete ways) are kept once, by OSM id; the segments of a way come from the first
+    extract that holds it.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    if any(p.orientes for p in parts):
+        raise ErreurReseau("Seuls des extraits OpenStreetMap (.osm.pbf) se fusionnent.")
+    ids = np.concatenate([p.noeud_ids for p in parts])
+    uniques, premiere, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    lon = np.concatenate([p.lon for p in parts])[premiere]
+    lat = np.concatenate([p.lat for p in parts])[premiere]
+    feux = np.concatenate([p.feux for p in parts])[premiere]
+    voies = np.concatenate([p.voie_ids for p in parts])
+    _, voie_premiere = np.unique(voies, return_index=True)
+    garde_voie = np.zeros(voies.size, dtype=bool)
+    garde_voie[voie_premiere] = True
+    decalage_noeuds = np.cumsum([0, *(p.n_noeuds for p in parts)])
+    decalage_voies = np.cumsum([0, *(p.n_voies for p in parts)])
+    seg_u, seg_v, seg_voie = [], [], []
+    for k, p in enumerate(parts):
+        voie_globale = p.seg_voie + decalage_voies[k]
+        garde = garde_voie[voie_globale]
+        seg_u.append(inverse[p.seg_u[garde] + decalage_noeuds[k]])
+        seg_v.append(inverse[p.seg_v[garde] + decalage_noeuds[k]])
+        seg_voie.append(voie_globale[garde])
+    # renumber the kept ways 0..m-1 in their first-seen order
+    rang_voie = np.cumsum(garde_voie) - 1
+    etiquettes = {
+        cle: np.concatenate([p.etiquettes[cle] for p in parts])[garde_voie]
+        for cle in parts[0].etiquettes
+    }
+    return DonneesOsm(
+        noeud_ids=uniques.astype(np.int64),
+        lon=lon,
+        lat=lat,
+        feux=feux,
+        voie_ids=voies[garde_voie],
+        etiquettes=etiquettes,
+        seg_u=np.concatenate(seg_u).astype(np.int64),
+        seg_v=np.concatenate(seg_v).astype(np.int64),
+        seg_voie=rang_voie[np.concatenate(seg_voie)].astype(np.int64),
+        description={
+            **dict(parts[0].description),
+            "fichier": " + ".join(str(p.description.get("fichier", "?")) for p in parts),
+            "extraits_fusionnes": len(parts),
+        },
+    )
 
 
 def _sous_segments(

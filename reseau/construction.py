@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reseau._osm import DonneesOsm, Progression, decouper, lire_graphml, lire_osm
+from reseau._osm import DonneesOsm, Progression, decouper, fusionner, lire_graphml, lire_osm
 from reseau.emprise import crs_metrique, polygone_wgs84, tamponner
 from reseau.erreurs import CacheCorrompu, ErreurReseau
 from reseau.graphe import Graphe
@@ -493,7 +493,7 @@ def _type_source(chemin: Path) -> str:
 
 
 def construire_graphe(
-    source: str | Path | None = None,
+    source: str | Path | Sequence[str | Path] | None = None,
     *,
     polygone: Any = None,
     tampon_km: float = 20.0,
@@ -510,7 +510,8 @@ def construire_graphe(
     Parameters
     ----------
     source
-        An OpenStreetMap file (``.osm.pbf``, ``.osm``), or a GraphML saved by osmnx
+        An OpenStreetMap file (``.osm.pbf``, ``.osm``), several ``.osm.pbf`` extracts of
+        neighbouring regions (merged: nodes and ways once each), a GraphML saved by osmnx
         (``.graphml``), or ``None`` to download the area from Overpass with osmnx (needs
         internet and ``polygone``).
     polygone
@@ -561,12 +562,25 @@ def construire_graphe(
     if polygone is not None:
         zone = polygone_wgs84(polygone)
         zone = tamponner(zone, float(tampon_km) * 1000.0, crs=crs)
-    chemin = None if source is None else Path(source)
+    chemins = (
+        []
+        if source is None
+        else [Path(source)]
+        if isinstance(source, str | Path)
+        else [Path(c) for c in source]
+    )
+    chemin = chemins[0] if chemins else None
     type_source = "overpass" if chemin is None else _type_source(chemin)
-    if chemin is not None and not chemin.is_file():
-        from reseau.erreurs import DonneesManquantes
+    for fichier in chemins:
+        if not fichier.is_file():
+            from reseau.erreurs import DonneesManquantes
 
-        raise DonneesManquantes(f"Fichier introuvable : {chemin}. Vérifiez le chemin donné.")
+            raise DonneesManquantes(f"Fichier introuvable : {fichier}. Vérifiez le chemin donné.")
+    if len(chemins) > 1 and any(_type_source(c) != "osm" for c in chemins):
+        raise ErreurReseau(
+            "Plusieurs fichiers ne se combinent que s'ils sont tous des extraits OpenStreetMap "
+            "(.osm.pbf)."
+        )
     if chemin is None and zone is None:
         raise ErreurReseau(
             "Sans fichier (--pbf ou --graphml), donnez une emprise à télécharger "
@@ -585,13 +599,14 @@ def construire_graphe(
             rafraichir=rafraichir,
         )
         donnees = decouper(donnees, zone)
+        fichiers_entree = [fichier_entree]
     else:
-        fichier_entree = chemin
+        fichiers_entree = chemins
 
     cle = None
     if cache:
         cle = caches.cle_graphe(
-            fichiers=[fichier_entree],
+            fichiers=fichiers_entree,
             polygone=zone,
             modele=modele,
             options={"bacs": bacs, "crs": crs, "type": type_source},
@@ -610,9 +625,11 @@ def construire_graphe(
 
     if donnees is None:
         if type_source == "graphml":
-            donnees = lire_graphml(fichier_entree, polygone=zone)
+            donnees = lire_graphml(chemins[0], polygone=zone)
         else:
-            donnees = lire_osm(fichier_entree, polygone=zone, progression=progression)
+            donnees = fusionner(
+                [lire_osm(c, polygone=zone, progression=progression) for c in chemins]
+            )
     graphe = graphe_depuis_osm(donnees, modele, bacs=bacs, crs=crs, progression=progression)
     meta: dict[str, Any] = dict(graphe.metadonnees)
     if zone is not None:

@@ -34,6 +34,7 @@ __all__ = [
     "code_departement",
     "contour_departement",
     "crs_metrique",
+    "departements_touches",
     "lire_couche",
     "lire_polygone",
     "polygone_wgs84",
@@ -149,6 +150,18 @@ def contour_departement(code: str | int) -> BaseGeometry:
         )
     contour = shapely.union_all(shapely.make_valid(geometries))
     return contour
+
+
+def departements_touches(zone: BaseGeometry) -> list[str]:
+    """Codes of the départements with a commune meeting ``zone`` (EPSG:4326), sorted."""
+    communes = _communes()
+    geometries = shapely.from_wkb(communes["geometry"].fillna("").to_numpy(), on_invalid="ignore")
+    valides = ~shapely.is_missing(geometries)
+    shapely.prepare(zone)
+    touche = np.zeros(len(communes), dtype=bool)
+    touche[valides] = shapely.intersects(zone, geometries[valides])
+    codes = communes["code"][touche]
+    return sorted(set(codes.str[:2].where(~codes.str.startswith("97"), codes.str[:3])))
 
 
 def _verifier_surface(geometrie: BaseGeometry, nom: str) -> BaseGeometry:

@@ -64,7 +64,13 @@ def ajouter(sous: Any) -> None:
         description=_AIDE,
     )
     p.add_argument("--departement", help="code INSEE du département (ex. 62)")
-    p.add_argument("--bpe", type=Path, help="fichier de la Base permanente des équipements")
+    p.add_argument(
+        "--bpe",
+        type=Path,
+        help="fichier de la Base permanente des équipements ; sans lui, la BPE géolocalisée "
+        "est téléchargée (Internet requis) puis gardée en cache",
+    )
+    p.add_argument("--bpe-annee", type=int, help="millésime de la BPE à télécharger sans --bpe")
     p.add_argument("--service", help="code TYPEQU, liste de codes, ou nom (voir --services)")
     p.add_argument(
         "--services",
@@ -120,16 +126,14 @@ def executer(options: argparse.Namespace) -> int:
         return _lister_services()
     if options.services is not None or options.dask is not None:
         return _executer_plusieurs(options)
-    from accessibilite.cli.cmd_zones_grises import source_depuis_options
+    from accessibilite.cli.cmd_zones_grises import fichier_bpe, source_depuis_options
     from poles.apl import Decroissance
     from poles.communes import normaliser_departement
     from poles.indicateurs import indicateur, resoudre_service
     from poles.sorties_indicateurs import ecrire_indicateur, formater_indicateur
     from reseau.erreurs import DonneesInvalides
 
-    manquantes = [
-        f"--{nom}" for nom in ("departement", "bpe", "service") if getattr(options, nom) is None
-    ]
+    manquantes = [f"--{nom}" for nom in ("departement", "service") if getattr(options, nom) is None]
     if manquantes:
         raise DonneesInvalides(
             f"Options obligatoires manquantes : {', '.join(manquantes)} (voir « accessibilite "
@@ -142,12 +146,13 @@ def executer(options: argparse.Namespace) -> int:
     decroissance = Decroissance.depuis_texte(options.decroissance)
     nom_dossier = "indicateur_" + service.nom.replace("+", "_")
     sortie = options.sortie or Path("resultats") / departement / nom_dossier
+    bpe = fichier_bpe(options)
     etape("préparation de la source des temps")
     source = source_depuis_options(options)
     etape(f"communes, équipements « {service.libelle} » et temps d'accès")
     resultat = indicateur(
         departement,
-        options.bpe,
+        bpe,
         service,
         source=source,
         seuils_min=options.seuils,
@@ -168,7 +173,7 @@ def executer(options: argparse.Namespace) -> int:
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several services (or one on Dask): one task per service."""
     from accessibilite.cli._options_dask import Progression, client_depuis_options
-    from accessibilite.cli.cmd_zones_grises import source_depuis_options
+    from accessibilite.cli.cmd_zones_grises import fichier_bpe, source_depuis_options
     from poles.apl import Decroissance
     from poles.communes import normaliser_departement
     from poles.distribue import indicateurs_services
@@ -181,7 +186,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
         if options.services is None
         else [s.strip() for s in options.services.split(",") if s.strip()]
     )
-    manquantes = [f"--{nom}" for nom in ("departement", "bpe") if getattr(options, nom) is None]
+    manquantes = ["--departement"] if options.departement is None else []
     if manquantes or not demandes or demandes == [None]:
         raise DonneesInvalides(
             f"Options obligatoires manquantes : {', '.join(manquantes) or '--services'} (voir "
@@ -199,7 +204,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
         with client_depuis_options(options) as client:
             bilans = indicateurs_services(
                 departement,
-                options.bpe,
+                fichier_bpe(options),
                 demandes,
                 sortie=sortie,
                 source=source,

@@ -47,9 +47,11 @@ def ajouter(sous_analyseurs: Any) -> None:
         "construire",
         help="construire le graphe d'une zone (département ou polygone + tampon)",
         description=(
-            "Construit le graphe routier voiture d'une zone, depuis un extrait OpenStreetMap "
-            "(--pbf), un GraphML osmnx (--graphml) ou, sans fichier, en téléchargeant la zone "
-            "depuis Overpass (internet nécessaire). Le résultat est aussi gardé en cache."
+            "Construit le graphe routier voiture d'une zone, depuis un ou plusieurs extraits "
+            "OpenStreetMap (--pbf, répétable : régions voisines), un GraphML osmnx (--graphml) "
+            "ou, sans fichier, en téléchargeant les extraits Geofabrik des régions touchées "
+            "par la zone et son tampon (ou la zone seule depuis Overpass avec --overpass) : "
+            "internet nécessaire, fichiers gardés en cache. Le graphe est aussi gardé en cache."
         ),
     )
     emprise = construire.add_mutually_exclusive_group()
@@ -64,7 +66,16 @@ def ajouter(sous_analyseurs: Any) -> None:
     )
     source = construire.add_mutually_exclusive_group()
     source.add_argument(
-        "--pbf", metavar="FICHIER", type=Path, help="extrait OpenStreetMap local (.osm.pbf)"
+        "--pbf",
+        metavar="FICHIER",
+        type=Path,
+        action="append",
+        help="extrait OpenStreetMap local (.osm.pbf) ; répétable pour des régions voisines",
+    )
+    source.add_argument(
+        "--overpass",
+        action="store_true",
+        help="sans fichier : télécharger la zone depuis Overpass (osmnx) plutôt que Geofabrik",
     )
     source.add_argument(
         "--graphml",
@@ -151,6 +162,20 @@ def _nombre(n: float, decimales: int = 0) -> str:
     return texte
 
 
+def _extraits_geofabrik(polygone: Any, tampon_km: float, rafraichir: bool) -> list[Path]:
+    """Download (or take from the cache) the Geofabrik extracts the area and buffer need."""
+    from reseau.catalogue import sources_osm, telecharger_source
+    from reseau.emprise import departements_touches, polygone_wgs84, tamponner
+
+    zone = tamponner(polygone_wgs84(polygone), tampon_km * 1000.0)
+    extraits = sources_osm(departements_touches(zone))
+    chemins = []
+    for source in extraits:
+        print(f"… extrait OpenStreetMap : {source.description} ({source.url})", file=sys.stderr)
+        chemins.append(telecharger_source(source, rafraichir=rafraichir))
+    return chemins
+
+
 def executer_construire(options: argparse.Namespace) -> int:
     """Build the graph and write it to ``--sortie``."""
     import reseau
@@ -160,7 +185,9 @@ def executer_construire(options: argparse.Namespace) -> int:
         polygone = reseau.contour_departement(options.departement)
     elif options.polygone is not None:
         polygone = reseau.lire_polygone(options.polygone)
-    source = options.pbf if options.pbf is not None else options.graphml
+    source: Any = options.pbf if options.pbf is not None else options.graphml
+    if source is None and not options.overpass and polygone is not None:
+        source = _extraits_geofabrik(polygone, options.tampon_km, options.rafraichir)
     barres = _Barres()
     debut = time.perf_counter()
     try:
