@@ -71,6 +71,8 @@ class Mesure:
     ecart_max_s: float | None = None
     egal: bool | None = None
     note: str = ""
+    cpu_s: float | None = None
+    charge: float | None = None
 
 
 # ----------------------------------------------------------------------------------------
@@ -78,14 +80,32 @@ class Mesure:
 
 
 def _mesurer(fonction: Callable[[], Any], repetitions: int) -> tuple[float, list[float], Any]:
-    """Median wall time of ``repetitions`` calls, all times, last result."""
+    """Median wall time of ``repetitions`` calls, all times, last result.
+
+    The median CPU time of the process (all threads) and the 1-minute load average are
+    kept in ``_DERNIER`` for the next :class:`Mesure` made with :func:`_mesure`.
+    """
     temps: list[float] = []
+    cpu: list[float] = []
     resultat = None
     for _ in range(repetitions):
-        debut = time.perf_counter()
+        debut, debut_cpu = time.perf_counter(), time.process_time()
         resultat = fonction()
         temps.append(time.perf_counter() - debut)
+        cpu.append(time.process_time() - debut_cpu)
+    _DERNIER["cpu_s"] = statistics.median(cpu)
+    _DERNIER["charge"] = os.getloadavg()[0]
     return statistics.median(temps), temps, resultat
+
+
+_DERNIER: dict[str, float] = {}
+
+
+def _mesure(*args: Any, **kwargs: Any) -> Mesure:
+    """A :class:`Mesure` carrying the CPU time and load of the last :func:`_mesurer`."""
+    kwargs.setdefault("cpu_s", _DERNIER.pop("cpu_s", None))
+    kwargs.setdefault("charge", _DERNIER.pop("charge", None))
+    return Mesure(*args, **kwargs)
 
 
 def _comparer(nous: np.ndarray, eux: np.ndarray) -> tuple[float, bool]:
@@ -216,7 +236,7 @@ def matrice_communes(g: Graphe, nom: str, repetitions: int, *, pairs: bool = Tru
         repetitions,
     )
     fils = numba.get_num_threads()
-    mesures.append(Mesure(nom, tache, f"accessibilite ({fils} fils)", med, tout))
+    mesures.append(_mesure(nom, tache, f"accessibilite ({fils} fils)", med, tout))
 
     # Parallel speed-up on a subset: one thread against all.
     sous = communes[:250]
@@ -259,7 +279,7 @@ def matrice_communes(g: Graphe, nom: str, repetitions: int, *, pairs: bool = Tru
     med, tout, eux = _mesurer(scipy_limite, repetitions)
     ecart, egal = _comparer(nous, eux)
     mesures.append(
-        Mesure(
+        _mesure(
             nom,
             tache,
             "scipy dijkstra(limit)",
@@ -383,7 +403,7 @@ def pole_le_plus_proche(
         return [accessibilite.plus_proche(g, poles) for poles in niveaux]
 
     med, tout, nous = _mesurer(nous_tous, repetitions)
-    mesures.append(Mesure(nom, tache, "accessibilite plus_proche", med, tout))
+    mesures.append(_mesure(nom, tache, "accessibilite plus_proche", med, tout))
 
     mi = _csr(g, inverse=True)
 
@@ -394,6 +414,7 @@ def pole_le_plus_proche(
         ]
 
     med, tout, eux = _mesurer(scipy_tous, repetitions)
+    ligne_scipy = _mesure(nom, tache, "scipy dijkstra(min_only)", med, tout)
     ecarts = [_comparer(a[0], b[0]) for a, b in zip(nous, eux, strict=True)]
     # Same pole as scipy wherever both agree on time (ties may pick another pole).
     meme_pole = np.mean(
@@ -402,18 +423,12 @@ def pole_le_plus_proche(
             for poles, a, b in zip(niveaux, nous, eux, strict=True)
         ]
     )
-    mesures.append(
-        Mesure(
-            nom,
-            tache,
-            "scipy dijkstra(min_only)",
-            med,
-            tout,
-            ecart_max_s=max(e for e, _ in ecarts),
-            egal=all(ok for _, ok in ecarts),
-            note=f"même pôle que scipy pour {100 * meme_pole:.2f} % des nœuds (le reste : ex æquo)",
-        )
+    ligne_scipy.ecart_max_s = max(e for e, _ in ecarts)
+    ligne_scipy.egal = all(ok for _, ok in ecarts)
+    ligne_scipy.note = (
+        f"même pôle que scipy pour {100 * meme_pole:.2f} % des nœuds (le reste : ex æquo)"
     )
+    mesures.append(ligne_scipy)
 
     communes = noeuds_aleatoires(g, min(900, g.n_noeuds), graine=3)
     m = _csr(g)
@@ -494,7 +509,7 @@ def pole_le_plus_proche(
         ],
         repetitions,
     )
-    mesures.append(Mesure(nom, tache_c, "accessibilite plus_proche", med, tout))
+    mesures.append(_mesure(nom, tache_c, "accessibilite plus_proche", med, tout))
     reseau_pandana = _silencieux(lambda: _pandana(g))
     x = g.x if g.x is not None else np.arange(g.n_noeuds, dtype=np.float64)
     y = g.y if g.y is not None else np.zeros(g.n_noeuds)
@@ -538,7 +553,7 @@ def k_plus_proches(g: Graphe, nom: str, repetitions: int) -> list[Mesure]:
     poles = noeuds_aleatoires(g, n_poles, graine=10)
     tache = f"3 pôles les plus proches, {n_poles} pôles"
     med, tout, (temps, _) = _mesurer(lambda: accessibilite.plus_proche(g, poles, k=3), repetitions)
-    mesures = [Mesure(nom, tache, "accessibilite plus_proche(k=3)", med, tout)]
+    mesures = [_mesure(nom, tache, "accessibilite plus_proche(k=3)", med, tout)]
     # Brute force: every pole to every node, then the 3 smallest per node (scipy, timed).
     mi = _csr(g, inverse=True)
     debut = time.perf_counter()
@@ -575,7 +590,7 @@ def isochrones_longues(g: Graphe, nom: str, repetitions: int) -> list[Mesure]:
     )
     octets = o.nbytes + d.nbytes + t.nbytes
     mesures = [
-        Mesure(
+        _mesure(
             nom,
             tache,
             "accessibilite matrice_temps_longue",
@@ -622,7 +637,7 @@ def matrice_reelle(g: Graphe, nom: str, repetitions: int) -> list[Mesure]:
     m = _csr(g)
     med, tout, eux = _mesurer(lambda: dijkstra(m, indices=origines), repetitions)
     ecart, egal = _comparer(nous, eux)
-    mesures.append(Mesure(nom, tache, "scipy dijkstra", med, tout, ecart_max_s=ecart, egal=egal))
+    mesures.append(_mesure(nom, tache, "scipy dijkstra", med, tout, ecart_max_s=ecart, egal=egal))
     gi = _igraph(g)
     echantillon = origines[:200]
     debut = time.perf_counter()
@@ -787,9 +802,9 @@ def machine() -> dict[str, Any]:
 
 def _tableau(mesures: list[Mesure]) -> str:
     lignes = [
-        "| graphe | tâche | outil | secondes | ratio (outil / nous) | écart max (s) | égal "
-        "| note |",
-        "|---|---|---|---:|---:|---:|---|---|",
+        "| graphe | tâche | outil | secondes | ratio (outil / nous) | CPU (s) | charge "
+        "| écart max (s) | égal | note |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     reference: dict[tuple[str, str], float] = {}
     for m in mesures:
@@ -803,10 +818,12 @@ def _tableau(mesures: list[Mesure]) -> str:
             secondes += " (extrapolé)"
         ecart = "" if m.ecart_max_s is None else f"{m.ecart_max_s:.1e}"
         egal = "" if m.egal is None else ("oui" if m.egal else "NON")
+        cpu = "" if m.cpu_s is None else f"{m.cpu_s:.2f}"
+        charge = "" if m.charge is None else f"{m.charge:.1f}"
         note = "; ".join(x for x in (m.extrapole, m.note) if x)
         lignes.append(
-            f"| {m.graphe} | {m.tache} | {m.outil} | {secondes} | {ratio} | {ecart} | {egal} "
-            f"| {note} |"
+            f"| {m.graphe} | {m.tache} | {m.outil} | {secondes} | {ratio} | {cpu} | {charge} "
+            f"| {ecart} | {egal} | {note} |"
         )
     return "\n".join(lignes)
 
