@@ -888,6 +888,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="sauter igraph, networkx et pandana (garder scipy)",
     )
+    analyseur.add_argument(
+        "--cibles",
+        action="store_true",
+        help="seulement les trois objectifs (matrice et pôles face à scipy, mémoire) : "
+        "rapide à répéter",
+    )
     analyseur.add_argument("--mesure-memoire", action="store_true", help=argparse.SUPPRESS)
     options = analyseur.parse_args(argv)
 
@@ -915,17 +921,18 @@ def main(argv: list[str] | None = None) -> int:
         "generation_s": time.perf_counter() - debut,
     }
     nom = f"synthétique {options.taille} ({g.n_noeuds:,} nœuds)".replace(",", " ")
-    pairs = not options.sans_pairs_lents
+    pairs = not (options.sans_pairs_lents or options.cibles)
     mesures += matrice_communes(g, nom, options.repetitions, pairs=pairs)
     mesures += pole_le_plus_proche(g, nom, options.repetitions, pairs=pairs)
-    mesures += k_plus_proches(g, nom, options.repetitions)
-    mesures += isochrones_longues(g, nom, options.repetitions)
+    if not options.cibles:
+        mesures += k_plus_proches(g, nom, options.repetitions)
+        mesures += isochrones_longues(g, nom, options.repetitions)
     del g
 
     _log("mémoire (processus séparé)")
     resultats["memoire"] = _memoire_sous_processus(options.taille)
 
-    if not options.sans_reels:
+    if not (options.sans_reels or options.cibles):
         for fichier in ("andorra.osm.pbf", "liechtenstein.osm.pbf"):
             chemin = DONNEES_OSM / fichier
             if not chemin.exists():
