@@ -663,7 +663,9 @@ def matrice_reelle(g: Graphe, nom: str, repetitions: int) -> list[Mesure]:
     tache = f"{origines.size} origines × tous les nœuds"
     mesures: list[Mesure] = []
     med, tout, nous = _mesurer(lambda: accessibilite.matrice_temps(g, origines), repetitions)
-    mesures.append(Mesure(nom, tache, f"accessibilite ({numba.get_num_threads()} fils)", med, tout))
+    mesures.append(
+        _mesure(nom, tache, f"accessibilite ({numba.get_num_threads()} fils)", med, tout)
+    )
     m = _csr(g)
     med, tout, eux = _mesurer(lambda: dijkstra(m, indices=origines), repetitions)
     ecart, egal = _comparer(nous, eux)
@@ -962,6 +964,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{infos['charge_moyenne_fin']}"
     )
     if options.json:
+        options.json.parent.mkdir(parents=True, exist_ok=True)
         temporaire = options.json.with_suffix(options.json.suffix + ".tmp")
         temporaire.write_text(json.dumps(resultats, indent=2, ensure_ascii=False, default=float))
         os.replace(temporaire, options.json)

@@ -494,3 +494,18 @@ def test_pas_seaux() -> None:
     assert n <= _SEAUX_MAX and n * pas >= 1e12
     pas, n = pas_seaux(np.zeros(3, dtype=np.float32), 0.0)  # only zero-time arcs
     assert pas > 0 and n >= 2
+
+
+def test_arret_anticipe_attend_la_fin_du_seau(monkeypatch) -> None:
+    # The target is first reached at 10.3 s (bucket 10 with 1-second buckets), then
+    # improved to 10.2 s by a node of the same bucket: the search may stop only once
+    # bucket 10 is done.
+    from accessibilite import _dijkstra
+
+    monkeypatch.setattr(_dijkstra, "pas_seaux", lambda poids, etendue_s: (1.0, 32))
+    g = _graphe([(0, 1, 10.3), (0, 2, 10.1), (2, 1, 0.1), (1, 3, 1.0)], 4)
+    np.testing.assert_allclose(matrice_temps(g, [0], [1]), [[10.2]], atol=1e-6)
+    np.testing.assert_allclose(matrice_temps(g, [0], [1], coupure_s=11.0), [[10.2]], atol=1e-6)
+    o, d, t = matrice_temps_longue(g, [0], [1])
+    assert o.tolist() == [0] and d.tolist() == [0]
+    np.testing.assert_allclose(t, [10.2], atol=1e-6)
