@@ -56,6 +56,7 @@ N_COMMUNES = 1000
 N_POLES = 300
 N_NIVEAUX = 3
 DONNEES_OSM = RACINE.parent / "shared" / "data" / "osm"
+NX_MAX_NOEUDS = 1_000_000
 
 
 @dataclass
@@ -71,6 +72,8 @@ class Mesure:
     ecart_max_s: float | None = None
     egal: bool | None = None
     note: str = ""
+    cpu_s: float | None = None
+    charge: float | None = None
 
 
 # ----------------------------------------------------------------------------------------
@@ -78,14 +81,32 @@ class Mesure:
 
 
 def _mesurer(fonction: Callable[[], Any], repetitions: int) -> tuple[float, list[float], Any]:
-    """Median wall time of ``repetitions`` calls, all times, last result."""
+    """Median wall time of ``repetitions`` calls, all times, last result.
+
+    The median CPU time of the process (all threads) and the 1-minute load average are
+    kept in ``_DERNIER`` for the next :class:`Mesure` made with :func:`_mesure`.
+    """
     temps: list[float] = []
+    cpu: list[float] = []
     resultat = None
     for _ in range(repetitions):
-        debut = time.perf_counter()
+        debut, debut_cpu = time.perf_counter(), time.process_time()
         resultat = fonction()
         temps.append(time.perf_counter() - debut)
+        cpu.append(time.process_time() - debut_cpu)
+    _DERNIER["cpu_s"] = statistics.median(cpu)
+    _DERNIER["charge"] = os.getloadavg()[0]
     return statistics.median(temps), temps, resultat
+
+
+_DERNIER: dict[str, float] = {}
+
+
+def _mesure(*args: Any, **kwargs: Any) -> Mesure:
+    """A :class:`Mesure` carrying the CPU time and load of the last :func:`_mesurer`."""
+    kwargs.setdefault("cpu_s", _DERNIER.pop("cpu_s", None))
+    kwargs.setdefault("charge", _DERNIER.pop("charge", None))
+    return Mesure(*args, **kwargs)
 
 
 def _comparer(nous: np.ndarray, eux: np.ndarray) -> tuple[float, bool]:
@@ -216,7 +237,7 @@ def matrice_communes(g: Graphe, nom: str, repetitions: int, *, pairs: bool = Tru
         repetitions,
     )
     fils = numba.get_num_threads()
-    mesures.append(Mesure(nom, tache, f"accessibilite ({fils} fils)", med, tout))
+    mesures.append(_mesure(nom, tache, f"accessibilite ({fils} fils)", med, tout))
 
     # Parallel speed-up on a subset: one thread against all.
     sous = communes[:250]
@@ -259,7 +280,7 @@ def matrice_communes(g: Graphe, nom: str, repetitions: int, *, pairs: bool = Tru
     med, tout, eux = _mesurer(scipy_limite, repetitions)
     ecart, egal = _comparer(nous, eux)
     mesures.append(
-        Mesure(
+        _mesure(
             nom,
             tache,
             "scipy dijkstra(limit)",
@@ -299,6 +320,19 @@ def matrice_communes(g: Graphe, nom: str, repetitions: int, *, pairs: bool = Tru
     _log(f"{nom} : {tache}, networkx")
     import networkx as nx
 
+    if g.n_noeuds > NX_MAX_NOEUDS:
+        mesures.append(
+            Mesure(
+                nom,
+                tache,
+                "networkx single_source_dijkstra",
+                None,
+                note=f"non mesuré au-delà de {NX_MAX_NOEUDS:,} nœuds (graphe networkx de "
+                "plusieurs Go)".replace(",", " "),
+            )
+        )
+        return mesures + _pandana_matrice(g, nom, tache, communes, nous)
+
     debut = time.perf_counter()
     gnx = _networkx(g)
     construction = time.perf_counter() - debut
@@ -330,11 +364,16 @@ def matrice_communes(g: Graphe, nom: str, repetitions: int, *, pairs: bool = Tru
         )
     )
     del gnx
+    return mesures + _pandana_matrice(g, nom, tache, communes, nous)
 
+
+def _pandana_matrice(
+    g: Graphe, nom: str, tache: str, communes: np.ndarray, nous: np.ndarray
+) -> list[Mesure]:
+    """pandana's contraction hierarchy on the commune pairs (a sample, extrapolated)."""
     absent = _pandana_disponible()
     if absent:
-        mesures.append(Mesure(nom, tache, "pandana", None, note=absent))
-        return mesures
+        return [Mesure(nom, tache, "pandana", None, note=absent)]
     _log(f"{nom} : {tache}, pandana")
     debut = time.perf_counter()
     reseau_pandana = _silencieux(lambda: _pandana(g))
@@ -350,7 +389,7 @@ def matrice_communes(g: Graphe, nom: str, repetitions: int, *, pairs: bool = Tru
     duree = time.perf_counter() - debut
     eux[eux > COUPURE_MATRICE_S] = np.inf  # unreachable pairs come back as 4294967.295
     ecart, egal = _comparer(nous[: echantillon.size], eux)
-    mesures.append(
+    return [
         Mesure(
             nom,
             tache,
@@ -365,8 +404,7 @@ def matrice_communes(g: Graphe, nom: str, repetitions: int, *, pairs: bool = Tru
                 "temps d'arc arrondis à la milliseconde"
             ),
         )
-    )
-    return mesures
+    ]
 
 
 def pole_le_plus_proche(
@@ -383,7 +421,7 @@ def pole_le_plus_proche(
         return [accessibilite.plus_proche(g, poles) for poles in niveaux]
 
     med, tout, nous = _mesurer(nous_tous, repetitions)
-    mesures.append(Mesure(nom, tache, "accessibilite plus_proche", med, tout))
+    mesures.append(_mesure(nom, tache, "accessibilite plus_proche", med, tout))
 
     mi = _csr(g, inverse=True)
 
@@ -394,6 +432,7 @@ def pole_le_plus_proche(
         ]
 
     med, tout, eux = _mesurer(scipy_tous, repetitions)
+    ligne_scipy = _mesure(nom, tache, "scipy dijkstra(min_only)", med, tout)
     ecarts = [_comparer(a[0], b[0]) for a, b in zip(nous, eux, strict=True)]
     # Same pole as scipy wherever both agree on time (ties may pick another pole).
     meme_pole = np.mean(
@@ -402,18 +441,12 @@ def pole_le_plus_proche(
             for poles, a, b in zip(niveaux, nous, eux, strict=True)
         ]
     )
-    mesures.append(
-        Mesure(
-            nom,
-            tache,
-            "scipy dijkstra(min_only)",
-            med,
-            tout,
-            ecart_max_s=max(e for e, _ in ecarts),
-            egal=all(ok for _, ok in ecarts),
-            note=f"même pôle que scipy pour {100 * meme_pole:.2f} % des nœuds (le reste : ex æquo)",
-        )
+    ligne_scipy.ecart_max_s = max(e for e, _ in ecarts)
+    ligne_scipy.egal = all(ok for _, ok in ecarts)
+    ligne_scipy.note = (
+        f"même pôle que scipy pour {100 * meme_pole:.2f} % des nœuds (le reste : ex æquo)"
     )
+    mesures.append(ligne_scipy)
 
     communes = noeuds_aleatoires(g, min(900, g.n_noeuds), graine=3)
     m = _csr(g)
@@ -457,29 +490,7 @@ def pole_le_plus_proche(
         )
     )
 
-    import networkx as nx
-
-    gnx = _networkx(g, inverse=True)
-    debut = time.perf_counter()
-    longueurs = nx.multi_source_dijkstra_path_length(gnx, set(niveaux[0].tolist()), weight="t")
-    duree = time.perf_counter() - debut
-    eux_nx = np.full(g.n_noeuds, np.inf)
-    for v, t in longueurs.items():
-        eux_nx[v] = t
-    ecart, egal = _comparer(nous[0][0], eux_nx)
-    mesures.append(
-        Mesure(
-            nom,
-            tache,
-            "networkx multi_source_dijkstra",
-            duree * N_NIVEAUX,
-            [duree],
-            extrapole=f"1 niveau × {N_NIVEAUX}",
-            ecart_max_s=ecart,
-            egal=egal,
-        )
-    )
-    del gnx
+    mesures.append(_networkx_plus_proche(g, nom, tache, niveaux[0], nous[0][0]))
 
     absent = _pandana_disponible()
     if absent:
@@ -494,7 +505,7 @@ def pole_le_plus_proche(
         ],
         repetitions,
     )
-    mesures.append(Mesure(nom, tache_c, "accessibilite plus_proche", med, tout))
+    mesures.append(_mesure(nom, tache_c, "accessibilite plus_proche", med, tout))
     reseau_pandana = _silencieux(lambda: _pandana(g))
     x = g.x if g.x is not None else np.arange(g.n_noeuds, dtype=np.float64)
     y = g.y if g.y is not None else np.zeros(g.n_noeuds)
@@ -532,13 +543,47 @@ def pole_le_plus_proche(
     return mesures
 
 
+def _networkx_plus_proche(
+    g: Graphe, nom: str, tache: str, poles: np.ndarray, nous: np.ndarray
+) -> Mesure:
+    """networkx multi-source Dijkstra for one level (times 3 levels, extrapolated)."""
+    import networkx as nx
+
+    if g.n_noeuds > NX_MAX_NOEUDS:
+        return Mesure(
+            nom,
+            tache,
+            "networkx multi_source_dijkstra",
+            None,
+            note=f"non mesuré au-delà de {NX_MAX_NOEUDS:,} nœuds".replace(",", " "),
+        )
+    gnx = _networkx(g, inverse=True)
+    debut = time.perf_counter()
+    longueurs = nx.multi_source_dijkstra_path_length(gnx, set(poles.tolist()), weight="t")
+    duree = time.perf_counter() - debut
+    eux = np.full(g.n_noeuds, np.inf)
+    for v, t in longueurs.items():
+        eux[v] = t
+    ecart, egal = _comparer(nous, eux)
+    return Mesure(
+        nom,
+        tache,
+        "networkx multi_source_dijkstra",
+        duree * N_NIVEAUX,
+        [duree],
+        extrapole=f"1 niveau × {N_NIVEAUX}",
+        ecart_max_s=ecart,
+        egal=egal,
+    )
+
+
 def k_plus_proches(g: Graphe, nom: str, repetitions: int) -> list[Mesure]:
     """The 3 nearest poles of every node (one level), checked against scipy brute force."""
     n_poles = min(N_POLES, max(1, g.n_noeuds // 100))
     poles = noeuds_aleatoires(g, n_poles, graine=10)
     tache = f"3 pôles les plus proches, {n_poles} pôles"
     med, tout, (temps, _) = _mesurer(lambda: accessibilite.plus_proche(g, poles, k=3), repetitions)
-    mesures = [Mesure(nom, tache, "accessibilite plus_proche(k=3)", med, tout)]
+    mesures = [_mesure(nom, tache, "accessibilite plus_proche(k=3)", med, tout)]
     # Brute force: every pole to every node, then the 3 smallest per node (scipy, timed).
     mi = _csr(g, inverse=True)
     debut = time.perf_counter()
@@ -575,7 +620,7 @@ def isochrones_longues(g: Graphe, nom: str, repetitions: int) -> list[Mesure]:
     )
     octets = o.nbytes + d.nbytes + t.nbytes
     mesures = [
-        Mesure(
+        _mesure(
             nom,
             tache,
             "accessibilite matrice_temps_longue",
@@ -618,11 +663,13 @@ def matrice_reelle(g: Graphe, nom: str, repetitions: int) -> list[Mesure]:
     tache = f"{origines.size} origines × tous les nœuds"
     mesures: list[Mesure] = []
     med, tout, nous = _mesurer(lambda: accessibilite.matrice_temps(g, origines), repetitions)
-    mesures.append(Mesure(nom, tache, f"accessibilite ({numba.get_num_threads()} fils)", med, tout))
+    mesures.append(
+        _mesure(nom, tache, f"accessibilite ({numba.get_num_threads()} fils)", med, tout)
+    )
     m = _csr(g)
     med, tout, eux = _mesurer(lambda: dijkstra(m, indices=origines), repetitions)
     ecart, egal = _comparer(nous, eux)
-    mesures.append(Mesure(nom, tache, "scipy dijkstra", med, tout, ecart_max_s=ecart, egal=egal))
+    mesures.append(_mesure(nom, tache, "scipy dijkstra", med, tout, ecart_max_s=ecart, egal=egal))
     gi = _igraph(g)
     echantillon = origines[:200]
     debut = time.perf_counter()
@@ -787,9 +834,9 @@ def machine() -> dict[str, Any]:
 
 def _tableau(mesures: list[Mesure]) -> str:
     lignes = [
-        "| graphe | tâche | outil | secondes | ratio (outil / nous) | écart max (s) | égal "
-        "| note |",
-        "|---|---|---|---:|---:|---:|---|---|",
+        "| graphe | tâche | outil | secondes | ratio (outil / nous) | CPU (s) | charge "
+        "| écart max (s) | égal | note |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     reference: dict[tuple[str, str], float] = {}
     for m in mesures:
@@ -803,10 +850,12 @@ def _tableau(mesures: list[Mesure]) -> str:
             secondes += " (extrapolé)"
         ecart = "" if m.ecart_max_s is None else f"{m.ecart_max_s:.1e}"
         egal = "" if m.egal is None else ("oui" if m.egal else "NON")
+        cpu = "" if m.cpu_s is None else f"{m.cpu_s:.2f}"
+        charge = "" if m.charge is None else f"{m.charge:.1f}"
         note = "; ".join(x for x in (m.extrapole, m.note) if x)
         lignes.append(
-            f"| {m.graphe} | {m.tache} | {m.outil} | {secondes} | {ratio} | {ecart} | {egal} "
-            f"| {note} |"
+            f"| {m.graphe} | {m.tache} | {m.outil} | {secondes} | {ratio} | {cpu} | {charge} "
+            f"| {ecart} | {egal} | {note} |"
         )
     return "\n".join(lignes)
 
@@ -841,6 +890,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="sauter igraph, networkx et pandana (garder scipy)",
     )
+    analyseur.add_argument(
+        "--cibles",
+        action="store_true",
+        help="seulement les trois objectifs (matrice et pôles face à scipy, mémoire) : "
+        "rapide à répéter",
+    )
     analyseur.add_argument("--mesure-memoire", action="store_true", help=argparse.SUPPRESS)
     options = analyseur.parse_args(argv)
 
@@ -868,17 +923,18 @@ def main(argv: list[str] | None = None) -> int:
         "generation_s": time.perf_counter() - debut,
     }
     nom = f"synthétique {options.taille} ({g.n_noeuds:,} nœuds)".replace(",", " ")
-    pairs = not options.sans_pairs_lents
+    pairs = not (options.sans_pairs_lents or options.cibles)
     mesures += matrice_communes(g, nom, options.repetitions, pairs=pairs)
     mesures += pole_le_plus_proche(g, nom, options.repetitions, pairs=pairs)
-    mesures += k_plus_proches(g, nom, options.repetitions)
-    mesures += isochrones_longues(g, nom, options.repetitions)
+    if not options.cibles:
+        mesures += k_plus_proches(g, nom, options.repetitions)
+        mesures += isochrones_longues(g, nom, options.repetitions)
     del g
 
     _log("mémoire (processus séparé)")
     resultats["memoire"] = _memoire_sous_processus(options.taille)
 
-    if not options.sans_reels:
+    if not (options.sans_reels or options.cibles):
         for fichier in ("andorra.osm.pbf", "liechtenstein.osm.pbf"):
             chemin = DONNEES_OSM / fichier
             if not chemin.exists():
@@ -908,6 +964,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{infos['charge_moyenne_fin']}"
     )
     if options.json:
+        options.json.parent.mkdir(parents=True, exist_ok=True)
         temporaire = options.json.with_suffix(options.json.suffix + ".tmp")
         temporaire.write_text(json.dumps(resultats, indent=2, ensure_ascii=False, default=float))
         os.replace(temporaire, options.json)

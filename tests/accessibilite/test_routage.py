@@ -437,7 +437,7 @@ def test_largeur_des_seaux_sans_effet_sur_les_temps(monkeypatch, pas: float) -> 
     from accessibilite import _dijkstra
 
     def pas_force(poids, etendue_s):
-        return pas, int(max(etendue_s, 0.0) / pas) + 2
+        return pas, 1 << int(np.ceil(np.log2(int(max(etendue_s, 0.0) / pas) + 2)))
 
     monkeypatch.setattr(_dijkstra, "pas_seaux", pas_force)
     rng = np.random.default_rng(11)
@@ -481,3 +481,31 @@ def test_file_trop_petite_relance(monkeypatch) -> None:
     _egal(matrice_temps(g, origines), dijkstra(_scipy(g), indices=origines))
     o, d, t = matrice_temps_longue(g, origines)
     np.testing.assert_allclose(t, dijkstra(_scipy(g), indices=origines)[o, d], atol=TOLERANCE_S)
+
+
+def test_pas_seaux() -> None:
+    from accessibilite._dijkstra import _SEAUX_MAX, pas_seaux
+
+    poids = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], dtype=np.float32)
+    pas, n = pas_seaux(poids, 10.0)
+    assert 1.0 <= pas <= 2.0  # first decile of the positive times
+    assert n & (n - 1) == 0 and n * pas >= 10.0 + 2 * pas  # power of two covering the span
+    pas, n = pas_seaux(poids, 1e12)  # a huge span: wider buckets, bounded slot count
+    assert n <= _SEAUX_MAX and n * pas >= 1e12
+    pas, n = pas_seaux(np.zeros(3, dtype=np.float32), 0.0)  # only zero-time arcs
+    assert pas > 0 and n >= 2
+
+
+def test_arret_anticipe_attend_la_fin_du_seau(monkeypatch) -> None:
+    # The target is first reached at 10.3 s (bucket 10 with 1-second buckets), then
+    # improved to 10.2 s by a node of the same bucket: the search may stop only once
+    # bucket 10 is done.
+    from accessibilite import _dijkstra
+
+    monkeypatch.setattr(_dijkstra, "pas_seaux", lambda poids, etendue_s: (1.0, 32))
+    g = _graphe([(0, 1, 10.3), (0, 2, 10.1), (2, 1, 0.1), (1, 3, 1.0)], 4)
+    np.testing.assert_allclose(matrice_temps(g, [0], [1]), [[10.2]], atol=1e-6)
+    np.testing.assert_allclose(matrice_temps(g, [0], [1], coupure_s=11.0), [[10.2]], atol=1e-6)
+    o, d, t = matrice_temps_longue(g, [0], [1])
+    assert o.tolist() == [0] and d.tolist() == [0]
+    np.testing.assert_allclose(t, [10.2], atol=1e-6)
