@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from accessibilite.lieux import Lieux
 from accessibilite.routage import matrice_temps, plus_proche
+from accessibilite.sources import ramener_memes_codes
 from reseau.accrochage import DISTANCE_MAX_M, Accrochage, accrocher
 from reseau.erreurs import DonneesInvalides
 from reseau.graphe import Graphe
@@ -150,12 +151,7 @@ class SourceReseau:
         temps_ok = np.where(trouve, temps_noeud[noeuds] + acc_o.temps_s[ok], np.inf)
         indice_ok = np.where(trouve, sur_reseau[np.maximum(quelle[noeuds], 0)], -1)
         temps[ok], indice[ok] = temps_ok, indice_ok
-        # a place that is itself a target is at 0 s
-        position = {c: i for i, c in enumerate(np.asarray(cibles.codes, dtype=str))}
-        for i, code in enumerate(np.asarray(origines.codes, dtype=str)):
-            j = position.get(code)
-            if j is not None:
-                temps[i], indice[i] = 0.0, j
+        ramener_memes_codes(origines, cibles, temps, indice)
         return temps, indice
 
     def matrice(self, origines: Lieux, destinations: Lieux) -> NDArray[np.float64]:
@@ -168,9 +164,5 @@ class SourceReseau:
             bloc = matrice_temps(self.graphe, acc_o.noeud[ok_o], acc_d.noeud[ok_d])
             bloc = bloc + acc_o.temps_s[ok_o][:, None] + acc_d.temps_s[ok_d][None, :]
             temps[np.ix_(ok_o, ok_d)] = bloc
-        meme = (
-            np.asarray(origines.codes, dtype=str)[:, None]
-            == np.asarray(destinations.codes, dtype=str)[None, :]
-        )
-        temps[meme] = 0.0
+        temps[memes_codes(origines, destinations)] = 0.0
         return temps

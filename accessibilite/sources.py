@@ -78,11 +78,26 @@ def _verifier_cibles(cibles: Lieux) -> None:
         )
 
 
-def _meme_code(origines: Lieux, destinations: Lieux) -> NDArray[np.bool_]:
+def memes_codes(origines: Lieux, destinations: Lieux) -> NDArray[np.bool_]:
+    """Mask (origins × destinations) of the pairs of a place with itself (same code)."""
     return (
         np.asarray(origines.codes, dtype=str)[:, None]
         == np.asarray(destinations.codes, dtype=str)[None, :]
     )
+
+
+def ramener_memes_codes(
+    origines: Lieux,
+    cibles: Lieux,
+    temps: NDArray[np.float64],
+    indice: NDArray[np.int64],
+) -> None:
+    """Set to 0 s, in place, the origins that are themselves a target (same code)."""
+    position = {code: i for i, code in enumerate(np.asarray(cibles.codes, dtype=str))}
+    for i, code in enumerate(np.asarray(origines.codes, dtype=str)):
+        j = position.get(code)
+        if j is not None:
+            temps[i], indice[i] = 0.0, j
 
 
 def _plus_proche_par_matrice(
@@ -136,7 +151,7 @@ class SourceVolOiseau:
             / 1000.0
         )
         temps = self._temps_s(km)
-        temps[_meme_code(origines, destinations)] = 0.0
+        temps[memes_codes(origines, destinations)] = 0.0
         return temps
 
     def plus_proche(
@@ -149,12 +164,7 @@ class SourceVolOiseau:
         distance_m, indice = arbre.query(np.column_stack([origines.x, origines.y]))
         temps = self._temps_s(np.asarray(distance_m, dtype=np.float64) / 1000.0)
         indice = np.asarray(indice, dtype=np.int64)
-        # A place that is itself a target is at 0 s (same code), whatever its distance.
-        position = {code: i for i, code in enumerate(np.asarray(cibles.codes, dtype=str))}
-        for i, code in enumerate(np.asarray(origines.codes, dtype=str)):
-            j = position.get(code)
-            if j is not None:
-                temps[i], indice[i] = 0.0, j
+        ramener_memes_codes(origines, cibles, temps, indice)
         return temps, indice
 
 
@@ -319,7 +329,7 @@ class SourceMatrice:
             )
         table = self._minutes.reindex(index=codes_o, columns=codes_d)
         temps = table.to_numpy(dtype=np.float64) * 60.0
-        meme = _meme_code(origines, destinations)
+        meme = memes_codes(origines, destinations)
         temps[meme] = 0.0
         manquantes = np.isnan(temps)
         self.paires_manquantes = int(manquantes.sum())

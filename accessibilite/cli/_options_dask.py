@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["AIDE_DASK", "Progression", "ajouter_options_dask", "client_depuis_options", "fils"]
+__all__ = ["AIDE_DASK", "ajouter_options_dask", "client_depuis_options", "fils"]
 
 AIDE_DASK = """\
 Calcul distribué (--dask, facultatif ; pip install "accessibilite[dask]") :
@@ -94,30 +94,3 @@ def client_depuis_options(options: argparse.Namespace) -> Iterator[Any]:
         n = len(client.scheduler_info().get("workers", {}))
         print(f"… grappe Dask {options.dask} : {n} worker(s)", file=sys.stderr, flush=True)
         yield client
-
-
-class Progression:
-    """Progress callback (done, total) showing a tqdm bar on a terminal."""
-
-    def __init__(self, libelle: str) -> None:
-        self._libelle = libelle
-        self._barre: Any = None
-
-    def __call__(self, fait: int, total: int) -> None:
-        from tqdm import tqdm
-
-        if self._barre is None:
-            self._barre = tqdm(
-                desc=self._libelle,
-                total=total,
-                unit="",
-                leave=False,
-                disable=not sys.stderr.isatty(),
-            )
-        self._barre.n = fait
-        self._barre.refresh()
-
-    def fermer(self) -> None:
-        if self._barre is not None:
-            self._barre.close()
-            self._barre = None

@@ -172,7 +172,8 @@ def executer(options: argparse.Namespace) -> int:
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several services (or one on Dask): one task per service."""
-    from accessibilite.cli._options_dask import Progression, client_depuis_options
+    from accessibilite.cli._base import Progression
+    from accessibilite.cli._options_dask import client_depuis_options
     from accessibilite.cli.cmd_zones_grises import fichier_bpe, source_depuis_options
     from poles.apl import Decroissance
     from poles.communes import normaliser_departement

@@ -6,11 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from accessibilite.cli._base import Analyseur
+from accessibilite.cli._base import Analyseur, Progression
 from accessibilite.cli._options_acces import etape
 from accessibilite.cli._options_dask import (
     AIDE_DASK,
-    Progression,
     ajouter_options_dask,
     client_depuis_options,
     fils,

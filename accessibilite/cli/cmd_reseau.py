@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from accessibilite.cli._base import Analyseur
+from accessibilite.cli._base import Analyseur, Barres
 
 __all__ = ["ajouter"]
 
@@ -130,33 +130,6 @@ def ajouter(sous_analyseurs: Any) -> None:
     info.set_defaults(executer=executer_info)
 
 
-class _Barres:
-    """Progress callback showing one tqdm bar per step on a terminal."""
-
-    def __init__(self) -> None:
-        self._etape: str | None = None
-        self._barre: Any = None
-
-    def __call__(self, etape: str, fait: int, total: int | None) -> None:
-        from tqdm import tqdm
-
-        if etape != self._etape:
-            self.fermer()
-            self._etape = etape
-            self._barre = tqdm(
-                desc=etape, total=total, unit="", leave=False, disable=not sys.stderr.isatty()
-            )
-        if total is not None and self._barre.total != total:
-            self._barre.total = total
-        self._barre.n = fait
-        self._barre.refresh()
-
-    def fermer(self) -> None:
-        if self._barre is not None:
-            self._barre.close()
-            self._barre = None
-
-
 def _nombre(n: float, decimales: int = 0) -> str:
     texte = f"{n:,.{decimales}f}".replace(",", " ").replace(".", ",")
     return texte
@@ -188,7 +161,7 @@ def executer_construire(options: argparse.Namespace) -> int:
     source: Any = options.pbf if options.pbf is not None else options.graphml
     if source is None and not options.overpass and polygone is not None:
         source = _extraits_geofabrik(polygone, options.tampon_km, options.rafraichir)
-    barres = _Barres()
+    barres = Barres()
     debut = time.perf_counter()
     try:
         graphe = reseau.construire_graphe(

@@ -134,7 +134,8 @@ def executer(options: argparse.Namespace) -> int:
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several scenario files (or one on Dask): one task per file."""
-    from accessibilite.cli._options_dask import Progression, client_depuis_options
+    from accessibilite.cli._base import Progression
+    from accessibilite.cli._options_dask import client_depuis_options
     from poles.distribue import scenarios
 
     source = source_de_remplacement(options)  # a road graph is reopened by each worker
