@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from accessibilite.lieux import Lieux
 from accessibilite.routage import matrice_temps, plus_proche
-from accessibilite.sources import ramener_memes_codes
+from accessibilite.sources import memes_codes, ramener_memes_codes
 from reseau.accrochage import DISTANCE_MAX_M, Accrochage, accrocher
 from reseau.erreurs import DonneesInvalides
 from reseau.graphe import Graphe
