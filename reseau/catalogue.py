@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reseau._ressources import fichier_donnees
+from reseau.emprise import code_departement
 from reseau.erreurs import DonneesInvalides, DonneesManquantes
 from reseau.telechargement import Verification, telecharger
 
@@ -129,12 +130,8 @@ def _nom_fichier(url: str) -> str:
     return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-def normaliser_departement(code: str | int) -> str:
-    """INSEE département code as a string: ``6`` → ``"06"``, ``"2a"`` → ``"2A"``."""
-    texte = str(code).strip().upper()
-    if texte.isdigit() and len(texte) == 1:
-        texte = texte.zfill(2)
-    return texte
+#: INSEE département code as a string: ``6`` → ``"06"``, ``"2a"`` → ``"2A"`` (checked).
+normaliser_departement = code_departement
 
 
 # --------------------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def code_departement(code: str | int) -> str:
     )
     if not valide or texte in {"00", "20", "96", "97", "98", "99"}:
         raise DonneesInvalides(
-            f"Code de département invalide : « {code} » (exemples : 62, 2A, 974)."
+            f"Code de département inconnu : « {code} » (exemples : 62, 2A, 974)."
         )
     return texte
 

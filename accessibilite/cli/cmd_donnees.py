@@ -27,9 +27,8 @@ Exemples :
 
 
 def _departements(texte: str) -> list[str]:
-    from reseau.catalogue import normaliser_departement
-
-    codes = [normaliser_departement(c) for c in texte.split(",") if c.strip()]
+    # checked when used (one French error line, exit 2), not by argparse
+    codes = [c.strip() for c in texte.split(",") if c.strip()]
     if not codes:
         raise argparse.ArgumentTypeError("aucun département")
     return codes
