@@ -50,8 +50,7 @@ __all__ = [
     "EspaceTravail",
     "chercher",
     "dijkstra",
-    "matrice_dense",
-    "matrice_longue",
+    "matrice",
     "nettoyer",
     "pas_seaux",
     "plus_proches",
@@ -494,7 +493,7 @@ class EspaceTravail:
 
 
 @_compiler(parallel=True)
-def matrice_dense(  # type: ignore[no-untyped-def]
+def matrice(  # type: ignore[no-untyped-def]
     indptr,
     indices,
     poids,
@@ -502,72 +501,8 @@ def matrice_dense(  # type: ignore[no-untyped-def]
     coupure,
     colonnes,
     cibles,
+    dense,
     sortie,
-    dist,
-    touches,
-    pas,
-    tete,
-    queue,
-    p_cle,
-    p_charge,
-    p_suiv,
-):
-    """Fill ``sortie[i, j]`` with the time from ``origines[i]`` to ``cibles[j]``.
-
-    ``cibles`` are distinct nodes and ``colonnes[cibles[j]] == j`` (-1 elsewhere); the
-    search from an origin stops once they are all settled. Empty ``cibles`` and
-    ``colonnes`` mean every node (column = node). ``sortie`` must hold ``inf``. Work
-    arrays: one row per thread (:class:`EspaceTravail`).
-    """
-    zero = np.zeros(1)
-    etiquette = np.zeros(1, dtype=np.int64)
-    sans_etiquettes = np.empty(0, dtype=np.int64)
-    sans_compte = np.empty(0, dtype=np.int32)
-    tous = cibles.shape[0] == 0
-    for i in numba.prange(origines.shape[0]):
-        f = numba.get_thread_id()
-        nt = chercher(
-            indptr,
-            indices,
-            poids,
-            origines[i : i + 1],
-            etiquette,
-            zero,
-            coupure,
-            1,
-            colonnes,
-            cibles.shape[0],
-            dist[f],
-            sans_etiquettes,
-            sans_compte,
-            touches[f],
-            pas,
-            tete[f],
-            queue[f],
-            p_cle[f],
-            p_charge[f],
-            p_suiv[f],
-        )
-        if tous:
-            for j in range(nt):
-                v = touches[f, j]
-                sortie[i, v] = dist[f, v]
-        else:
-            # Targets are settled (early stop) or every touched node is (no early stop).
-            for j in range(cibles.shape[0]):
-                sortie[i, j] = dist[f, cibles[j]]
-        nettoyer(dist[f], sans_compte, touches[f], nt, 1)
-
-
-@_compiler(parallel=True)
-def matrice_longue(  # type: ignore[no-untyped-def]
-    indptr,
-    indices,
-    poids,
-    origines,
-    coupure,
-    colonnes,
-    cibles,
     capacite,
     sortie_colonnes,
     sortie_temps,
@@ -581,12 +516,19 @@ def matrice_longue(  # type: ignore[no-untyped-def]
     p_charge,
     p_suiv,
 ):
-    """Like :func:`matrice_dense`, writing only the reached (origin, column) pairs.
+    """One search per origin, in parallel, written densely or as reached pairs.
 
-    Origin ``i`` writes its pairs at ``sortie_*[i * capacite :]`` and their number in
-    ``n_resultats[i]``. When it reaches more than ``capacite`` columns, nothing is written
-    and ``n_resultats[i]`` holds the room needed (> ``capacite``): the caller runs that
-    origin again with more room.
+    ``cibles`` are distinct nodes and ``colonnes[cibles[j]] == j`` (-1 elsewhere); the
+    search from an origin stops once they are all settled. Empty ``cibles`` and
+    ``colonnes`` mean every node (column = node). Work arrays: one row per thread
+    (:class:`EspaceTravail`).
+
+    * ``dense``: fill ``sortie[i, j]`` (which must hold ``inf``) with the time from
+      ``origines[i]`` to column ``j``; the pair outputs are not used.
+    * otherwise: origin ``i`` writes its reached pairs at ``sortie_*[i * capacite :]`` and
+      their number in ``n_resultats[i]``. When it reaches more than ``capacite`` columns,
+      nothing is written and ``n_resultats[i]`` holds the room needed (> ``capacite``):
+      the caller runs that origin again with more room. ``sortie`` is not used.
     """
     zero = np.zeros(1)
     etiquette = np.zeros(1, dtype=np.int64)
@@ -617,29 +559,39 @@ def matrice_longue(  # type: ignore[no-untyped-def]
             p_charge[f],
             p_suiv[f],
         )
-        r = 0
-        if tous:
-            r = nt
-        else:
-            for j in range(cibles.shape[0]):
-                if dist[f, cibles[j]] < np.inf:
-                    r += 1
-        n_resultats[i] = r
-        if r <= capacite:
-            p = i * capacite
+        if dense:
             if tous:
                 for j in range(nt):
                     v = touches[f, j]
-                    sortie_colonnes[p] = v
-                    sortie_temps[p] = dist[f, v]
-                    p += 1
+                    sortie[i, v] = dist[f, v]
+            else:
+                # Targets are settled (early stop) or every touched node is (no early stop).
+                for j in range(cibles.shape[0]):
+                    sortie[i, j] = dist[f, cibles[j]]
+        else:
+            r = 0
+            if tous:
+                r = nt
             else:
                 for j in range(cibles.shape[0]):
-                    t = dist[f, cibles[j]]
-                    if t < np.inf:
-                        sortie_colonnes[p] = j
-                        sortie_temps[p] = t
+                    if dist[f, cibles[j]] < np.inf:
+                        r += 1
+            n_resultats[i] = r
+            if r <= capacite:
+                p = i * capacite
+                if tous:
+                    for j in range(nt):
+                        v = touches[f, j]
+                        sortie_colonnes[p] = v
+                        sortie_temps[p] = dist[f, v]
                         p += 1
+                else:
+                    for j in range(cibles.shape[0]):
+                        t = dist[f, cibles[j]]
+                        if t < np.inf:
+                            sortie_colonnes[p] = j
+                            sortie_temps[p] = t
+                            p += 1
         nettoyer(dist[f], sans_compte, touches[f], nt, 1)
 
 

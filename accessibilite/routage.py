@@ -297,7 +297,7 @@ def _remplir(
     # Dynamic scheduling, one origin at a time: searches differ in length, and another
     # process may hold a core.
     with numba.parallel_chunksize(1):
-        _dijkstra.matrice_dense(
+        _dijkstra.matrice(
             csr.indptr,
             csr.indices,
             csr.poids,
@@ -305,7 +305,12 @@ def _remplir(
             coupure,
             colonnes.par_noeud,
             colonnes.noeuds,
+            True,
             sortie,
+            0,
+            np.empty(0, dtype=np.int32),
+            np.empty(0, dtype=np.float64),
+            np.empty(0, dtype=np.int64),
             travail.dist,
             travail.touches,
             pas,
@@ -443,7 +448,7 @@ def matrice_temps_longue(
         sortie_c = np.empty(lot.size * capacite, dtype=np.int32)
         sortie_t = np.empty(lot.size * capacite, dtype=np.float64)
         with numba.parallel_chunksize(1):
-            _dijkstra.matrice_longue(
+            _dijkstra.matrice(
                 csr.indptr,
                 csr.indices,
                 csr.poids,
@@ -451,6 +456,8 @@ def matrice_temps_longue(
                 coupure,
                 colonnes.par_noeud,
                 colonnes.noeuds,
+                False,
+                np.empty((0, 0), dtype=np.float64),
                 capacite,
                 sortie_c,
                 sortie_t,
