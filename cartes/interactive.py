@@ -29,9 +29,10 @@ import pandas as pd
 import shapely
 
 from cartes import _style
-from cartes.dossier import CRS_CARTES, DossierZonesGrises, Niveau, lire_dossier
+from cartes.dossier import DossierZonesGrises, Niveau, lire_dossier
 from cartes.ressources import rendre_html
-from reseau.erreurs import DonneesInvalides, SansCRS
+from socle.erreurs import DonneesInvalides, SansCRS
+from socle.territoire import CRS_LAMBERT93
 
 __all__ = ["carte_interactive", "ecrire_carte_html"]
 
@@ -145,7 +146,7 @@ def _verifier_couche(gdf: Any, nom: str, colonnes: list[str]) -> gpd.GeoDataFram
             f"Colonnes absentes de la couche « {nom} » : {', '.join(manquantes)} "
             f"(attendues : {', '.join(colonnes)})."
         )
-    return gdf.to_crs(CRS_CARTES)
+    return gdf.to_crs(CRS_LAMBERT93)
 
 
 def _bornes_isochrones(temps: np.ndarray) -> list[float]:
@@ -478,14 +479,14 @@ def carte_interactive(
     # one coverage: the communes and their neighbours, simplified together
     n_communes = len(d.communes)
     ensemble = pd.concat([d.communes.geometry, d.voisines.geometry], ignore_index=True).set_crs(
-        CRS_CARTES, allow_override=True
+        CRS_LAMBERT93, allow_override=True
     )
-    simplifiees = _simplifier(gpd.GeoSeries(ensemble, crs=CRS_CARTES), tolerance_m)
-    geo_communes = gpd.GeoSeries(simplifiees.iloc[:n_communes].to_numpy(), crs=CRS_CARTES)
-    geo_voisines = gpd.GeoSeries(simplifiees.iloc[n_communes:].to_numpy(), crs=CRS_CARTES)
+    simplifiees = _simplifier(gpd.GeoSeries(ensemble, crs=CRS_LAMBERT93), tolerance_m)
+    geo_communes = gpd.GeoSeries(simplifiees.iloc[:n_communes].to_numpy(), crs=CRS_LAMBERT93)
+    geo_voisines = gpd.GeoSeries(simplifiees.iloc[n_communes:].to_numpy(), crs=CRS_LAMBERT93)
 
     collection, _ = _donnees_communes(d, geo_communes)
-    bornes = gpd.GeoSeries(geo_communes, crs=CRS_CARTES).to_crs("EPSG:4326").total_bounds
+    bornes = gpd.GeoSeries(geo_communes, crs=CRS_LAMBERT93).to_crs("EPSG:4326").total_bounds
 
     carte = folium.Map(
         location=[(bornes[1] + bornes[3]) / 2, (bornes[0] + bornes[2]) / 2],
@@ -564,7 +565,7 @@ def carte_interactive(
         if len(zg):
             union = geo_communes[c[f"zone_grise_{niveau.nom}"].to_numpy()].union_all()
             code += (
-                f"L.geoJson({_js(_collection(gpd.GeoSeries([union], crs=CRS_CARTES)))}, "
+                f"L.geoJson({_js(_collection(gpd.GeoSeries([union], crs=CRS_LAMBERT93)))}, "
                 "{pane: 'zg_zones', interactive: false, className: 'zg-zone-grise', "
                 "style: {color: '#111111', weight: 2, fillOpacity: 1}}).addTo(couche);"
             )
@@ -811,11 +812,11 @@ def carte_interactive(
         fg_iso if isochrones is not None else (fg_bassins if bassins is not None else fg_epci)
     )
     epci_geo = (
-        gpd.GeoSeries(geo_communes.to_numpy(), crs=CRS_CARTES)
+        gpd.GeoSeries(geo_communes.to_numpy(), crs=CRS_LAMBERT93)
         .groupby(c["epci_code"].to_numpy())
         .agg(lambda s: shapely.union_all(s.to_numpy()))
     )
-    epci_geo = gpd.GeoSeries(epci_geo.to_numpy(), crs=CRS_CARTES).boundary
+    epci_geo = gpd.GeoSeries(epci_geo.to_numpy(), crs=CRS_LAMBERT93).boundary
     fg_epci.add_child(
         _script(
             f"L.geoJson({_js(_collection(epci_geo))}, {{pane: 'zg_limites', interactive: false, "
@@ -825,7 +826,9 @@ def carte_interactive(
     )
     fg_epci.add_to(carte)
     fg_dep = folium.FeatureGroup(name="Limite du département", show=True)
-    contour = gpd.GeoSeries([shapely.union_all(geo_communes.to_numpy())], crs=CRS_CARTES).boundary
+    contour = gpd.GeoSeries(
+        [shapely.union_all(geo_communes.to_numpy())], crs=CRS_LAMBERT93
+    ).boundary
     fg_dep.add_child(
         _script(
             f"L.geoJson({_js(_collection(contour))}, {{pane: 'zg_limites', interactive: false, "
@@ -1004,7 +1007,7 @@ def ecrire_carte_html(
     Path
         The file written.
     """
-    from reseau.fichiers import ecriture_atomique
+    from socle.fichiers import ecriture_atomique
 
     carte = carte_interactive(dossier, **options)
     page = rendre_html(carte, autonome=autonome).replace("<html>", '<html lang="fr">', 1)

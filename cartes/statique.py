@@ -22,8 +22,9 @@ import numpy as np
 import shapely
 
 from cartes import _style
-from cartes.dossier import CRS_CARTES, DossierZonesGrises, Niveau, lire_dossier
-from reseau.erreurs import DonneesInvalides
+from cartes.dossier import DossierZonesGrises, Niveau, lire_dossier
+from socle.erreurs import DonneesInvalides
+from socle.territoire import CRS_LAMBERT93
 
 __all__ = ["A4_MM", "carte_statique", "figure_statique"]
 
@@ -326,14 +327,14 @@ def figure_statique(
                 (masque & sombre, "white"),
             ):
                 if partie.any():
-                    gpd.GeoSeries([communes.geometry[partie].union_all()], crs=CRS_CARTES).plot(
+                    gpd.GeoSeries([communes.geometry[partie].union_all()], crs=CRS_LAMBERT93).plot(
                         ax=ax,
                         facecolor="none",
                         edgecolor=couleur_hachure,
                         hatch="//////",
                         linewidth=0,
                     )
-            zone = gpd.GeoSeries([communes.geometry[masque].union_all()], crs=CRS_CARTES)
+            zone = gpd.GeoSeries([communes.geometry[masque].union_all()], crs=CRS_LAMBERT93)
             zone.boundary.plot(ax=ax, color="#111111", linewidth=1.0)
         poignees.append(
             Patch(
@@ -368,7 +369,7 @@ def figure_statique(
     # boundaries: EPCI from the communes (exactly on their edges), then the département
     epci = communes.dissolve(by="epci_code", as_index=False)[["epci_code", "epci_nom", "geometry"]]
     epci.boundary.plot(ax=ax, color="#2b2b2b", linewidth=0.6, linestyle=(0, (4, 1.5)))
-    contour = gpd.GeoSeries([communes.union_all()], crs=CRS_CARTES)
+    contour = gpd.GeoSeries([communes.union_all()], crs=CRS_LAMBERT93)
     contour.boundary.plot(ax=ax, color="black", linewidth=1.3)
 
     # poles
@@ -623,7 +624,7 @@ def carte_statique(
     """
     import matplotlib
 
-    from reseau.fichiers import ecriture_atomique
+    from socle.fichiers import ecriture_atomique
 
     chemin = Path(chemin)
     format_ = (format or chemin.suffix.lstrip(".")).lower()

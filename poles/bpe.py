@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reseau._ressources import fichier_donnees
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
-from reseau.fichiers import dossier_cache, ecriture_atomique, empreinte_fichier
+from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.fichiers import dossier_cache, ecriture_atomique, empreinte_fichier
+from socle.ressources import fichier_donnees
 
 __all__ = [
     "COLONNES",
@@ -174,8 +174,14 @@ def _meta_depuis_parquet(chemin: Path, source: Path) -> dict[str, object]:
     import pyarrow.parquet as pq
 
     brut = pq.read_schema(chemin).metadata or {}
-    meta: dict[str, object] = json.loads(brut.get(b"bpe", b"{}"))
-    meta["fichier"] = str(source)
+    stocke: dict[str, object] = json.loads(brut.get(b"bpe", b"{}"))
+    # the same key order as a fresh read ("fichier" just before "sha256"): stable outputs
+    meta: dict[str, object] = {}
+    for cle, valeur in stocke.items():
+        if cle == "sha256":
+            meta["fichier"] = str(source)
+        meta[cle] = valeur
+    meta.setdefault("fichier", str(source))
     return meta
 
 

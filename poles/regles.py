@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from poles.gammes import Gammes, Niveau
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 __all__ = ["Regle", "detecter_poles", "presence_items"]
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from poles.zones_grises import ResultatZonesGrises
-from reseau.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
+from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
 
 __all__ = ["colonnes_table", "ecrire_resultats", "formater_resume"]
 

@@ -21,12 +21,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from accessibilite.lieux import Lieux
-from accessibilite.sources import SourceTemps, SourceVolOiseau
-from poles.communes import charger_inventaire, departement, lieux_communes
+from accessibilite.noyau.lieux import Lieux
+from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
+from poles.communes import charger_inventaire, lieux_communes
 from poles.gammes import Gammes, charger_gammes
 from poles.regles import Regle, detecter_poles
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
+from socle.territoire import departement
 
 __all__ = [
     "ResultatZonesGrises",
@@ -294,7 +295,7 @@ def _provenance_bpe(bpe: str | Path | pd.DataFrame, meta: dict[str, Any]) -> dic
     """Where the BPE came from: URL and download date when it was fetched, else the file."""
     fiche: dict[str, Any] = {"nom": "BPE", "annee": meta.get("annee")}
     if isinstance(bpe, str | Path):
-        from reseau.telechargement import provenance
+        from socle.telechargement import provenance
 
         fiche.update(provenance(bpe))
         fiche["nom"] = "BPE"
@@ -310,7 +311,7 @@ def _provenance_source(source: SourceTemps) -> list[dict[str, Any]]:
         return [dict(methode())]
     fichier = getattr(source, "fichier", None)
     if isinstance(fichier, str | Path):
-        from reseau.telechargement import provenance
+        from socle.telechargement import provenance
 
         return [{**provenance(fichier), "nom": f"Temps : {source.description()}"}]
     return []
@@ -329,7 +330,7 @@ def provenance(
     if liste_officielle is None:
         communes[0]["nom"] = "Communes"
     else:
-        from reseau.telechargement import provenance as fiche
+        from socle.telechargement import provenance as fiche
 
         communes += [
             {**fiche(f), "nom": nom}

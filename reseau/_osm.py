@@ -24,8 +24,8 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from reseau.erreurs import DonneesManquantes, ErreurReseau
 from reseau.vitesses import CLASSES
+from socle.erreurs import DonneesManquantes, ErreurReseau
 
 __all__ = [
     "ETIQUETTES_VOIE",

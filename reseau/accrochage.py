@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from reseau.erreurs import DonneesInvalides
 from reseau.graphe import Graphe
+from socle.erreurs import DonneesInvalides
 
 __all__ = ["DISTANCE_MAX_M", "VITESSE_CONNECTEUR_KMH", "Accrochage", "accrocher"]
 

@@ -109,7 +109,7 @@ class Progression:
 
 def main_protegee(fonction: Callable[[], int]) -> int:
     """Run ``fonction``; turn the project's errors into one French line and exit code 2."""
-    from reseau.erreurs import ErreurAccessibilite
+    from socle.erreurs import ErreurAccessibilite
 
     try:
         return fonction()

@@ -94,7 +94,7 @@ def _lire_couche(chemin: str | None) -> Any:
 
     import geopandas as gpd
 
-    from reseau.erreurs import DonneesManquantes
+    from socle.erreurs import DonneesManquantes
 
     if not Path(chemin).is_file():
         raise DonneesManquantes(f"Couche {chemin} introuvable : vérifiez le chemin.")

@@ -105,7 +105,7 @@ def _sans_action(analyseur: Analyseur) -> int:
 
 
 def _telecharger(options: argparse.Namespace) -> int:
-    from reseau.catalogue import (
+    from socle.catalogue import (
         SourceDonnees,
         region_osm,
         source_bpe,
@@ -114,7 +114,7 @@ def _telecharger(options: argparse.Namespace) -> int:
         sources_osm,
         telecharger_source,
     )
-    from reseau.telechargement import fichier_en_cache, formater_taille
+    from socle.telechargement import fichier_en_cache, formater_taille
 
     departements: list[str] = options.departement
     for code in departements:
@@ -147,8 +147,8 @@ def _telecharger(options: argparse.Namespace) -> int:
 
 
 def _liste(options: argparse.Namespace) -> int:
-    from reseau.telechargement import (
-        dossier_cache,
+    from socle.telechargement import (
+        dossier_telechargements,
         formater_taille,
         lister_cache,
         lister_partiels,
@@ -156,7 +156,7 @@ def _liste(options: argparse.Namespace) -> int:
 
     entrees = lister_cache()
     partiels = lister_partiels()
-    print(f"Cache : {dossier_cache()}")
+    print(f"Cache : {dossier_telechargements()}")
     if not entrees and not partiels:
         print("Le cache est vide.")
         return 0
@@ -178,12 +178,12 @@ def _liste(options: argparse.Namespace) -> int:
 
 
 def _vider(options: argparse.Namespace) -> int:
-    from reseau.telechargement import dossier_cache, supprimer_du_cache
+    from socle.telechargement import dossier_telechargements, supprimer_du_cache
 
     noms: list[str] = options.noms
     compte = supprimer_du_cache(noms or None)
     print(
         f"{compte} fichier{'s' if compte > 1 else ''} supprimé{'s' if compte > 1 else ''} "
-        f"du cache {dossier_cache()}"
+        f"du cache {dossier_telechargements()}"
     )
     return 0

@@ -99,8 +99,8 @@ def ajouter(sous: Any) -> None:
 
 
 def _lieux_depart(options: argparse.Namespace) -> Any:
-    from accessibilite.lieux import Lieux
-    from reseau.erreurs import DonneesInvalides
+    from accessibilite.noyau.lieux import Lieux
+    from socle.erreurs import DonneesInvalides
 
     if options.points is not None:
         from isochrones import lire_points
@@ -134,8 +134,8 @@ def _lieux_depart(options: argparse.Namespace) -> Any:
 def executer_isochrones(options: argparse.Namespace) -> int:
     """Compute the isochrones and write them."""
     from isochrones import ParametresGeometrie, isochrones_points, isochrones_vol_oiseau
-    from reseau.erreurs import DonneesInvalides
-    from reseau.fichiers import ecrire_couches
+    from socle.erreurs import DonneesInvalides
+    from socle.fichiers import ecrire_couches
 
     source = options.source or ("osm" if options.reseau else None)
     if source is None:
@@ -178,7 +178,7 @@ def executer_bassins(options: argparse.Namespace) -> int:
     """Dissolve the communes of a zones-grises folder by nearest pole."""
     from cartes.dossier import lire_dossier
     from isochrones import bassins
-    from reseau.fichiers import ecrire_couches
+    from socle.fichiers import ecrire_couches
 
     dossier = lire_dossier(options.base)
     niveaux = [options.niveau] if options.niveau else [n.nom for n in dossier.niveaux]

@@ -105,13 +105,13 @@ def executer(options: argparse.Namespace) -> int:
     """Prepare the job, run its batches, print what was done."""
     import numpy as np
 
-    from accessibilite.distribue import (
+    from accessibilite.noyau.matrice_distribuee import (
         LOT_DEFAUT,
         executer_matrice,
         lire_noeuds,
         preparer_matrice,
     )
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
 
     coupure_s = None if options.coupure_min is None else options.coupure_min * 60.0
     lot = LOT_DEFAUT if options.lot is None else options.lot
@@ -129,9 +129,10 @@ def executer(options: argparse.Namespace) -> int:
                 "--origines et --destinations vont avec --noeuds ; avec --departement, les "
                 "origines et destinations sont les communes du département."
             )
-        from poles.communes import charger_communes, lieux_communes, normaliser_departement
+        from poles.communes import charger_communes, lieux_communes
+        from socle.territoire import code_departement
 
-        departement = normaliser_departement(options.departement)
+        departement = code_departement(options.departement)
         etape(f"communes du département {departement}")
         communes = charger_communes(departement, tampon_km=0.0)
         origines = lieux_communes(communes[~communes["hors_departement"]])

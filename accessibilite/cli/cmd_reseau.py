@@ -137,8 +137,8 @@ def _nombre(n: float, decimales: int = 0) -> str:
 
 def _extraits_geofabrik(polygone: Any, tampon_km: float, rafraichir: bool) -> list[Path]:
     """Download (or take from the cache) the Geofabrik extracts the area and buffer need."""
-    from reseau.catalogue import sources_osm, telecharger_source
     from reseau.emprise import departements_touches, polygone_wgs84, tamponner
+    from socle.catalogue import sources_osm, telecharger_source
 
     zone = tamponner(polygone_wgs84(polygone), tampon_km * 1000.0)
     extraits = sources_osm(departements_touches(zone))

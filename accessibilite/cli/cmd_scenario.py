@@ -92,11 +92,11 @@ def ajouter(sous: Any) -> None:
 def source_de_remplacement(options: argparse.Namespace) -> Any:
     """The source given again on the command line (--matrice, --reseau), or ``None``."""
     if options.matrice is not None:
-        from accessibilite.sources import SourceMatrice
+        from accessibilite.noyau.sources import SourceMatrice
 
         return SourceMatrice.depuis_fichier(options.matrice)
     if options.reseau is not None:
-        from accessibilite.source_reseau import SourceReseau
+        from accessibilite.noyau.source_reseau import SourceReseau
 
         return SourceReseau.depuis_fichier(options.reseau)
     return None

@@ -110,7 +110,7 @@ def regle_depuis_options(options: argparse.Namespace) -> Any:
 
     nom = options.regle.replace("-", "_")
     if nom == "n_min" and options.n_min is None:
-        from reseau.erreurs import DonneesInvalides
+        from socle.erreurs import DonneesInvalides
 
         raise DonneesInvalides("--regle n-min demande --n-min N (par exemple --n-min 8).")
     return Regle(nom=nom, n_min=options.n_min, part_min=options.part_min, cumul=options.cumul)
@@ -118,13 +118,13 @@ def regle_depuis_options(options: argparse.Namespace) -> Any:
 
 def source_depuis_options(options: argparse.Namespace) -> Any:
     """The travel-time source chosen on the command line."""
-    from accessibilite.sources import (
+    from accessibilite.noyau.sources import (
         A_MIN_DEFAUT,
         B_MIN_PAR_KM_DEFAUT,
         SourceMatrice,
         SourceVolOiseau,
     )
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
 
     nom = options.source or (
         "osm" if options.reseau else "matrice" if options.matrice else "vol-oiseau"
@@ -139,7 +139,7 @@ def source_depuis_options(options: argparse.Namespace) -> Any:
                 "--source osm demande --reseau FICHIER (construit avec « accessibilite "
                 "reseau construire »)."
             )
-        from accessibilite.source_reseau import SourceReseau
+        from accessibilite.noyau.source_reseau import SourceReseau
 
         return SourceReseau.depuis_fichier(options.reseau)
     a = A_MIN_DEFAUT if options.vol_oiseau_a is None else options.vol_oiseau_a
@@ -154,7 +154,7 @@ def liste_officielle(options: argparse.Namespace) -> tuple[Path, Path] | None:
         return Path(communes), Path(epci)
     if not getattr(options, "communes_officielles", False):
         return None
-    from reseau.catalogue import source_communes, source_epci, telecharger_source
+    from socle.catalogue import source_communes, source_epci, telecharger_source
 
     return telecharger_source(source_communes()), telecharger_source(source_epci())
 
@@ -163,7 +163,7 @@ def fichier_bpe(options: argparse.Namespace) -> Path:
     """The BPE file given with --bpe, or the INSEE archive downloaded into the cache."""
     if options.bpe is not None:
         return Path(options.bpe)
-    from reseau.catalogue import source_bpe, telecharger_source
+    from socle.catalogue import source_bpe, telecharger_source
 
     source = source_bpe(options.bpe_annee)
     etape(f"BPE absente de la ligne de commande : {source.description} ({source.url})")
@@ -172,12 +172,12 @@ def fichier_bpe(options: argparse.Namespace) -> Path:
 
 def executer(options: argparse.Namespace) -> int:
     """Run the analysis, write the files, print the summary."""
-    from poles.communes import normaliser_departement
     from poles.regles import Regle
     from poles.sorties import ecrire_resultats, formater_resume
     from poles.zones_grises import sensibilite, zones_grises
+    from socle.territoire import code_departement
 
-    departement = normaliser_departement(options.departement)
+    departement = code_departement(options.departement)
     sortie = options.sortie or Path("resultats") / departement
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
@@ -207,7 +207,7 @@ def executer(options: argparse.Namespace) -> int:
             gammes=options.gammes,
             tampon_km=options.tampon_km,
         )
-        from reseau.fichiers import ecriture_atomique
+        from socle.fichiers import ecriture_atomique
 
         with ecriture_atomique(Path(sortie) / "sensibilite.csv") as tmp:
             table.to_csv(tmp, index=False)
@@ -220,7 +220,7 @@ def executer(options: argparse.Namespace) -> int:
 
 
 def _formats_cartes(texte: str) -> tuple[str, ...]:
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
 
     if texte.strip().lower() in ("aucune", "non", ""):
         return ()

@@ -50,21 +50,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from reseau import fichiers
-from reseau.erreurs import (
+from socle.erreurs import (
     DonneesInvalides,
     DonneesManquantes,
     ErreurEcriture,
     ErreurTelechargement,
 )
-from reseau.fichiers import ecriture_atomique, preparer_dossier
+from socle.fichiers import VARIABLE_CACHE, ecriture_atomique, preparer_dossier, racine_cache
 
 __all__ = [
     "SOUS_DOSSIER",
-    "VARIABLE_CACHE",
     "EntreeCache",
     "Verification",
-    "dossier_cache",
+    "dossier_telechargements",
     "fichier_en_cache",
     "formater_taille",
     "lister_cache",
@@ -78,7 +76,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Environment variable that moves the cache folder.
-VARIABLE_CACHE = "ACCESSIBILITE_CACHE"
 #: Sub-folder of the cache holding the downloads (other caches live beside it).
 SOUS_DOSSIER = "telechargements"
 
@@ -223,18 +220,17 @@ class _Coupure(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def dossier_cache(dossier: str | os.PathLike[str] | None = None) -> Path:
+def dossier_telechargements(dossier: str | os.PathLike[str] | None = None) -> Path:
     """The folder holding the downloads, created if needed.
 
     Parameters
     ----------
     dossier
         Explicit cache root; by default the project's cache root
-        (:func:`reseau.fichiers.dossier_cache`: ``$ACCESSIBILITE_CACHE`` or
-        ``platformdirs.user_cache_dir("accessibilite")``). The downloads go in its
+        (:func:`socle.fichiers.racine_cache`). The downloads go in its
         ``telechargements`` sub-folder.
     """
-    return preparer_dossier(fichiers.racine_cache(dossier) / SOUS_DOSSIER)
+    return preparer_dossier(racine_cache(dossier) / SOUS_DOSSIER)
 
 
 def _valider_nom(nom: str) -> str:
@@ -690,7 +686,7 @@ def fichier_en_cache(
         if url is None:
             raise DonneesInvalides("Donnez l'adresse ou le nom du fichier recherché.")
         nom = _nom_depuis_url(url)
-    entree = _entree_valide(dossier_cache(dossier), _valider_nom(nom), url)
+    entree = _entree_valide(dossier_telechargements(dossier), _valider_nom(nom), url)
     return entree.chemin if entree is not None else None
 
 
@@ -729,7 +725,7 @@ def telecharger(
     delai_s
         Network timeout in seconds (connection and each read).
     dossier
-        Cache root (default: :func:`dossier_cache`).
+        Cache root (default: :func:`dossier_telechargements`).
 
     Returns
     -------
@@ -752,7 +748,7 @@ def telecharger(
     if tentatives < 1:
         raise DonneesInvalides(f"tentatives doit valoir au moins 1 (reçu {tentatives}).")
     fin = f" {conseil.strip()}" if conseil else ""
-    rep = dossier_cache(dossier)
+    rep = dossier_telechargements(dossier)
     final, partiel, meta_partiel, manifeste = _chemins(rep, nom)
 
     if not rafraichir:
@@ -881,7 +877,7 @@ def _verifier(
 
 def lister_cache(dossier: str | os.PathLike[str] | None = None) -> list[EntreeCache]:
     """Every complete file of the cache with its manifest, sorted by name."""
-    rep = dossier_cache(dossier)
+    rep = dossier_telechargements(dossier)
     entrees = []
     for manifeste in sorted(rep.glob("*" + _SUFFIXE_MANIFESTE)):
         nom = manifeste.name[: -len(_SUFFIXE_MANIFESTE)]
@@ -893,7 +889,7 @@ def lister_cache(dossier: str | os.PathLike[str] | None = None) -> list[EntreeCa
 
 def lister_partiels(dossier: str | os.PathLike[str] | None = None) -> list[tuple[str, int]]:
     """Interrupted downloads waiting to be resumed: ``(name, bytes received)``."""
-    rep = dossier_cache(dossier)
+    rep = dossier_telechargements(dossier)
     return [
         (p.name[: -len(_SUFFIXE_PARTIEL)], p.stat().st_size)
         for p in sorted(rep.glob("*" + _SUFFIXE_PARTIEL))
@@ -907,7 +903,7 @@ def supprimer_du_cache(
 
     The manifests, partial files and locks of those names go too.
     """
-    rep = dossier_cache(dossier)
+    rep = dossier_telechargements(dossier)
     if noms is None:
         cibles = set()
         for fichier in rep.iterdir():
