@@ -25,7 +25,7 @@ from socle.territoire import CRS_LAMBERT93
 __all__ = [
     "ORDRE_NIVEAUX",
     "DossierZonesGrises",
-    "Niveau",
+    "NiveauCarte",
     "lire_dossier",
 ]
 
@@ -53,7 +53,7 @@ _COUCHES_FACULTATIVES = ("centres", "voisines")
 
 
 @dataclass(frozen=True)
-class Niveau:
+class NiveauCarte:
     """One level of the SDAASP method as the maps show it.
 
     Attributes
@@ -118,9 +118,9 @@ class DossierZonesGrises:
     resume: pd.DataFrame
     resume_epci: pd.DataFrame
     parametres: dict[str, Any]
-    niveaux: tuple[Niveau, ...]
+    niveaux: tuple[NiveauCarte, ...]
 
-    def niveau(self, nom: str) -> Niveau:
+    def niveau(self, nom: str) -> NiveauCarte:
         """The level called ``nom``.
 
         Raises
@@ -354,7 +354,7 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
             lignes = resume.loc[resume["niveau"].astype(str) == n, "seuil_min"]
             seuil = lignes.iloc[0] if len(lignes) else None
         niveaux.append(
-            Niveau(
+            NiveauCarte(
                 nom=n,
                 libelle=str(g.get("libelle") or _LIBELLES.get(n, n.capitalize())),
                 seuil_min=float(seuil if seuil is not None else _SEUILS_DEFAUT.get(n, np.nan)),

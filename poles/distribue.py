@@ -20,7 +20,7 @@ tasks; the scenario base is likewise read once per worker process.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from poles.apl import DECROISSANCE_DREES, Decroissance
 from poles.indicateurs import Service, resoudre_service
 from socle.erreurs import DonneesInvalides
 from socle.fichiers import empreinte_fichier
+from socle.progression import Progression
 
 __all__ = ["BilanTache", "indicateurs_services", "scenarios"]
 
@@ -121,7 +122,7 @@ def indicateurs_services(
     colonne_population: str = "population",
     client: Any = None,
     tentatives: int = 3,
-    progression: Callable[[int, int], None] | None = None,
+    progression: Progression | None = None,
 ) -> list[BilanTache]:
     """Run the access indicator of several service types, one task per service.
 
@@ -209,6 +210,7 @@ def indicateurs_services(
         tentatives=tentatives,
         progression=progression,
         nom="indicateur",
+        etape="services",
     )
 
 
@@ -219,7 +221,7 @@ class _TacheScenario:
     cle_base: str
 
     def __call__(self, travail: tuple[Path, Path]) -> BilanTache:
-        from poles.base import lire_base
+        from poles.base import BaseZonesGrises, lire_base
         from poles.scenarios import lire_modifications, scenario
         from poles.sorties_indicateurs import ecrire_scenario, formater_bilan
 
@@ -232,7 +234,7 @@ class _TacheScenario:
         modifications = lire_modifications(fichier)
         source = self.source
 
-        def lire() -> Any:
+        def lire() -> BaseZonesGrises:
             return lire_base(self.base, source=None if source is None else source.ouvrir())
 
         base = en_cache(("base", str(self.base), self.cle_base), lire)
@@ -254,7 +256,7 @@ def scenarios(
     reseau: str | Path | None = None,
     client: Any = None,
     tentatives: int = 3,
-    progression: Callable[[int, int], None] | None = None,
+    progression: Progression | None = None,
 ) -> list[BilanTache]:
     """Apply several scenario files to one zones-grises base, one task per file.
 
@@ -313,4 +315,5 @@ def scenarios(
         tentatives=tentatives,
         progression=progression,
         nom="scenario",
+        etape="scénarios",
     )

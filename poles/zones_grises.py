@@ -25,7 +25,7 @@ from accessibilite.noyau.lieux import Lieux
 from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
 from poles.communes import charger_inventaire, lieux_communes
 from poles.gammes import Gammes, charger_gammes
-from poles.regles import Regle, detecter_poles
+from poles.regles import Regle, detecter_poles, regles_sensibilite
 from socle.erreurs import DonneesInvalides
 from socle.territoire import departement
 
@@ -486,7 +486,7 @@ def lieux_poles(
 def sensibilite(
     departement_code: str,
     bpe: str | Path | pd.DataFrame,
-    regles: list[Regle],
+    regles: list[Regle] | None = None,
     *,
     source: SourceTemps | None = None,
     gammes: Gammes | str | Path | None = None,
@@ -496,8 +496,11 @@ def sensibilite(
 
     Returns one row per (rule, level): ``regle``, ``niveau``, ``poles``, ``communes``,
     ``population``, ``part_population`` (the rule's description in ``regle``). A rule
-    that leaves a level without any pole gives empty counts for it.
+    that leaves a level without any pole gives empty counts for it. ``regles``: by default
+    :func:`poles.regles.regles_sensibilite`.
     """
+    if regles is None:
+        regles = regles_sensibilite()
     dep = departement(departement_code)
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
     if not isinstance(gammes, Gammes):

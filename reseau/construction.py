@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reseau._osm import DonneesOsm, Progression, decouper, fusionner, lire_graphml, lire_osm
+from reseau._osm import DonneesOsm, decouper, fusionner, lire_graphml, lire_osm
 from reseau.emprise import polygone_wgs84, tamponner
 from reseau.graphe import Graphe
 from reseau.vitesses import (
@@ -47,6 +47,7 @@ from reseau.vitesses import (
     vitesse_voie,
 )
 from socle.erreurs import CacheCorrompu, ErreurReseau
+from socle.progression import Progression
 from socle.territoire import crs_metrique
 
 __all__ = [

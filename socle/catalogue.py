@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.progression import Progression
 from socle.ressources import fichier_donnees
 from socle.telechargement import Verification, telecharger
 from socle.territoire import code_departement
@@ -325,7 +326,7 @@ def telecharger_source(
     source: SourceDonnees,
     *,
     rafraichir: bool = False,
-    progression: bool | None = None,
+    progression: Progression | None = None,
     dossier: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Download ``source`` into the cache (or reuse it) and return the file's path.

@@ -18,9 +18,12 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from socle.erreurs import DonneesInvalides, DonneesManquantes, ErreurEcriture
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Environment variable that moves the cache root.
 VARIABLE_CACHE = "ACCESSIBILITE_CACHE"
@@ -180,7 +183,7 @@ def ecrire_couches(couches: Mapping[str, Any], chemin: str | Path) -> Path:
     return chemin
 
 
-def lire_couche(chemin: str | Path, *, quoi: str = "Couche") -> Any:
+def lire_couche(chemin: str | Path, *, quoi: str = "Couche") -> gpd.GeoDataFrame:
     """Read a vector layer (GeoJSON, GeoPackage, Shapefile) as a GeoDataFrame.
 
     Raises

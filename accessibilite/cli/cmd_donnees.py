@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
+from socle.progression import Barres
 
 __all__ = ["ajouter"]
 
@@ -132,7 +133,7 @@ def _telecharger(options: argparse.Namespace) -> int:
     for source in sources:
         deja = not options.rafraichir and fichier_en_cache(source.url, nom=source.nom)
         try:
-            chemin = telecharger_source(source, rafraichir=options.rafraichir)
+            chemin = telecharger_source(source, rafraichir=options.rafraichir, progression=Barres())
         except KeyboardInterrupt:
             print(
                 f"Interrompu : « {source.nom} » n'est pas en cache ; relancez la même commande, "

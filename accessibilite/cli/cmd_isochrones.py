@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accessibilite.cli._base import Analyseur, liste_nombres
 from accessibilite.cli._options_acces import etape
+
+if TYPE_CHECKING:
+    from accessibilite.noyau.lieux import Lieux
 
 __all__ = ["ajouter"]
 
@@ -98,7 +101,7 @@ def ajouter(sous: Any) -> None:
     b.set_defaults(executer=executer_bassins)
 
 
-def _lieux_depart(options: argparse.Namespace) -> Any:
+def _lieux_depart(options: argparse.Namespace) -> Lieux:
     from accessibilite.noyau.lieux import Lieux
     from socle.erreurs import DonneesInvalides
 
@@ -117,7 +120,7 @@ def _lieux_depart(options: argparse.Namespace) -> Any:
         return Lieux.depuis_points(points, colonne_code="_nom")
     if options.departement is None:
         raise DonneesInvalides("--poles demande --departement (ex. --departement 62).")
-    from accessibilite.cli.cmd_zones_grises import fichier_bpe, regle_depuis_options
+    from accessibilite.cli._options_acces import fichier_bpe, regle_depuis_options
     from poles.zones_grises import lieux_poles
 
     options.bpe_annee = None

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
+
+if TYPE_CHECKING:
+    from poles.placement import ResultatPlacement
 
 __all__ = ["ajouter"]
 
@@ -53,8 +56,8 @@ def ajouter(sous: Any) -> None:
     p.set_defaults(executer=executer)
 
 
-def _placement_base(options: argparse.Namespace) -> Any:
-    from accessibilite.cli.cmd_scenario import source_de_remplacement
+def _placement_base(options: argparse.Namespace) -> ResultatPlacement:
+    from accessibilite.cli._options_acces import source_de_remplacement
     from poles.base import lire_base
     from poles.placement import placement_niveau
     from socle.erreurs import DonneesInvalides
@@ -67,8 +70,8 @@ def _placement_base(options: argparse.Namespace) -> Any:
     return placement_niveau(base, options.niveau, options.k)
 
 
-def _placement_service(options: argparse.Namespace) -> Any:
-    from accessibilite.cli.cmd_zones_grises import source_depuis_options
+def _placement_service(options: argparse.Namespace) -> ResultatPlacement:
+    from accessibilite.cli._options_acces import source_depuis_options
     from poles.bpe import actualiser_codes, lire_bpe
     from poles.communes import charger_communes
     from poles.indicateurs import resoudre_service

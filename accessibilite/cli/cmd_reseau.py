@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from accessibilite.cli._base import Analyseur, Barres
+from accessibilite.cli._base import Analyseur
+from socle.progression import Barres
 
 __all__ = ["ajouter"]
 
@@ -145,7 +146,7 @@ def _extraits_geofabrik(polygone: Any, tampon_km: float, rafraichir: bool) -> li
     chemins = []
     for source in extraits:
         print(f"… extrait OpenStreetMap : {source.description} ({source.url})", file=sys.stderr)
-        chemins.append(telecharger_source(source, rafraichir=rafraichir))
+        chemins.append(telecharger_source(source, rafraichir=rafraichir, progression=Barres()))
     return chemins
 
 

@@ -47,10 +47,9 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -70,6 +69,11 @@ from reseau.graphe import Graphe
 from reseau.stockage import charger_graphe
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.fichiers import ecriture_atomique, preparer_dossier
+from socle.progression import Progression
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "COLONNES",
@@ -576,7 +580,7 @@ def partition_valide(chemin: str | Path, cle: str, numero: int) -> int | None:
 
 def _table_lot(
     plan: PlanMatrice, entrees: _Entrees, numero: int, graphe: Graphe, fils_numba: int | None
-) -> Any:
+) -> pa.Table:
     import pyarrow as pa
 
     debut, fin = plan.origines_du_lot(numero)
@@ -645,7 +649,7 @@ def executer_matrice(
     client: Any = None,
     tentatives: int = 3,
     fils_numba: int | None = None,
-    progression: Callable[[int, int], None] | None = None,
+    progression: Progression | None = None,
 ) -> ResultatMatrice:
     """Compute every unfinished batch of ``plan`` and mark the dataset complete.
 
@@ -663,7 +667,7 @@ def executer_matrice(
     fils_numba
         Numba threads per task (on a local cluster: cores / workers).
     progression
-        Called with (batches done, batches to do).
+        Told ``("lots de la matrice", batches done, batches to do)``.
     """
     debut = time.perf_counter()
     faits: list[BilanLot] = []
@@ -678,7 +682,13 @@ def executer_matrice(
         logger.info("%d lot(s) déjà calculé(s) sur %d : repris tels quels", len(faits), plan.n_lots)
     fonction = _TacheLot(plan, fils_numba)
     bilans = faits + executer_taches(
-        fonction, a_faire, client=client, tentatives=tentatives, progression=progression, nom="lot"
+        fonction,
+        a_faire,
+        client=client,
+        tentatives=tentatives,
+        progression=progression,
+        nom="lot",
+        etape="lots de la matrice",
     )
     bilans.sort(key=lambda b: b.numero)
     _nettoyer_temporaires(plan.dossier)
@@ -723,7 +733,7 @@ def calculer_matrice(
     tentatives: int = 3,
     fils_numba: int | None = None,
     distance_max_m: float = DISTANCE_MAX_M,
-    progression: Callable[[int, int], None] | None = None,
+    progression: Progression | None = None,
 ) -> ResultatMatrice:
     """Prepare and run a matrix job: :func:`preparer_matrice` then :func:`executer_matrice`.
 
@@ -753,7 +763,7 @@ def calculer_matrice(
     )
 
 
-def lire_matrice_parquet(dossier: str | Path, *, complet: bool = True) -> Any:
+def lire_matrice_parquet(dossier: str | Path, *, complet: bool = True) -> pd.DataFrame:
     """Read a matrix folder into one pandas DataFrame (``origine, destination, secondes``).
 
     Rows come in batch order, then origin and destination order.

@@ -41,6 +41,7 @@ from socle.erreurs import (
     ErreurDistribuee,
 )
 from socle.fichiers import ecriture_atomique
+from socle.progression import Progression, signaler
 
 __all__ = [
     "MARQUE_TACHE",
@@ -285,8 +286,9 @@ def executer_taches(
     *,
     client: Any = None,
     tentatives: int = 3,
-    progression: Callable[[int, int], None] | None = None,
+    progression: Progression | None = None,
     nom: str = "tache",
+    etape: str = "tâches",
 ) -> list[R]:
     """Run ``fonction`` on every argument, here or as Dask tasks; results in order.
 
@@ -303,9 +305,11 @@ def executer_taches(
         Dask retries of a task that raises (a task whose worker dies is rescheduled by
         Dask itself, up to its ``allowed-failures``).
     progression
-        Called with (tasks done, total) after each task.
+        Told ``(etape, tasks done, total)`` after each task.
     nom
         Prefix of the Dask task keys (shown in the dashboard).
+    etape
+        The step's name for ``progression`` (in French).
 
     Raises
     ------
@@ -318,8 +322,7 @@ def executer_taches(
         resultats: list[R] = []
         for i, argument in enumerate(arguments):
             resultats.append(fonction(argument))
-            if progression is not None:
-                progression(i + 1, total)
+            signaler(progression, etape, i + 1, total)
         return resultats
     distributed = importer_distributed()
     jeton = uuid.uuid4().hex[:8]
@@ -341,8 +344,7 @@ def executer_taches(
             sortie[position[futur.key]] = valeur
             futur.release()
             fait += 1
-            if progression is not None:
-                progression(fait, total)
+            signaler(progression, etape, fait, total)
     except BaseException as exc:
         client.cancel(futurs)
         if isinstance(exc, ErreurAccessibilite | KeyboardInterrupt) or not isinstance(

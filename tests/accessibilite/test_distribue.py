@@ -216,7 +216,8 @@ def test_interruption_puis_reprise(synthetique, tmp_path):
     origines = _origines(g)
     plan = preparer_matrice(chemin, origines, sortie=tmp_path / "m", coupure_s=COUPURE_S, lot=30)
 
-    def couper(fait, total):
+    def couper(etape, fait, total, unite=""):
+        assert etape == "lots de la matrice"
         if fait == 3:
             raise KeyboardInterrupt
 
@@ -411,7 +412,7 @@ def test_erreur_du_projet_remontee_sans_relance(client):
             [7],
             client=client,
             tentatives=3,
-            progression=lambda f, t: essais.append(f),
+            progression=lambda e, f, t, unite="": essais.append(f),
         )
     assert essais == []
 
