@@ -22,7 +22,6 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from accessibilite.noyau.lieux import Lieux, placer
-from accessibilite.noyau.routage import plus_proche
 from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
 from isochrones.geometrie import ParametresGeometrie, Segments, polygones_bandes
 from reseau.graphe import Graphe
@@ -142,6 +141,8 @@ def isochrones_noeuds(
         if noms is None
         else np.asarray(noms, dtype=object).ravel()
     )
+    from accessibilite.noyau.routage import plus_proche  # numba: loaded when used
+
     temps, indice = plus_proche(
         graphe,
         sources,

@@ -17,7 +17,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accessibilite.noyau.lieux import Lieux, Placement, placer
-from accessibilite.noyau.routage import matrice_temps, plus_proche
 from accessibilite.noyau.sources import memes_codes, ramener_memes_codes
 from reseau.accrochage import DISTANCE_MAX_M
 from reseau.graphe import Graphe
@@ -131,6 +130,8 @@ class SourceReseau:
                 "Aucune cible n'est sur le réseau routier : vérifiez son emprise."
             )
         acc_o = self._placer(origines, "origines")
+        from accessibilite.noyau.routage import plus_proche  # numba: loaded when used
+
         temps_noeud, quelle = plus_proche(
             self.graphe,
             acc_c.noeud[sur_reseau],
@@ -154,6 +155,8 @@ class SourceReseau:
         temps = np.full((len(origines), len(destinations)), np.inf)
         ok_o, ok_d = acc_o.sur_reseau, acc_d.sur_reseau
         if ok_o.size and ok_d.size:
+            from accessibilite.noyau.routage import matrice_temps
+
             bloc = matrice_temps(self.graphe, acc_o.noeud[ok_o], acc_d.noeud[ok_d])
             bloc = bloc + acc_o.temps_s[ok_o][:, None] + acc_d.temps_s[ok_d][None, :]
             temps[np.ix_(ok_o, ok_d)] = bloc
