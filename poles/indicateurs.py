@@ -47,6 +47,7 @@ __all__ = [
     "ResultatIndicateur",
     "Service",
     "acces_service",
+    "ajouter_temps",
     "ajouter_territoires",
     "charger_services",
     "colonne_seuil",
@@ -201,6 +202,15 @@ def _verifier_seuils(seuils_min: Sequence[float] | None, service: Service) -> tu
     return tuple(sorted(set(seuils)))
 
 
+def ajouter_temps(table: pd.DataFrame, temps_s: np.ndarray, seuils_min: Sequence[float]) -> None:
+    """Add ``temps_min`` (1 decimal, NaN when unreachable) and ``au_dela_<seuil>`` (exact
+    time strictly above the threshold, or unreachable) to ``table``, in place."""
+    temps_s = np.asarray(temps_s, dtype=np.float64)
+    table["temps_min"] = np.round(np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan), 1)
+    for seuil in seuils_min:
+        table[colonne_seuil(seuil)] = ~(temps_s <= seuil * 60.0)
+
+
 def nombre_par_commune(equipements: pd.DataFrame, service: Service) -> pd.Series:
     """Equipments of the service per commune code (only communes holding some)."""
     manquantes = {"code_commune", "typequ", "nombre"} - set(equipements.columns)
@@ -284,9 +294,7 @@ def acces_service(
     table["nombre_equipements"] = possede[interieur_masque]
     table["commune_equipee"] = np.where(trouve, cibles["code"].to_numpy()[position], "")
     table["commune_equipee_nom"] = np.where(trouve, cibles["nom"].to_numpy()[position], "")
-    table["temps_min"] = np.round(np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan), 1)
-    for seuil in seuils:
-        table[colonne_seuil(seuil)] = ~(temps_s <= seuil * 60.0)
+    ajouter_temps(table, temps_s, seuils)
     injoignables = int((~np.isfinite(temps_s)).sum())
     if injoignables:
         logger.warning(
@@ -378,14 +386,17 @@ def resumer_acces(table: pd.DataFrame, *, par: str | None = None) -> pd.DataFram
 
 
 def communes_les_plus_eloignees(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The ``n`` communes farthest from the service (unreachable ones first)."""
+    """The ``n`` communes farthest from the service (unreachable ones first).
+
+    The columns naming the nearest target are ``attrs["colonnes_cible"]`` (default
+    ``commune_equipee, commune_equipee_nom``; ``site, site_nom`` for a network of sites).
+    """
     colonnes = [
         "code",
         "nom",
         table.attrs.get("colonne_population", "population"),
         "epci_nom",
-        "commune_equipee",
-        "commune_equipee_nom",
+        *table.attrs.get("colonnes_cible", ["commune_equipee", "commune_equipee_nom"]),
         "temps_min",
     ]
     if "territoire" in table.columns:
