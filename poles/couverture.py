@@ -282,8 +282,11 @@ class ResultatCouverture:
     parametres: dict[str, Any] = field(default_factory=dict)
 
 
+Departement = str | gpd.GeoDataFrame
+
+
 def _preparer(
-    departement_code: str,
+    departement_code: Departement,
     sites: str | Path | pd.DataFrame,
     *,
     perimetre: str | Path | Sequence[str] | None,
@@ -294,7 +297,10 @@ def _preparer(
     url_geocodage: str | None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Perimetre | None, np.ndarray]:
     """Communes (département and buffer), sites, perimeter and the perimeter's mask."""
-    communes = charger_communes(departement_code, tampon_km=tampon_km)
+    if isinstance(departement_code, gpd.GeoDataFrame):
+        communes = departement_code
+    else:
+        communes = charger_communes(departement_code, tampon_km=tampon_km)
     if population is not None:
         communes = joindre_population(communes, population, colonne_population)
     if isinstance(sites, gpd.GeoDataFrame) and "localisation" in sites.columns:
@@ -310,8 +316,18 @@ def _preparer(
     return communes, lus, choisi, masque
 
 
+def _departement(departement_code: Departement) -> Any:
+    """The département of a code, or of the communes given (their first inner commune)."""
+    if isinstance(departement_code, gpd.GeoDataFrame):
+        interieur = departement_code[~departement_code["hors_departement"].to_numpy(dtype=bool)]
+        if interieur.empty:
+            raise DonneesInvalides("Aucune commune du département dans la table des communes.")
+        return departement(str(interieur["departement"].iloc[0]))
+    return departement(departement_code)
+
+
 def couverture(
-    departement_code: str,
+    departement_code: Departement,
     sites: str | Path | pd.DataFrame,
     *,
     source: SourceTemps | None = None,
@@ -331,7 +347,8 @@ def couverture(
     Parameters
     ----------
     departement_code
-        INSEE code of the département.
+        INSEE code of the département, or its communes already loaded (those of
+        :func:`poles.communes.charger_communes`, buffer included).
     sites
         A sites file (:func:`poles.sites.lire_sites`) or the sites already read.
     source
@@ -355,11 +372,11 @@ def couverture(
     score_min, url_geocodage
         Geocoding of the addresses (see :func:`poles.sites.lire_sites`).
     """
-    dep = departement(departement_code)
+    dep = _departement(departement_code)
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
     seuils = seuils_objectif(objectif_min, seuils_min)
     communes, lus, choisi, masque = _preparer(
-        dep.code,
+        departement_code,
         sites,
         perimetre=perimetre,
         tampon_km=tampon_km,
@@ -477,7 +494,7 @@ def couverture(
 
 
 def placement_sites(
-    departement_code: str,
+    departement_code: Departement,
     sites: str | Path | pd.DataFrame,
     objectif_min: float,
     k: int,
@@ -508,9 +525,9 @@ def placement_sites(
         As :func:`couverture`.
     """
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
-    dep = departement(departement_code)
+    dep = _departement(departement_code)
     communes, lus, choisi, masque = _preparer(
-        dep.code,
+        departement_code,
         sites,
         perimetre=perimetre,
         tampon_km=tampon_km,
@@ -623,7 +640,7 @@ class ResultatComparaison:
 
 
 def comparer_reseaux(
-    departement_code: str,
+    departement_code: Departement,
     sites: str | Path | pd.DataFrame,
     objectif_min: float,
     *,
@@ -648,9 +665,9 @@ def comparer_reseaux(
             "Rien à comparer : donnez les sites à retirer (--sans) ou à ajouter (--avec)."
         )
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
-    dep = departement(departement_code)
+    dep = _departement(departement_code)
     communes, lus, choisi, masque = _preparer(
-        dep.code,
+        departement_code,
         sites,
         perimetre=perimetre,
         tampon_km=tampon_km,

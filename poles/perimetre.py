@@ -35,7 +35,8 @@ class Perimetre:
     codes
         INSEE codes of the perimeter's communes (all in the département).
     description
-        French description for outputs (``"EPCI 200069037 (CA du Pays de Saint-Omer)"``).
+        French description for outputs (``"Communauté d'agglomération du Pays de
+        Saint-Omer (200069037)"``).
     demande
         What was asked (the option's text), recorded in the parameters.
     """
@@ -158,7 +159,7 @@ def choisir_perimetre(
                 inconnus.append(code)
                 continue
             choisis += list(membres)
-            descriptions.append(f"EPCI {code} ({noms_epci.get(code, '')})")
+            descriptions.append(f"{noms_epci.get(code) or 'EPCI'} ({code})")
         elif code in codes_dep:
             choisis.append(code)
             communes_seules.append(code)

@@ -520,11 +520,12 @@ def _centres_par_code(
     from poles.communes import communes_par_codes
     from socle.territoire import codes_actuels, correspondance_codes
 
+    donnes = set(communes["code"].astype(str)) if communes is not None else set()
     actuels = codes_actuels()
     anciens = correspondance_codes()
     cible: dict[str, str] = {}
     for code in dict.fromkeys(codes):
-        if code in actuels:
+        if code in donnes or code in actuels:
             cible[code] = code
         elif code in anciens:
             cible[code] = anciens[code]
@@ -598,7 +599,7 @@ def noms_sites_points(sites: gpd.GeoDataFrame) -> list[str]:
 
 
 def retirer_sites(sites: gpd.GeoDataFrame, demandes: Sequence[str]) -> gpd.GeoDataFrame:
-    """The sites without those named in ``demandes`` (by id, name or commune code).
+    """The sites without those named in ``demandes`` (by id, name, commune code or name).
 
     Raises
     ------
@@ -611,12 +612,13 @@ def retirer_sites(sites: gpd.GeoDataFrame, demandes: Sequence[str]) -> gpd.GeoDa
         touches = (
             (sites["id"].map(_cle) == cle)
             | (sites["nom"].map(_cle) == cle)
+            | (sites["commune_nom"].map(_cle) == cle)
             | ((sites["code_insee"] == demande.strip()) & (sites["localisation"] == "commune"))
         ).to_numpy()
         if not touches.any():
             raise DonneesInvalides(
-                f"Site « {demande} » inconnu : donnez l'id, le nom ou le code_insee d'un site du "
-                f"fichier ({', '.join(sites['nom'].astype(str).head(10))}"
+                f"Site « {demande} » inconnu : donnez l'id, le nom, la commune ou le code_insee "
+                f"d'un site du fichier ({', '.join(sites['nom'].astype(str).head(10))}"
                 f"{' …' if len(sites) > 10 else ''})."
             )
         if touches.sum() > 1:

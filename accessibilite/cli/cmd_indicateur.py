@@ -14,6 +14,7 @@ from accessibilite.cli._options_acces import (
     etape,
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
+from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
 
 __all__ = ["ajouter"]
 
@@ -47,17 +48,25 @@ chacun une tâche (ici ou sur Dask avec --dask), dans --sortie/indicateur_<servi
 (défaut : resultats/<département>/) ; relancer la même commande saute les services déjà
 faits.
 
+Un réseau de sites plutôt qu'un type d'équipement de la BPE (--sites, sans --service ni
+--bpe) : pour chaque commune, le temps jusqu'au site le plus proche, et l'objectif du réseau.
+
+{AIDE_SITES}
 {AIDE_SOURCES}
 {AIDE_DASK}
 Sorties dans --sortie : indicateur.csv, resume.csv, resume_epci.csv,
 [resume_territoires.csv], communes_les_plus_eloignees.csv, indicateur.gpkg (EPSG:2154),
-parametres.json.
+parametres.json ; avec --sites, aussi sites.csv (ce que dessert chaque site),
+communes_au_dela_objectif.csv et les cartes du réseau (carte.html, carte.png, carte.pdf ;
+--cartes).
 
 Exemples :
   accessibilite indicateur --departement 62 --service medecin --bpe bpe2013.xlsx \\
       --sortie resultats/62/medecin
   accessibilite indicateur --departement 62 --service D301 --seuils 10,15,20 \\
       --bpe bpe2013.xlsx --apl --sortie resultats/62/pharmacie
+  accessibilite indicateur --departement 62 --sites maisons_services.csv --objectif 15 \\
+      --perimetre 200069037 --sortie resultats/62/capso
 """
 
 
@@ -103,11 +112,18 @@ def ajouter(sous: Any) -> None:
         default="population",
         help="colonne de population pondérant les résultats (avec --population)",
     )
+    ajouter_options_sites(p)
+    p.add_argument(
+        "--cartes",
+        default="html,png,pdf",
+        help="avec --sites : cartes du réseau, html,png,pdf ou « aucune » (défaut : les trois)",
+    )
     ajouter_options_source(p)
     p.add_argument(
         "--sortie",
         type=Path,
-        help="dossier des résultats (défaut : resultats/<département>/indicateur_<service>)",
+        help="dossier des résultats (défaut : resultats/<département>/indicateur_<service>, "
+        "ou reseau_<fichier des sites>)",
     )
     ajouter_option_ecraser(p)
     ajouter_options_dask(p)
@@ -130,6 +146,8 @@ def executer(options: argparse.Namespace) -> int:
     """Compute the indicator, write the files, print the summary."""
     if options.services == "":
         return _lister_services()
+    if options.sites is not None:
+        return _executer_sites(options)
     if options.services is not None or options.dask is not None:
         return _executer_plusieurs(options)
     from accessibilite.cli._options_acces import fichier_bpe, source_depuis_options
@@ -174,6 +192,67 @@ def executer(options: argparse.Namespace) -> int:
     with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
         ecrire_indicateur(resultat, dossier)
     print(formater_indicateur(resultat))
+    print(f"\nRésultats : {sortie}/")
+    return 0
+
+
+def _executer_sites(options: argparse.Namespace) -> int:
+    """The coverage of a territory by a network of sites, and its maps."""
+    from accessibilite.cli._options_acces import source_depuis_options
+    from accessibilite.cli._options_sites import (
+        bassins_du_reseau,
+        formats_cartes,
+        options_geocodage,
+    )
+    from poles.couverture import couverture
+    from poles.sorties_sites import ecrire_couverture, formater_couverture
+    from socle.dossiers import dossier_resultat
+    from socle.erreurs import DonneesInvalides
+    from socle.territoire import code_departement
+
+    incompatibles = [
+        f"--{nom.replace('_', '-')}"
+        for nom in ("service", "services", "bpe", "apl", "dask")
+        if getattr(options, nom) not in (None, False)
+    ]
+    if incompatibles:
+        raise DonneesInvalides(
+            f"--sites ne se combine pas avec {', '.join(incompatibles)} : un réseau de sites "
+            "remplace le type d'équipement de la BPE."
+        )
+    if options.departement is None:
+        raise DonneesInvalides("--sites demande --departement (par exemple --departement 62).")
+    if options.colonne_population != "population" and options.population is None:
+        raise DonneesInvalides("--colonne-population demande --population FICHIER.csv.")
+    formats = formats_cartes(options.cartes)
+    departement = code_departement(options.departement)
+    sortie = options.sortie or Path("resultats") / departement / f"reseau_{options.sites.stem}"
+    etape("préparation de la source des temps")
+    source = source_depuis_options(options)
+    etape(f"communes, sites de {options.sites.name} et temps d'accès")
+    resultat = couverture(
+        departement,
+        options.sites,
+        source=source,
+        objectif_min=options.objectif,
+        seuils_min=options.seuils,
+        perimetre=options.perimetre,
+        tampon_km=options.tampon_km,
+        territoires=options.territoires,
+        population=options.population,
+        colonne_population=options.colonne_population,
+        **options_geocodage(options),
+    )
+    bassins = bassins_du_reseau(resultat)
+    etape(f"écriture des résultats dans {sortie}")
+    with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
+        ecrire_couverture(resultat, dossier, bassins=bassins)
+        if formats:
+            from cartes import ecrire_cartes_sites
+
+            etape("cartes du réseau")
+            ecrire_cartes_sites(dossier, formats)
+    print(formater_couverture(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
 
