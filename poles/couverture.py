@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -282,7 +282,8 @@ class ResultatCouverture:
     parametres: dict[str, Any] = field(default_factory=dict)
 
 
-Departement = str | gpd.GeoDataFrame
+#: A département: its INSEE code, or its communes already loaded.
+Departement: TypeAlias = "str | gpd.GeoDataFrame"
 
 
 def _preparer(
