@@ -149,16 +149,13 @@ def choisir_perimetre(
     descriptions: list[str] = []
     inconnus: list[str] = []
     communes_seules: list[str] = []
+    codes_epci = set(interieur["epci_code"].astype(str)) - {""}
     for jeton in jetons:
-        code = jeton.upper()
+        code = jeton if jeton in codes_epci | codes_dep else jeton.upper()
         if re.fullmatch(r"\d{4}", code):
-            code = code.zfill(5)
-        if re.fullmatch(r"\d{9}", code):
-            membres = interieur.loc[interieur["epci_code"].astype(str) == code, "code"]
-            if membres.empty:
-                inconnus.append(code)
-                continue
-            choisis += list(membres)
+            code = code.zfill(5)  # a code read as a number by a spreadsheet: 01001
+        if code in codes_epci:
+            choisis += list(interieur.loc[interieur["epci_code"].astype(str) == code, "code"])
             descriptions.append(f"{noms_epci.get(code) or 'EPCI'} ({code})")
         elif code in codes_dep:
             choisis.append(code)

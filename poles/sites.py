@@ -23,6 +23,7 @@ can time it; a site given by a point carries ``site:<id>``).
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 import unicodedata
@@ -111,21 +112,24 @@ def _lire_fichier(chemin: Path) -> tuple[pd.DataFrame, gpd.GeoSeries | None, str
         raise DonneesManquantes(f"Fichier de sites introuvable : {chemin}. Vérifiez le chemin.")
     suffixe = chemin.suffix.lower()
     if suffixe in (".csv", ".txt", ".tsv"):
-        try:
-            table = pd.read_csv(
-                chemin,
-                sep=None,
-                engine="python",
-                dtype=str,
-                encoding="utf-8-sig",
-                keep_default_na=False,
-                skip_blank_lines=False,
-            )
-        except pd.errors.EmptyDataError:
+        if not chemin.read_bytes().strip():
             raise DonneesInvalides(
                 f"Fichier de sites {chemin.name} vide : une ligne d'en-tête (nom, code_insee "
                 "ou lon et lat, ou adresse) puis une ligne par site sont attendues."
-            ) from None
+            )
+        options: dict[str, Any] = {
+            "dtype": str,
+            "encoding": "utf-8-sig",
+            "keep_default_na": False,
+            "skip_blank_lines": False,
+        }
+        try:
+            debut = chemin.read_bytes()[:8192].decode("utf-8-sig", errors="ignore")
+            try:
+                separateur = csv.Sniffer().sniff(debut, delimiters=",;\t|").delimiter
+            except csv.Error:  # one column: no separator to find
+                separateur = ","
+            table = pd.read_csv(chemin, sep=separateur, **options)
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
             raise DonneesInvalides(
                 f"Fichier de sites {chemin.name} illisible ({exc}) : un CSV UTF-8 séparé par "
