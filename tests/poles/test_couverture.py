@@ -76,9 +76,7 @@ def test_site_donne_par_un_point(tmp_path: Path) -> None:
 
 def test_fichier_mixte(tmp_path: Path) -> None:
     chemin = _sites(tmp_path, f"Maison A;A;;\nAntenne;;{_point(32.0)}\n")
-    r = couverture(
-        communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=9, seuils_min=[12.5]
-    )
+    r = couverture(communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=9, seuils_min=[12.5])
     t = r.communes.set_index("code")
     assert t["site_nom"].tolist() == ["Maison A", "Maison A", "Maison A", "Antenne", "Antenne"]
     assert t["temps_min"].tolist() == pytest.approx([0, 5, 10, 12, 8])
@@ -90,9 +88,7 @@ def test_fichier_mixte(tmp_path: Path) -> None:
 def test_site_hors_perimetre_dessert_le_perimetre(tmp_path: Path) -> None:
     # the perimeter is EPCI e2 (D, E); sites in A (another EPCI) and in V (buffer commune)
     chemin = _sites(tmp_path, "Maison A;A;;\nMaison V;V;;\n")
-    r = couverture(
-        communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=15, perimetre="e2"
-    )
+    r = couverture(communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=15, perimetre="e2")
     t = r.communes.set_index("code")
     assert t.index.tolist() == ["D", "E"]  # results cover the perimeter only
     assert t["site_nom"].tolist() == ["Maison A", "Maison V"]
@@ -112,9 +108,7 @@ def test_perimetres(tmp_path: Path) -> None:
     liste = tmp_path / "communes.txt"
     liste.write_text("D\nE\n", encoding="utf-8")  # codes are 5 characters in real life
     zone = tmp_path / "zone.geojson"
-    gpd.GeoDataFrame(geometry=[box(604_000, 6_990_000, 621_000, 7_010_000)], crs=2154).to_file(
-        zone
-    )
+    gpd.GeoDataFrame(geometry=[box(604_000, 6_990_000, 621_000, 7_010_000)], crs=2154).to_file(zone)
     p = choisir_perimetre(c, str(zone))
     assert p.codes == ("B", "C", "D") and "zone.geojson" in p.description
     with pytest.raises(DonneesInvalides, match="V n'est ni une commune du département 62"):
@@ -190,9 +184,7 @@ def test_placement_gain_egal_au_recalcul_complet(tmp_path: Path) -> None:
         assert len(props) >= 2
         reseau = lire_sites(sites, communes=c)
         interieur = c[~c["hors_departement"]].reset_index(drop=True)
-        avant = acces_sites(
-            interieur, reseau, source, seuils_min=[objectif], objectif_min=objectif
-        )
+        avant = acces_sites(interieur, reseau, source, seuils_min=[objectif], objectif_min=objectif)
         pop = interieur["population"].to_numpy(dtype=float)
         au_dela = float(pop[avant["au_dela_9"].to_numpy(dtype=bool)].sum())
         lieux = lire_sites(fichier, communes=c) if fichier is not None else None

@@ -199,7 +199,9 @@ def test_adresses_sous_le_seuil_refusees_jamais_devinees(tmp_path: Path, ban: st
         lire_sites(chemin, communes=communes(), url_geocodage=ban)
     message = str(erreur.value)
     assert "2 adresse(s) refusée(s)" in message and "score inférieur à 0,6" in message
-    assert "ligne 3 (Vague) « Lieu-dit vague » : trouvé « Vague (commune D) », score 0,42" in message
+    assert (
+        "ligne 3 (Vague) « Lieu-dit vague » : trouvé « Vague (commune D) », score 0,42" in message
+    )
     assert "ligne 4 (Inconnue) « Rue qui n'existe pas » : introuvable" in message
     assert "\n" not in message
 
