@@ -153,17 +153,17 @@ def lire_dossier_sites(dossier: str | Path) -> DossierSites:
     if not chemin.is_dir():
         raise DonneesManquantes(f"Dossier {chemin} introuvable.")
     verifier_dossier(chemin)
+    if (chemin / "parametres.json").is_file() and not est_dossier_sites(chemin):
+        raise DonneesInvalides(
+            f"Le dossier {chemin} n'est pas le résultat d'un réseau de sites (« accessibilite "
+            "indicateur --sites ») : parametres.json sans « reseau_sites »."
+        )
     for fichier in ("indicateur.gpkg", "parametres.json", "resume.csv"):
         if not (chemin / fichier).is_file():
             raise DonneesManquantes(
                 f"Fichier {fichier} absent du dossier {chemin} : relancez « accessibilite "
                 "indicateur --sites »."
             )
-    if not est_dossier_sites(chemin):
-        raise DonneesInvalides(
-            f"Le dossier {chemin} n'est pas le résultat d'un réseau de sites (« accessibilite "
-            "indicateur --sites ») : parametres.json sans « reseau_sites »."
-        )
     parametres = json.loads((chemin / "parametres.json").read_text(encoding="utf-8"))
     gpkg = chemin / "indicateur.gpkg"
     presentes = {str(c[0]) for c in pyogrio.list_layers(gpkg)}
@@ -487,7 +487,7 @@ def carte_sites_interactive(
         "</span></div>"
     )
     legende = (
-        '<div class="rs-legende" style="position:absolute;bottom:24px;left:10px;z-index:1000">'
+        '<div class="rs-legende" style="position:absolute;bottom:64px;left:10px;z-index:1000">'
         "<b>Temps en voiture au site le plus proche</b>"
         + "".join(lignes)
         + f'<div class="rs-chiffres">{html.escape(_sources(d, tuiles=fond == "tuiles"))}</div>'
