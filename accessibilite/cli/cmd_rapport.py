@@ -168,5 +168,6 @@ def executer(options: argparse.Namespace) -> int:
     if r.absences:
         print("Absent du rapport, faute de données dans les dossiers :")
         for absence in r.absences:
-            print(f"  - {absence}")
+            conseil = f" ({absence.conseil})" if absence.conseil else ""
+            print(f"  - {absence.section} : {absence.raison}{conseil}.")
     return 0

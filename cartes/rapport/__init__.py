@@ -23,7 +23,7 @@ from cartes.rapport.ecriture import (
     ecrire_rapport,
     verifier_formats,
 )
-from cartes.rapport.modele import Figure, Liste, Paragraphe, Rapport, Section, Tableau
+from cartes.rapport.modele import Absence, Figure, Liste, Paragraphe, Rapport, Section, Tableau
 from cartes.rapport.sortie_docx import ecrire_docx
 from cartes.rapport.sortie_html import rendre_html
 from cartes.rapport.sortie_pdf import ecrire_pdf
@@ -32,6 +32,7 @@ __all__ = [
     "FORMATS_RAPPORT",
     "NOMS_FICHIERS",
     "VERSIONS_LUES",
+    "Absence",
     "Dossiers",
     "Figure",
     "Liste",

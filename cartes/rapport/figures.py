@@ -31,6 +31,7 @@ from cartes.statique import _bornes_cadre, _echelle, _fleche_nord, _longueur_ech
 
 __all__ = [
     "DPI",
+    "HAUTEUR_CUMUL_MM",
     "carte_cumul",
     "carte_indicateur",
     "carte_niveau",
@@ -41,6 +42,8 @@ __all__ = [
 
 #: Resolution of the PNG figures (dots per inch at the printed size).
 DPI = 200
+#: Printed height of the overlay map (it shares the summary page with the key figures).
+HAUTEUR_CUMUL_MM = 100.0
 _MM = 1 / 25.4
 _RC: Any = {
     "hatch.linewidth": 0.35,
@@ -206,6 +209,7 @@ def carte_cumul(dossier: DossierZonesGrises, niveaux: Sequence[str]) -> bytes:
         legende,
         titre_legende="Niveaux de services pour lesquels\nla commune est en zone grise\n"
         "(nombre de communes)",
+        hauteur_mm=HAUTEUR_CUMUL_MM,
     )
 
 
@@ -329,9 +333,9 @@ def graphique_sensibilite(
     regles = list(dict.fromkeys(table["regle"].astype(str)))
     teintes = ["#fdae6b", "#e6550d", "#a63603", "#7f2704"]
     with matplotlib.rc_context(_RC):
-        fig = _figure(160, 120)
-        haut = fig.add_axes((0.1, 0.58, 0.88, 0.36))
-        bas = fig.add_axes((0.1, 0.14, 0.88, 0.36))
+        fig = _figure(160, 100)
+        haut = fig.add_axes((0.1, 0.6, 0.88, 0.34))
+        bas = fig.add_axes((0.1, 0.17, 0.88, 0.34))
         x = np.arange(len(regles))
         largeur = 0.8 / max(len(niveaux), 1)
         for k, (nom, libelle) in enumerate(niveaux):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Absence",
     "Bloc",
     "Figure",
     "Liste",
@@ -91,6 +92,22 @@ class Figure:
 Bloc = Paragraphe | Liste | Tableau | Figure
 
 
+@dataclass(frozen=True)
+class Absence:
+    """A section the folders cannot support: which, why, and how to get it.
+
+    ``str(absence)`` is the sentence the report prints (``"Scénarios : aucun dossier de
+    scénario."``); the command line adds ``conseil``.
+    """
+
+    section: str
+    raison: str
+    conseil: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.section} : {self.raison}."
+
+
 @dataclass
 class Section:
     """A numbered section (``numero`` ``"3"`` or ``"3.2"``), level 1 to 3."""
@@ -133,7 +150,7 @@ class Rapport:
     sections
         Level-1 sections, in order.
     absences
-        What the folders cannot support, one French sentence each.
+        What the folders cannot support.
     """
 
     titre: str
@@ -144,7 +161,7 @@ class Rapport:
     date: str
     lignes_couverture: list[str]
     sections: list[Section]
-    absences: list[str]
+    absences: list[Absence]
 
     def toutes_sections(self) -> list[Section]:
         """Every section, in reading order."""

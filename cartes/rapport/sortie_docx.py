@@ -57,18 +57,15 @@ def _element(nom: str, **attributs: str) -> Any:
 
 
 def _champ_simple(paragraphe: Any, instruction: str, resultat: str, *, gras: bool = False) -> None:
-    """A field (``SEQ Figure``, ``PAGE``...) with its current result shown."""
-    champ = _element("w:fldSimple", **{"w:instr": instruction})
-    run = _element("w:r")
-    if gras:
-        proprietes = _element("w:rPr")
-        proprietes.append(_element("w:b"))
-        run.append(proprietes)
-    texte = _element("w:t", **{"xml:space": "preserve"})
-    texte.text = resultat
-    run.append(texte)
-    champ.append(run)
-    paragraphe._p.append(champ)
+    """A field (``SEQ Figure``, ``PAGE``...) with its current result in a plain run.
+
+    A complex field (begin, instruction, separate, result, end) rather than ``fldSimple``:
+    its result is an ordinary run, which every reader of the file sees as text.
+    """
+    _marque_champ(paragraphe, "begin", instruction)
+    _marque_champ(paragraphe, "separate")
+    paragraphe.add_run(resultat).bold = gras or None
+    _marque_champ(paragraphe, "end")
 
 
 def _marque_champ(paragraphe: Any, type_: str, instruction: str | None = None) -> None:

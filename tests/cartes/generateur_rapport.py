@@ -338,6 +338,11 @@ def _precedente(dossier: Path, base: Path) -> Path:
 def dossiers_rapport(racine: Path) -> dict[str, Path]:
     """Write every folder of the module docstring under ``racine``; return them by role."""
     base = dossier_exemple(racine / "62", niveaux=NIVEAUX_RAPPORT)
+    # as in zones-grises, resume.csv counts the poles of the département only
+    resume = pd.read_csv(base / "resume.csv")
+    table = pd.read_csv(base / "zones_grises.csv")
+    resume["poles"] = [int(table[f"est_pole_{n}"].sum()) for n in resume["niveau"]]
+    resume.to_csv(base / "resume.csv", index=False)
     marquer(base, "zones-grises")
     _sensibilite(base)
     return {
