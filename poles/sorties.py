@@ -10,12 +10,13 @@ import geopandas as gpd
 import pandas as pd
 
 from poles.zones_grises import ResultatZonesGrises
-from reseau.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
+from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
 
 __all__ = [
     "VERSION_FORMAT",
     "colonnes_table",
     "ecrire_resultats",
+    "ecrire_sensibilite",
     "formater_resume",
     "marquer_format",
 ]
@@ -113,6 +114,12 @@ def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list
     )
     logger.info("Résultats écrits dans %s", dossier)
     return ecrits
+
+
+def ecrire_sensibilite(table: pd.DataFrame, dossier: str | Path) -> Path:
+    """Write a sensitivity table (:func:`poles.zones_grises.sensibilite`) as
+    ``sensibilite.csv`` in ``dossier``, atomically."""
+    return ecrire_table(table, Path(dossier) / "sensibilite.csv")
 
 
 def _epci(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

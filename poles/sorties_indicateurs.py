@@ -16,7 +16,7 @@ from poles.indicateurs import ResultatIndicateur, colonne_seuil
 from poles.placement import ResultatPlacement
 from poles.scenarios import ResultatScenario
 from poles.sorties import marquer_format
-from reseau.fichiers import (
+from socle.fichiers import (
     ecrire_couches,
     ecrire_json,
     ecrire_table,

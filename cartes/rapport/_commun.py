@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from cartes._style import nombre_fr
-from reseau.erreurs import (
+from socle.erreurs import (
     DependanceManquante,
     DonneesInvalides,
     DonneesManquantes,

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from cartes import _style
-from cartes.dossier import Niveau
+from cartes.dossier import NiveauCarte
 from cartes.rapport._commun import TIRET, decimal, entier, minutes, pourcent
 from cartes.statique import _nom_court_epci
 
@@ -118,7 +118,7 @@ def minutes_seuil(seuil: float) -> str:
     return minutes(seuil, 0 if float(seuil).is_integer() else 1)
 
 
-def services(niveau: Niveau) -> str:
+def services(niveau: NiveauCarte) -> str:
     """``"services de proximité"``, ``"services de niveau intermédiaire"``."""
     if niveau.nom == "proximite":
         return "services de proximité"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cartes import _style
-from cartes.dossier import Niveau
+from cartes.dossier import NiveauCarte
 from cartes.rapport import figures
 from cartes.rapport._commun import TIRET, decimal, entier, minutes, pluriel, pourcent
 from cartes.rapport._textes import (
@@ -418,7 +418,7 @@ def _limites(c: Contexte) -> list[str]:
 # -- one chapter per level -------------------------------------------------------
 
 
-def niveau(c: Contexte, niv: Niveau) -> Section:
+def niveau(c: Contexte, niv: NiveauCarte) -> Section:
     s = c.section(f"{services(niv).capitalize()} ({minutes(niv.seuil_min, 0)})")
     source = ligne_source(c.p, "zones_grises.gpkg")
     if c.options.cartes:
@@ -504,7 +504,7 @@ def niveau(c: Contexte, niv: Niveau) -> Section:
     return s
 
 
-def _tableau_poles(c: Contexte, niv: Niveau, poles: pd.DataFrame) -> Bloc:
+def _tableau_poles(c: Contexte, niv: NiveauCarte, poles: pd.DataFrame) -> Bloc:
     if poles.empty:
         return Paragraphe(
             f"Aucun {_style.nom_pole(niv)} : aucune commune de la zone étudiée ne possède "
@@ -552,7 +552,7 @@ def _tableau_poles(c: Contexte, niv: Niveau, poles: pd.DataFrame) -> Bloc:
     )
 
 
-def _communes_zone_grise(c: Contexte, niv: Niveau) -> Bloc:
+def _communes_zone_grise(c: Contexte, niv: NiveauCarte) -> Bloc:
     table = c.table
     incertaines = incertitude(table, niv.nom)
     masque = table[f"zone_grise_{niv.nom}"].to_numpy(dtype=bool)

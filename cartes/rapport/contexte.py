@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from cartes.dossier import Niveau
+from cartes.dossier import NiveauCarte
 from cartes.rapport._commun import TIRET, DonneesInvalides
 from cartes.rapport.dossiers import Dossiers, Etude
 from cartes.rapport.modele import Absence, Figure, Section, Tableau
@@ -168,7 +168,7 @@ class Contexte:
         return f"{noms[code]} ({code})" if code in noms else code or TIRET
 
 
-def _niveaux(etude: Etude, options: OptionsRapport) -> list[Niveau]:
+def _niveaux(etude: Etude, options: OptionsRapport) -> list[NiveauCarte]:
     tous = list(etude.niveaux)
     if options.niveaux is None:
         return tous

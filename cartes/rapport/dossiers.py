@@ -23,7 +23,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from cartes.dossier import DossierZonesGrises, Niveau, lire_dossier
+from cartes.dossier import DossierZonesGrises, NiveauCarte, lire_dossier
 from cartes.rapport._commun import DonneesInvalides, DonneesManquantes, est_vrai
 
 __all__ = [
@@ -103,7 +103,7 @@ class Etude:
         return self.carto.parametres
 
     @property
-    def niveaux(self) -> tuple[Niveau, ...]:
+    def niveaux(self) -> tuple[NiveauCarte, ...]:
         """The levels of the study, in order."""
         return self.carto.niveaux
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cartes import _style
-from cartes.dossier import CRS_CARTES, DossierZonesGrises
+from cartes.dossier import DossierZonesGrises
 from cartes.rapport._commun import entier
 from cartes.statique import _bornes_cadre, _echelle, _fleche_nord, _longueur_echelle
 
@@ -123,7 +123,7 @@ def _carte_compacte(
             for c, libelle in legende
         ]
         if hachures is not None and hachures.any():
-            zone = gpd.GeoSeries([communes.geometry[hachures].union_all()], crs=CRS_CARTES)
+            zone = gpd.GeoSeries([communes.geometry[hachures].union_all()], crs=communes.crs)
             zone.plot(ax=ax, facecolor="none", edgecolor="#111111", hatch="//////", linewidth=0)
             zone.boundary.plot(ax=ax, color="#111111", linewidth=0.8)
             poignees.append(
@@ -137,7 +137,7 @@ def _carte_compacte(
             )
         epci = communes.dissolve(by="epci_code", as_index=False)
         epci.boundary.plot(ax=ax, color="#2b2b2b", linewidth=0.45, linestyle=(0, (4, 1.5)))
-        contour = gpd.GeoSeries([communes.union_all()], crs=CRS_CARTES)
+        contour = gpd.GeoSeries([communes.union_all()], crs=communes.crs)
         contour.boundary.plot(ax=ax, color="black", linewidth=1.0)
         if points is not None and len(points):
             ax.scatter(
