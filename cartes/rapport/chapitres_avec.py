@@ -173,7 +173,7 @@ def _indicateur(c: Contexte, parent: Section, ind: Indicateur) -> None:
             ],
             [False, False, False, True, True, False],
             source.removesuffix(".") + " (fichier communes_les_plus_eloignees.csv).",
-            largeurs=[2.2, 0.9, 2.2, 1, 1, 2.2],
+            largeurs=[2.1, 0.8, 2.7, 0.9, 0.9, 2.1],
             petit=True,
         )
     )

@@ -170,10 +170,11 @@ def methode(c: Contexte) -> Section:
     bpe = p.get("bpe") or {}
     if isinstance(bpe, dict) and bpe.get("codes_actualises") is not None:
         controles.append(
-            f"BPE : {pluriel(bpe.get('codes_actualises'), 'ligne')} portant un code de "
-            "commune fusionnée depuis le millésime rattachée(s) à la commune actuelle ; "
-            f"{pluriel(bpe.get('codes_inconnus') or 0, 'ligne')} de code inconnu, "
-            "ignorée(s)."
+            f"Fichier BPE : {pluriel(bpe.get('codes_actualises'), 'ligne')} (commune × type "
+            "d'équipement) sous le code d'une commune fusionnée depuis le millésime, "
+            "rattachée(s) à la commune actuelle ; "
+            f"{pluriel(bpe.get('codes_inconnus') or 0, 'code')} de commune inconnu(s), "
+            "ignoré(s)."
         )
     format_ = p.get("format") or {}
     logiciel = format_.get("logiciel") if isinstance(format_, dict) else None
@@ -500,7 +501,7 @@ def niveau(c: Contexte, niv: NiveauCarte) -> Section:
     liste.blocs.append(_tableau_poles(c, niv, du_niveau))
     # communes in zone grise
     zg = c.sous(s, "Communes en zone grise")
-    zg.blocs.append(_communes_zone_grise(c, niv))
+    zg.blocs.extend(_communes_zone_grise(c, niv))
     return s
 
 
@@ -552,7 +553,7 @@ def _tableau_poles(c: Contexte, niv: NiveauCarte, poles: pd.DataFrame) -> Bloc:
     )
 
 
-def _communes_zone_grise(c: Contexte, niv: NiveauCarte) -> Bloc:
+def _communes_zone_grise(c: Contexte, niv: NiveauCarte) -> list[Bloc]:
     table = c.table
     incertaines = incertitude(table, niv.nom)
     masque = table[f"zone_grise_{niv.nom}"].to_numpy(dtype=bool)
@@ -560,7 +561,7 @@ def _communes_zone_grise(c: Contexte, niv: NiveauCarte) -> Bloc:
         masque = masque | incertaines.to_numpy(dtype=bool)
     choisies = table[masque].copy()
     if choisies.empty:
-        return Paragraphe(f"Aucune commune en zone grise pour les {services(niv)}.")
+        return [Paragraphe(f"Aucune commune en zone grise pour les {services(niv)}.")]
     choisies["_t"] = pd.to_numeric(choisies[f"temps_{niv.nom}_min"], errors="coerce")
     choisies = choisies.sort_values(["_t", "nom"], ascending=[False, True], na_position="first")
     colonnes = ["Commune", "Code", "EPCI", "Habitants", "Temps au pôle", "Pôle le plus proche"]
@@ -582,20 +583,40 @@ def _communes_zone_grise(c: Contexte, niv: NiveauCarte) -> Bloc:
                 etat += f" ({minutes(com[bornes[0]])} à {minutes(com[bornes[1]])})"
             ligne.append(etat)
         lignes.append(tuple(ligne))
+    largeurs = [2.1, 0.8, 2.7, 0.9, 0.9, 2.1]
     if incertaines is not None:
         colonnes.append("État")
         numeriques.append(False)
-    return c.tableau(
-        f"Communes en zone grise des {services(niv)}"
-        + (" (et incertaines)" if incertaines is not None else "")
-        + ", de la plus éloignée à la moins éloignée",
-        colonnes,
-        lignes,
-        numeriques,
-        ligne_source(c.p, "zones_grises.csv"),
-        largeurs=[2.2, 0.9, 2.2, 1, 1, 2.2],
-        petit=True,
+        largeurs.append(1.6)
+    blocs: list[Bloc] = [
+        c.tableau(
+            f"Communes en zone grise des {services(niv)}"
+            + (" (et incertaines)" if incertaines is not None else "")
+            + ", de la plus éloignée à la moins éloignée",
+            colonnes,
+            lignes,
+            numeriques,
+            ligne_source(c.p, "zones_grises.csv"),
+            largeurs=largeurs,
+            petit=True,
+        )
+    ]
+    # times are written to the tenth of a minute: 10,0 min in zone grise is 10 min + a little
+    a_la_limite = (
+        choisies[f"zone_grise_{niv.nom}"]
+        & choisies["_t"].notna()
+        & (choisies["_t"] <= niv.seuil_min)
     )
+    if a_la_limite.any():
+        blocs.append(
+            Paragraphe(
+                f"Temps arrondis au dixième de minute : une commune affichée à "
+                f"{minutes(niv.seuil_min)} dépasse le seuil de moins de 3 secondes "
+                f"({pluriel(a_la_limite.sum(), 'commune')}).",
+                style="note",
+            )
+        )
+    return blocs
 
 
 # -- indicators -------------------------------------------------------------------

@@ -147,9 +147,7 @@ def construire_rapport(
     if absences:
         sections[0].blocs.append(Liste(tuple(str(a) for a in absences)))
 
-    titre = options.titre or (
-        "Diagnostic de l'accessibilité des services au public — " + c.territoire
-    )
+    titre = options.titre or "Diagnostic de l'accessibilité des services au public"
     lignes = [
         "Schéma départemental d'amélioration de l'accessibilité des services au public "
         "(SDAASP) — chapitre diagnostic",

@@ -118,6 +118,9 @@ class Contexte:
         petit: bool = False,
     ) -> Tableau:
         """The next numbered table (see :class:`~cartes.rapport.modele.Tableau`)."""
+        largeur = len(colonnes)
+        if (largeurs and len(largeurs) != largeur) or any(len(x) != largeur for x in lignes):
+            raise ValueError(f"table « {titre} »: rows or widths do not match its columns")
         self._tableau += 1
         return Tableau(
             numero=self._tableau,

@@ -198,7 +198,7 @@ def ecrire_rapport(
             pages = ecrire_pdf(
                 html,
                 temporaire / NOMS_FICHIERS["pdf"],
-                titre=rapport.titre,
+                titre=f"{rapport.titre} — {rapport.territoire}",
                 auteur=rapport.producteur,
             )
         if "docx" in choisis:

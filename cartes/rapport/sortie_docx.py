@@ -282,17 +282,24 @@ def _tableau(document: Any, t: Tableau) -> None:
             p.add_run(texte)
             if t.numeriques[j]:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    # fixed layout: Word reads the cells' widths, LibreOffice the grid's
+    # fixed layout (autofit off, above): Word reads the cells' widths, LibreOffice the grid's
     from docx.oxml.ns import qn
 
-    proprietes = table._tbl.tblPr
-    proprietes.append(_element("w:tblLayout", **{"w:type": "fixed"}))
     colonnes_mm = [utile * largeur / total for largeur in largeurs]
     for grille, mm in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), colonnes_mm, strict=True):
         grille.set(qn("w:w"), str(int(Mm(mm).twips)))
-    for ligne in lignes:
+    # rows never split across pages; the header row, and every row of a short table, stay
+    # with the next one (so that a caption never ends a page alone)
+    court = len(t.lignes) <= 12
+    for i, ligne in enumerate(lignes):
+        # schema order: cantSplit comes before tblHeader
+        ligne._tr.get_or_add_trPr().insert(0, _element("w:cantSplit"))
+        garder = i == 0 or (court and i < len(lignes) - 1)
         for cellule, mm in zip(ligne.cells, colonnes_mm, strict=True):
             cellule.width = Mm(mm)
+            if garder:
+                for paragraphe in cellule.paragraphs:
+                    paragraphe.paragraph_format.keep_with_next = True
     document.add_paragraph(t.source, style="Source")
 
 
@@ -344,7 +351,7 @@ def ecrire_docx(rapport: Rapport, chemin: str | Path) -> Path:
     _styles(document)
     _page(document, rapport)
     proprietes = document.core_properties
-    proprietes.title = rapport.titre
+    proprietes.title = f"{rapport.titre} — {rapport.territoire}"
     proprietes.subject = rapport.lignes_couverture[0]
     proprietes.author = rapport.producteur or "accessibilite"
     proprietes.language = "fr-FR"

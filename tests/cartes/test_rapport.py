@@ -329,7 +329,8 @@ def test_pdf_a4_sommaire_pagine_et_nombre_de_pages(complet: ResultatRapport) -> 
         t.replace("\u00a0", " ") for _n, t in chapitres
     ]
     metadonnees = pdf.metadata
-    assert metadonnees is not None and metadonnees.title == complet.rapport.titre
+    assert metadonnees is not None
+    assert metadonnees.title == f"{complet.rapport.titre} — {complet.rapport.territoire}"
 
 
 # ---- DOCX in LibreOffice --------------------------------------------------------------
@@ -423,6 +424,31 @@ def test_niveau_sans_pole_et_niveau_ecarte(tmp_path: Path) -> None:
     assert set(t.colonne("Temps au pôle")) == {"aucun pôle"}
 
 
+def test_bandes_d_incertitude_quand_le_dossier_en_a(
+    dossiers: dict[str, Path], tmp_path: Path
+) -> None:
+    copie = _copie(dossiers, tmp_path)
+    table = pd.read_csv(copie / "zones_grises.csv", dtype=str)
+    temps = table["temps_proximite_min"].astype(float)
+    table["temps_proximite_min_bas"] = (temps - 3).clip(lower=0).round(1)
+    table["temps_proximite_min_haut"] = (temps + 3).round(1)
+    # 62001 (7 min) and 62004 (10.5 min, in zone grise) straddle the 10 min threshold
+    table["incertaine_proximite"] = table["code"].isin(["62001", "62004"])
+    table.to_csv(copie / "zones_grises.csv", index=False)
+    resultat = ecrire_rapport(copie, formats=["html"], options=OptionsRapport(cartes=False))
+    assert "Bandes d'incertitude des temps" not in [a.section for a in resultat.rapport.absences]
+    lu = lire_html(resultat.fichiers["html"])
+    assert (
+        "Proximité : 2 communes incertaine(s) : l'intervalle d'erreur de leur temps enjambe "
+        "le seuil." in lu.textes
+    )
+    t = lu.tableau("Communes en zone grise des services de proximité (et incertaines)")
+    etats = dict(zip(t.colonne("Code"), t.colonne("État"), strict=True))
+    assert sorted(etats) == ["62001", "62004", "62008", "62012"]
+    assert etats["62001"] == "incertaine (4,0\u00a0min à 10,0\u00a0min)"
+    assert etats["62008"].startswith("zone grise (")
+
+
 # ---- command line ----------------------------------------------------------------------
 
 
@@ -465,7 +491,7 @@ def test_commande_options(dossiers: dict[str, Path], tmp_path: Path, capsys) -> 
     assert sorted(p.name for p in sortie.iterdir()) == ["rapport.docx", "rapport.html"]
     assert str(sortie / "rapport.html") in sortie_texte and "Absent du rapport" in sortie_texte
     texte = (sortie / "rapport.html").read_text(encoding="utf-8")
-    assert "<title>Diagnostic de l&#39;accès aux services</title>" in texte
+    assert "<title>Diagnostic de l&#39;accès aux services — Artois</title>" in texte
     assert "Département du Pas-de-Calais" in texte and "data:image/png;base64" in texte
     lu = lire_html(sortie / "rapport.html")
     chapitres = [t for n, t in lu.titres if n == 1]
@@ -478,7 +504,7 @@ def test_commande_options(dossiers: dict[str, Path], tmp_path: Path, capsys) -> 
     import docx
 
     proprietes = docx.Document(str(sortie / "rapport.docx")).core_properties
-    assert proprietes.title == "Diagnostic de l'accès aux services"
+    assert proprietes.title == "Diagnostic de l'accès aux services — Artois"
     assert proprietes.language == "fr-FR"
 
 
