@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
-from accessibilite.cli._options_acces import etape
+from accessibilite.cli._options_acces import ajouter_option_ecraser, etape
 
 __all__ = ["ajouter"]
 
@@ -34,8 +34,10 @@ précédente et les scénarios quand ils sont donnés. Ce que les dossiers ne pe
 d'écrire est listé, dans la synthèse, comme absent.
 
 Tous les chiffres sont lus dans les fichiers des dossiers : les mêmes dossiers donnent le
-même rapport. Un dossier incomplet, écrit par une autre version d'accessibilite ou portant
-sur un autre département est refusé, et rien n'est écrit.
+même rapport. Un dossier incomplet, modifié depuis son calcul, écrit par une autre version
+d'accessibilite ou portant sur un autre département est refusé, et rien n'est écrit. Le
+dossier du rapport est écrit d'un seul bloc ; un rapport existant n'est remplacé qu'avec
+--ecraser.
 
 Dossiers ajoutés (--avec) : sorties de « accessibilite indicateur » et de « accessibilite
 scenario », ou un autre dossier de « zones-grises » (l'étude précédente, à comparer), ou un
@@ -47,6 +49,7 @@ Le PDF demande WeasyPrint (et la bibliothèque Pango), le DOCX python-docx :
 
 Exemples :
   accessibilite rapport --base resultats/62
+  accessibilite rapport --base resultats/62 --ecraser
   accessibilite rapport --base resultats/62 --avec resultats/62_medecin resultats/2019/62 \\
       --titre "Diagnostic de l'accès aux services" --producteur "Département du Pas-de-Calais" \\
       --logo logo.png
@@ -112,6 +115,7 @@ def ajouter(sous: Any) -> None:
         action="store_true",
         help="pas de cartes (tableaux et graphiques seulement, bien plus rapide)",
     )
+    ajouter_option_ecraser(p)
     p.set_defaults(executer=executer)
 
 
@@ -126,14 +130,18 @@ def _commande(options: argparse.Namespace) -> str:
             mots += [f"--{option}", str(valeur)]
     if options.sans_cartes:
         mots.append("--sans-cartes")
+    if options.ecraser:
+        mots.append("--ecraser")
     return shlex.join(mots)
 
 
 def executer(options: argparse.Namespace) -> int:
     """Build the report, print the files written and what is absent."""
     from cartes.rapport import OptionsRapport, ecrire_rapport, verifier_formats
+    from socle.progression import Barres
 
     debut = time.perf_counter()
+    etape(f"rapport de {options.base} : lecture des dossiers, chapitres, fichiers")
     formats = verifier_formats(options.formats.split(","))
     niveaux = (
         tuple(n.strip() for n in options.niveaux.split(",") if n.strip())
@@ -153,8 +161,9 @@ def executer(options: argparse.Namespace) -> int:
             niveaux=niveaux,
             cartes=not options.sans_cartes,
         ),
+        ecraser=options.ecraser,
         commande=_commande(options),
-        progression=etape,
+        progression=Barres(),
     )
     r = resultat.rapport
     print(

@@ -1,6 +1,7 @@
 """What the report modules share: the project's errors and French number formatting.
 
-The errors are imported here once, so that the report's modules name them in one place.
+What the report takes from the foundations (``socle``: errors, result folders, progress)
+is imported here once, so that the report's modules name it in one place.
 Numbers follow French usage: decimal comma, a narrow no-break space between thousands
 (U+202F) and a no-break space before a unit (U+00A0: ``12,5 min``, ``1,3 %``).
 """
@@ -11,6 +12,7 @@ import math
 from typing import Any
 
 from cartes._style import nombre_fr
+from socle.dossiers import MANIFESTE, dossier_resultat, verifier_dossier
 from socle.erreurs import (
     DependanceManquante,
     DonneesInvalides,
@@ -18,22 +20,28 @@ from socle.erreurs import (
     ErreurAccessibilite,
     ErreurEcriture,
 )
+from socle.progression import Progression, signaler
 
 __all__ = [
     "ESPACE_FINE",
     "ESPACE_INSECABLE",
+    "MANIFESTE",
     "TIRET",
     "DependanceManquante",
     "DonneesInvalides",
     "DonneesManquantes",
     "ErreurAccessibilite",
     "ErreurEcriture",
+    "Progression",
     "decimal",
+    "dossier_resultat",
     "entier",
     "est_vrai",
     "minutes",
     "pluriel",
     "pourcent",
+    "signaler",
+    "verifier_dossier",
 ]
 
 #: Thousands separator (narrow no-break space).

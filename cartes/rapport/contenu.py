@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from cartes import _style
 from cartes.rapport import chapitres_avec, chapitres_etude
-from cartes.rapport._commun import DonneesInvalides, DonneesManquantes
+from cartes.rapport._commun import DonneesInvalides, DonneesManquantes, Progression, signaler
 from cartes.rapport._textes import annee_bpe, date_fr, description_source, incertitude
 from cartes.rapport.contexte import Contexte, OptionsRapport
 from cartes.rapport.dossiers import Dossiers
@@ -85,7 +86,7 @@ def construire_rapport(
     *,
     date: dt.date | None = None,
     commande: str | None = None,
-    progression: Callable[[str], None] | None = None,
+    progression: Progression | None = None,
 ) -> Rapport:
     """Build the report's content from the folders.
 
@@ -100,7 +101,7 @@ def construire_rapport(
     commande
         The command line that made the report, printed in the annex.
     progression
-        Called with the name of each chapter as it starts.
+        Progress callback (:class:`socle.progression.Progression`), one step per chapter.
 
     Raises
     ------
@@ -113,26 +114,24 @@ def construire_rapport(
     date = date or dt.date.today()
     logo, logo_type = _logo(options.logo)
     c = Contexte(dossiers, options)
-    etape = progression or (lambda _nom: None)
     # reading order: figures and tables are numbered as the chapters create them
+    chapitres: list[Callable[[], Section | None]] = [
+        partial(chapitres_etude.synthese, c),
+        partial(chapitres_etude.methode, c),
+        *[partial(chapitres_etude.niveau, c, niv) for niv in c.niveaux],
+        partial(chapitres_avec.indicateurs, c),
+        partial(chapitres_avec.sensibilite, c),
+        partial(chapitres_avec.comparaison, c),
+        partial(chapitres_avec.scenarios, c),
+        partial(chapitres_avec.annexe, c, commande),
+    ]
     sections: list[Section] = []
-    etape("synthèse")
-    sections.append(chapitres_etude.synthese(c))
-    etape("méthode")
-    sections.append(chapitres_etude.methode(c))
-    for niv in c.niveaux:
-        etape(f"niveau {niv.adjectif}")
-        sections.append(chapitres_etude.niveau(c, niv))
-    etape("indicateurs, sensibilité, comparaison, scénarios")
-    for chapitre in (
-        chapitres_avec.indicateurs(c),
-        chapitres_avec.sensibilite(c),
-        chapitres_avec.comparaison(c),
-        chapitres_avec.scenarios(c),
-    ):
-        if chapitre is not None:
-            sections.append(chapitre)
-    sections.append(chapitres_avec.annexe(c, commande))
+    for k, chapitre in enumerate(chapitres):
+        signaler(progression, "rapport : chapitres", k, len(chapitres))
+        section = chapitre()
+        if section is not None:
+            sections.append(section)
+    signaler(progression, "rapport : chapitres", len(chapitres), len(chapitres))
 
     absences = [*c.absences, *_absences_de_l_etude(c, dossiers)]
     # the list of absent sections closes the summary

@@ -7,8 +7,9 @@ scenario folders stored inside the base (their default place) are found on their
 Every number of the report comes from the files read here (``docs/FORMATS.md``), so a
 report can be rebuilt from its folders alone. A folder is refused, with one French line,
 when it was written by a format version this code does not read (key ``format`` of
-``parametres.json``), when a file or a column is missing, or when it covers another
-département than the base.
+``parametres.json``), when a file or a column is missing, when its files are no longer those
+its run wrote (manifest ``_execution.json``, :func:`socle.dossiers.verifier_dossier`), or
+when it covers another département than the base.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import geopandas as gpd
 import pandas as pd
 
 from cartes.dossier import DossierZonesGrises, NiveauCarte, lire_dossier
-from cartes.rapport._commun import DonneesInvalides, DonneesManquantes, est_vrai
+from cartes.rapport._commun import DonneesInvalides, DonneesManquantes, est_vrai, verifier_dossier
 
 __all__ = [
     "VERSIONS_LUES",
@@ -365,6 +366,7 @@ def lire_indicateur(chemin: str | Path, *, cartes: bool = True) -> Indicateur:
     """Read an indicator folder, checked (see :func:`lire_etude` for the errors)."""
     chemin = Path(chemin)
     fichiers = _fichiers(chemin, "indicateur")
+    verifier_dossier(chemin)
     parametres = _parametres(chemin)
     _verifier_format(chemin, parametres, "indicateur")
     if not parametres.get("seuils_min") or "service" not in parametres:
@@ -427,6 +429,7 @@ def lire_scenario(chemin: str | Path) -> Scenario:
     """Read a scenario folder, checked (see :func:`lire_etude` for the errors)."""
     chemin = Path(chemin)
     fichiers = _fichiers(chemin, "scenario")
+    verifier_dossier(chemin)
     parametres = _parametres(chemin)
     _verifier_format(chemin, parametres, "scenario")
     bilan = _lire_csv(
@@ -482,6 +485,7 @@ def lire_precedente(chemin: str | Path) -> EtudePrecedente:
             f"Fichier(s) absent(s) de l'étude précédente {chemin} : {', '.join(absents)}. "
             "Donnez un dossier complet de « accessibilite zones-grises »."
         )
+    verifier_dossier(chemin)
     parametres = _parametres(chemin)
     _verifier_format(chemin, parametres, "zones-grises")
     table = _lire_csv(

@@ -1,27 +1,38 @@
-"""Writing the report's files as one unit: all formats into a temporary folder, then a rename.
+"""Writing the report's files as one unit, like every result folder of the project.
 
-An interrupted or failed run leaves the previous report (or nothing) under the final name,
-never a folder with a PDF from this run and a DOCX from the last one.
+All formats are written into a temporary folder beside the final one, sealed with a manifest
+and swapped in at the end (:func:`socle.dossiers.dossier_resultat`): an interrupted or failed
+run leaves the previous report (or nothing) under the final name, never a PDF from this run
+beside a DOCX from the last one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cartes.rapport._commun import DonneesInvalides, ErreurEcriture
+from cartes.rapport._commun import (
+    MANIFESTE,
+    DonneesInvalides,
+    ErreurEcriture,
+    Progression,
+    dossier_resultat,
+    signaler,
+)
 from cartes.rapport.contenu import OptionsRapport, construire_rapport
 from cartes.rapport.dossiers import lire_dossiers
 from cartes.rapport.modele import Rapport
 
-__all__ = ["FORMATS_RAPPORT", "NOMS_FICHIERS", "ResultatRapport", "ecrire_rapport"]
+__all__ = [
+    "FORMATS_RAPPORT",
+    "NOMS_FICHIERS",
+    "ResultatRapport",
+    "ecrire_rapport",
+    "verifier_formats",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +40,7 @@ logger = logging.getLogger(__name__)
 FORMATS_RAPPORT = ("html", "pdf", "docx")
 #: File name of each format in the output folder.
 NOMS_FICHIERS = {"html": "rapport.html", "pdf": "rapport.pdf", "docx": "rapport.docx"}
+_ETAPE = "rapport : fichiers"
 
 
 @dataclass(frozen=True)
@@ -72,34 +84,20 @@ def verifier_formats(formats: Iterable[str]) -> tuple[str, ...]:
 
 
 def _verifier_sortie(sortie: Path) -> None:
+    """Refuse an output path that is a file, or a folder holding more than a report."""
     if sortie.exists() and not sortie.is_dir():
         raise ErreurEcriture(
             f"{sortie} est un fichier : donnez un dossier pour le rapport (--sortie)."
         )
     if sortie.is_dir():
-        autres = sorted(p.name for p in sortie.iterdir() if p.name not in NOMS_FICHIERS.values())
+        a_nous = {*NOMS_FICHIERS.values(), MANIFESTE}
+        autres = sorted(p.name for p in sortie.iterdir() if p.name not in a_nous)
         if autres:
             raise ErreurEcriture(
-                f"Le dossier {sortie} contient d'autres fichiers que ceux d'un rapport "
+                f"Le dossier {sortie} contient autre chose qu'un rapport "
                 f"({', '.join(autres[:3])}{'…' if len(autres) > 3 else ''}) : choisissez un "
-                "dossier vide ou nouveau (--sortie), il sera remplacé en entier."
+                "dossier nouveau ou vide (--sortie), un rapport ne le remplacera pas."
             )
-
-
-def _remplacer(temporaire: Path, sortie: Path) -> None:
-    """Put ``temporaire`` in place of ``sortie`` (kept until the new folder is in place)."""
-    ancien = None
-    if sortie.exists():
-        ancien = sortie.with_name(f".{sortie.name}.ancien-{os.getpid()}")
-        os.replace(sortie, ancien)
-    try:
-        os.replace(temporaire, sortie)
-    except OSError:
-        if ancien is not None:
-            os.replace(ancien, sortie)
-        raise
-    if ancien is not None:
-        shutil.rmtree(ancien, ignore_errors=True)
 
 
 def ecrire_rapport(
@@ -109,9 +107,10 @@ def ecrire_rapport(
     sortie: str | Path | None = None,
     formats: Iterable[str] = FORMATS_RAPPORT,
     options: OptionsRapport | None = None,
+    ecraser: bool = False,
     date: dt.date | None = None,
     commande: str | None = None,
-    progression: Callable[[str], None] | None = None,
+    progression: Progression | None = None,
 ) -> ResultatRapport:
     """Build the report of a zones-grises folder and write it in each format.
 
@@ -123,19 +122,21 @@ def ecrire_rapport(
         Indicator, scenario and previous zones-grises folders (see
         :func:`cartes.rapport.lire_dossiers`).
     sortie
-        Output folder (default: ``<base>/rapport``), written as one unit: ``rapport.html``,
-        ``rapport.pdf``, ``rapport.docx``. An existing folder is replaced when it holds
-        nothing but a previous report.
+        Output folder (default: ``<base>/rapport``): ``rapport.html``, ``rapport.pdf``,
+        ``rapport.docx`` and the manifest ``_execution.json``.
     formats
         Any of ``"html"``, ``"pdf"``, ``"docx"``.
     options
         Title, territory, producer, logo, levels, maps.
+    ecraser
+        Replace an existing report (it stays whole until the new one is complete). A folder
+        holding anything else than a report is never replaced.
     date
         Date printed on the report (default: today).
     commande
         Command line printed in the annex.
     progression
-        Called with a French step name as the work goes.
+        Progress callback (:class:`socle.progression.Progression`).
 
     Returns
     -------
@@ -144,12 +145,13 @@ def ecrire_rapport(
     Raises
     ------
     DonneesManquantes, DonneesInvalides
-        A folder is missing, incomplete, of another version or another département; an
-        unknown format or level; a logo that is no PNG or JPEG.
+        A folder is missing, incomplete, changed since its run, of another format version
+        or of another département; an unknown format or level; a logo that is no PNG or JPEG.
     DependanceManquante
         WeasyPrint (PDF) or python-docx (DOCX) is not installed.
     ErreurEcriture
-        The output folder cannot be written.
+        The output folder exists (without ``ecraser``), holds other files, is being written by
+        another run, or cannot be written.
     """
     from cartes.rapport.sortie_docx import ecrire_docx, importer_docx
     from cartes.rapport.sortie_html import rendre_html
@@ -165,60 +167,33 @@ def ecrire_rapport(
     date = date or dt.date.today()
     dossier_sortie = Path(sortie) if sortie is not None else Path(base) / "rapport"
     _verifier_sortie(dossier_sortie)
-    etape = progression or (lambda _texte: None)
 
-    etape("lecture des dossiers")
     dossiers = lire_dossiers(base, avec, cartes=options.cartes, exclus=[dossier_sortie])
     rapport = construire_rapport(
-        dossiers,
-        options,
-        date=date,
-        commande=commande,
-        progression=lambda nom: etape(f"contenu : {nom}"),
+        dossiers, options, date=date, commande=commande, progression=progression
     )
-
-    parent = dossier_sortie.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        temporaire = Path(tempfile.mkdtemp(prefix=f".{dossier_sortie.name}.partiel-", dir=parent))
-    except OSError as exc:
-        raise ErreurEcriture(
-            f"Impossible d'écrire dans {parent} ({exc.strerror or exc}) : choisissez un "
-            "dossier où vous avez le droit d'écrire (--sortie)."
-        ) from exc
-    fichiers: dict[str, Path] = {}
     pages = None
-    try:
-        etape("HTML")
+    with dossier_resultat(dossier_sortie, commande="rapport", ecraser=ecraser) as temporaire:
+        signaler(progression, _ETAPE, 0, len(choisis))
         html = rendre_html(rapport, date=date)
         if "html" in choisis:
             (temporaire / NOMS_FICHIERS["html"]).write_text(html, encoding="utf-8")
+            signaler(progression, _ETAPE, 1, len(choisis))
         if "pdf" in choisis:
-            etape("PDF")
             pages = ecrire_pdf(
                 html,
                 temporaire / NOMS_FICHIERS["pdf"],
                 titre=f"{rapport.titre} — {rapport.territoire}",
                 auteur=rapport.producteur,
             )
+            signaler(progression, _ETAPE, choisis.index("pdf") + 1, len(choisis))
         if "docx" in choisis:
-            etape("DOCX")
             ecrire_docx(rapport, temporaire / NOMS_FICHIERS["docx"])
-        os.chmod(temporaire, 0o755)
-        _remplacer(temporaire, dossier_sortie)
-    except OSError as exc:
-        shutil.rmtree(temporaire, ignore_errors=True)
-        raise ErreurEcriture(
-            f"Écriture du rapport impossible dans {parent} ({exc.strerror or exc}) : vérifiez "
-            "la place disque et les droits (--sortie)."
-        ) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(temporaire, ignore_errors=True)
-        raise
-    for format_ in choisis:
-        fichiers[format_] = dossier_sortie / NOMS_FICHIERS[format_]
+            signaler(progression, _ETAPE, len(choisis), len(choisis))
     logger.info("Rapport écrit dans %s", dossier_sortie)
     return ResultatRapport(
-        dossier=dossier_sortie, fichiers=fichiers, pages_pdf=pages, rapport=rapport
+        dossier=dossier_sortie,
+        fichiers={f: dossier_sortie / NOMS_FICHIERS[f] for f in choisis},
+        pages_pdf=pages,
+        rapport=rapport,
     )

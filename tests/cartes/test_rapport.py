@@ -462,6 +462,7 @@ def _png(chemin: Path) -> Path:
 def test_commande_options(dossiers: dict[str, Path], tmp_path: Path, capsys) -> None:
     copie = _copie(dossiers, tmp_path)
     sortie = tmp_path / "chapitre"
+    sortie.mkdir()  # an empty folder is not a result to protect
     code = main(
         [
             "rapport",
@@ -488,7 +489,11 @@ def test_commande_options(dossiers: dict[str, Path], tmp_path: Path, capsys) -> 
     )
     sortie_texte = capsys.readouterr().out
     assert code == 0
-    assert sorted(p.name for p in sortie.iterdir()) == ["rapport.docx", "rapport.html"]
+    assert sorted(p.name for p in sortie.iterdir()) == [
+        "_execution.json",
+        "rapport.docx",
+        "rapport.html",
+    ]
     assert str(sortie / "rapport.html") in sortie_texte and "Absent du rapport" in sortie_texte
     texte = (sortie / "rapport.html").read_text(encoding="utf-8")
     assert "<title>Diagnostic de l&#39;accès aux services — Artois</title>" in texte
@@ -612,27 +617,51 @@ def test_weasyprint_absent(
     _rien_ecrit(tmp_path, copie / "rapport")
 
 
-def test_ecriture_d_un_seul_tenant(dossiers: dict[str, Path], tmp_path: Path, capsys) -> None:
+def test_ecriture_d_un_seul_bloc(dossiers: dict[str, Path], tmp_path: Path, capsys) -> None:
     copie = _copie(dossiers, tmp_path)
     argv = ["rapport", "--base", str(copie), "--formats", "html", "--sans-cartes"]
     assert main(argv) == 0
-    premier = (copie / "rapport" / "rapport.html").read_bytes()
-    # a second run replaces the report as a whole
-    assert main([*argv, "--titre", "Deuxième version"]) == 0
-    assert "Deuxième version" in (copie / "rapport" / "rapport.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in copie.iterdir() if p.name.startswith(".")) == []
+    sortie = copie / "rapport"
+    assert sorted(p.name for p in sortie.iterdir()) == ["_execution.json", "rapport.html"]
+    premier = (sortie / "rapport.html").read_bytes()
+    # an existing report is replaced only with --ecraser, and then as a whole
+    assert "--ecraser" in _erreur(capsys, [*argv, "--titre", "Deuxième version"])
+    assert (sortie / "rapport.html").read_bytes() == premier
+    assert main([*argv, "--titre", "Deuxième version", "--ecraser"]) == 0
+    assert "Deuxième version" in (sortie / "rapport.html").read_text(encoding="utf-8")
+    assert not [p.name for p in copie.iterdir() if p.name.startswith(".")]
     # a failed run leaves the previous report untouched
-    (copie / "rapport" / "rapport.html").write_bytes(premier)
+    deuxieme = (sortie / "rapport.html").read_bytes()
     (copie / "resume.csv").unlink()
-    _erreur(capsys, argv)
-    assert (copie / "rapport" / "rapport.html").read_bytes() == premier
-    # a folder holding other files is never replaced
+    _erreur(capsys, [*argv, "--ecraser"])
+    assert (sortie / "rapport.html").read_bytes() == deuxieme
+    assert not [p.name for p in copie.iterdir() if p.name.startswith(".")]
+    # a folder holding other files is never replaced, even with --ecraser
     autre = tmp_path / "documents"
     autre.mkdir()
     (autre / "notes.txt").write_text("à garder", encoding="utf-8")
     shutil.copy(dossiers["base"] / "resume.csv", copie / "resume.csv")
-    ligne = _erreur(capsys, [*argv, "--sortie", str(autre)])
+    ligne = _erreur(capsys, [*argv, "--sortie", str(autre), "--ecraser"])
     assert "notes.txt" in ligne and (autre / "notes.txt").is_file()
+
+
+def test_dossier_modifie_depuis_son_calcul(
+    dossiers: dict[str, Path], tmp_path: Path, capsys
+) -> None:
+    from socle.dossiers import sceller
+
+    copie = _copie(dossiers, tmp_path)
+    scenario = Path(shutil.copytree(dossiers["scenario"], tmp_path / "scenario"))
+    for dossier, commande in ((copie, "zones-grises"), (scenario, "scenario")):
+        sceller(dossier, commande=commande)
+    argv = ["rapport", "--base", str(copie), "--avec", str(scenario), "--formats", "html"]
+    assert main([*argv, "--sans-cartes", "--sortie", str(tmp_path / "r1")]) == 0
+    bilan = pd.read_csv(scenario / "bilan.csv")
+    bilan.loc[0, "communes_entrant"] = 12
+    bilan.to_csv(scenario / "bilan.csv", index=False)
+    ligne = _erreur(capsys, [*argv, "--sortie", str(tmp_path / "r2")])
+    assert "bilan.csv" in ligne and "modifiés depuis le calcul" in ligne
+    _rien_ecrit(tmp_path, tmp_path / "r2")
 
 
 def test_types_de_dossiers(dossiers: dict[str, Path]) -> None:
