@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,8 @@ def description_source(parametres: dict[str, Any]) -> str:
             f"estimation à vol d'oiseau ({decimal(reglages['a_min'], 2)} min + "
             f"{decimal(reglages['b_min_par_km'], 2)} min/km entre centres de communes)"
         )
-    return str(source.get("description") or nom or "source non précisée")
+    texte = str(source.get("description") or nom or "source non précisée")
+    return re.sub(r"(\d)\.(\d)", r"\1,\2", texte)  # French decimal comma
 
 
 def annee_bpe(parametres: dict[str, Any]) -> str:

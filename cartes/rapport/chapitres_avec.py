@@ -413,6 +413,7 @@ def scenarios(c: Contexte) -> Section | None:
 def _scenario(c: Contexte, parent: Section, sc: Scenario) -> None:
     s = c.sous(parent, sc.description)
     modifs = sc.parametres.get("modifications") or {}
+    libelles_niveaux = {n.nom: n.adjectif for n in c.etude.niveaux}
     elements = []
     for ajout in modifs.get("ajouts") or []:
         elements.append(
@@ -429,7 +430,7 @@ def _scenario(c: Contexte, parent: Section, sc: Scenario) -> None:
         quoi = "pôle forcé" if pole.get("actif", True) else "pôle supprimé"
         elements.append(
             f"{quoi.capitalize()} : {c.nom_commune(pole.get('commune'))}, niveau "
-            f"{pole.get('niveau')}."
+            f"{libelles_niveaux.get(str(pole.get('niveau')), pole.get('niveau'))}."
         )
     if elements:
         s.blocs.append(Liste(tuple(elements)))
@@ -508,7 +509,7 @@ def _scenario(c: Contexte, parent: Section, sc: Scenario) -> None:
             ],
             [False, False, False, True, True, True, False, False],
             source,
-            largeurs=[1.1, 2, 2, 1, 1, 1, 2, 1.4],
+            largeurs=[1.1, 1.8, 2.1, 0.9, 0.8, 0.8, 1.6, 1.9],
             petit=True,
         )
     )
