@@ -37,6 +37,7 @@ __all__ = ["annexe", "comparaison", "indicateurs", "scenarios", "sensibilite"]
 
 
 def indicateurs(c: Contexte) -> Section | None:
+    """One section per indicator folder (``None`` and an absence when there is none)."""
     if not c.d.indicateurs:
         c.absent(
             "Indicateurs d'accès par service",
@@ -183,6 +184,7 @@ def _indicateur(c: Contexte, parent: Section, ind: Indicateur) -> None:
 
 
 def sensibilite(c: Contexte) -> Section | None:
+    """Zones grises under other pole rules (``sensibilite.csv``), as a chart and a table."""
     table = c.etude.sensibilite
     if table is None:
         c.absent(
@@ -242,6 +244,7 @@ def sensibilite(c: Contexte) -> Section | None:
 
 
 def comparaison(c: Contexte) -> Section | None:
+    """The study against each previous one: counts, overlap, Jaccard index, per EPCI."""
     if not c.d.precedentes:
         c.absent(
             "Comparaison avec une étude précédente",
@@ -389,6 +392,7 @@ def _comparaison(c: Contexte, parent: Section, prec: EtudePrecedente) -> None:
 
 
 def scenarios(c: Contexte) -> Section | None:
+    """One section per scenario folder: its changes, balance and communes that move."""
     if not c.d.scenarios:
         c.absent(
             "Scénarios",
@@ -516,6 +520,7 @@ def _scenario(c: Contexte, parent: Section, sc: Scenario) -> None:
 
 
 def annexe(c: Contexte, commande: str | None) -> Section:
+    """The last chapter: every file read with its size and SHA-256, and the command."""
     s = c.section("À propos de ce rapport")
     s.blocs.append(
         Paragraphe(

@@ -44,6 +44,7 @@ HAUTEUR_A4_MM = LARGEUR_A4_MM * 297 / 210
 
 
 def synthese(c: Contexte) -> Section:
+    """Chapter 1: key figures per level (``resume.csv``) and the overlay map."""
     s = c.section("Synthèse")
     pop = c.population_totale
     s.blocs.append(
@@ -127,6 +128,7 @@ def synthese(c: Contexte) -> Section:
 
 
 def methode(c: Contexte) -> Section:
+    """Chapter 2: sources and checksums, gammes, pole rule, thresholds, limits."""
     s = c.section("Méthode")
     p = c.p
     s.blocs.append(
@@ -420,6 +422,7 @@ def _limites(c: Contexte) -> list[str]:
 
 
 def niveau(c: Contexte, niv: NiveauCarte) -> Section:
+    """One chapter per level: A4 map, summary, EPCI table, poles, communes in zone grise."""
     s = c.section(f"{services(niv).capitalize()} ({minutes(niv.seuil_min, 0)})")
     source = ligne_source(c.p, "zones_grises.gpkg")
     if c.options.cartes:

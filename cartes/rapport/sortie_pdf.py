@@ -53,9 +53,6 @@ def ecrire_pdf(html: str, chemin: str | Path, *, titre: str = "", auteur: str = 
         WeasyPrint or Pango is missing.
     """
     weasyprint = importer_weasyprint()
-    # WeasyPrint logs every CSS property it ignores; its warnings are not the user's concern
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = weasyprint.HTML(string=html, base_url=None).render()
     if titre:
         document.metadata.title = titre

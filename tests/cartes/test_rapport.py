@@ -333,6 +333,23 @@ def test_pdf_a4_sommaire_pagine_et_nombre_de_pages(complet: ResultatRapport) -> 
     assert metadonnees.title == f"{complet.rapport.titre} — {complet.rapport.territoire}"
 
 
+def test_feuille_de_style_comprise_par_weasyprint(
+    dossiers: dict[str, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """WeasyPrint logs each CSS rule it ignores: the report's style sheet has none."""
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    resultat = ecrire_rapport(
+        _copie(dossiers, tmp_path),
+        formats=["pdf"],
+        options=OptionsRapport(cartes=False),
+        sortie=tmp_path / "pdf",
+    )
+    assert resultat.pages_pdf and resultat.pages_pdf > 5
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
 # ---- DOCX in LibreOffice --------------------------------------------------------------
 
 
