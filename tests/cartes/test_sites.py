@@ -117,8 +117,14 @@ def test_commande_carte_sur_un_reseau(
     sortie = tmp_path / "cartes"
     argv = ["carte", "--entree", str(dossier_sites), "--format", "html,png", "--sortie"]
     assert main([*argv, str(sortie)]) == 0
-    assert sorted(p.name for p in sortie.iterdir()) == ["_execution.json", "carte.html", "carte.png"]
+    assert sorted(p.name for p in sortie.iterdir()) == [
+        "_execution.json",
+        "carte.html",
+        "carte.png",
+    ]
     manifeste = json.loads((sortie / "_execution.json").read_text(encoding="utf-8"))
     assert manifeste["commande"] == "carte"
     code = main([*argv, str(tmp_path / "x"), "--bassins", "b.gpkg"])
-    assert code == 2 and "--bassins valent pour un dossier de zones grises" in capsys.readouterr().err
+    assert (
+        code == 2 and "--bassins valent pour un dossier de zones grises" in capsys.readouterr().err
+    )
