@@ -71,11 +71,16 @@ _NOMS: dict[str, str] = {
         [
             "charger_communes",
             "charger_gammes",
+            "comparer_reseaux",
+            "couverture",
             "detecter_poles",
+            "ecrire_couverture",
             "ecrire_indicateur",
             "ecrire_resultats",
             "indicateur",
             "lire_bpe",
+            "lire_sites",
+            "placement_sites",
             "scenario",
             "sensibilite",
             "zones_grises",
@@ -85,7 +90,9 @@ _NOMS: dict[str, str] = {
     # isochrones and catchments
     **dict.fromkeys(["bassins", "isochrones_points", "isochrones_source"], "isochrones"),
     # maps
-    **dict.fromkeys(["carte_interactive", "carte_statique", "ecrire_cartes"], "cartes"),
+    **dict.fromkeys(
+        ["carte_interactive", "carte_statique", "ecrire_cartes", "ecrire_cartes_sites"], "cartes"
+    ),
 }
 
 __all__ = [
@@ -116,9 +123,13 @@ __all__ = [
     "charger_gammes",
     "charger_graphe",
     "code_departement",
+    "comparer_reseaux",
     "construire_graphe",
+    "couverture",
     "detecter_poles",
     "ecrire_cartes",
+    "ecrire_cartes_sites",
+    "ecrire_couverture",
     "ecrire_indicateur",
     "ecrire_resultats",
     "indicateur",
@@ -126,9 +137,11 @@ __all__ = [
     "isochrones_source",
     "lire_bpe",
     "lire_matrice",
+    "lire_sites",
     "matrice_temps",
     "matrice_temps_blocs",
     "matrice_temps_longue",
+    "placement_sites",
     "placer",
     "plus_proche",
     "sauvegarder_graphe",
@@ -168,16 +181,21 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         ajuster_vol_oiseau,
         lire_matrice,
     )
-    from cartes import carte_interactive, carte_statique, ecrire_cartes
+    from cartes import carte_interactive, carte_statique, ecrire_cartes, ecrire_cartes_sites
     from isochrones import bassins, isochrones_points, isochrones_source
     from poles import (
         charger_communes,
         charger_gammes,
+        comparer_reseaux,
+        couverture,
         detecter_poles,
+        ecrire_couverture,
         ecrire_indicateur,
         ecrire_resultats,
         indicateur,
         lire_bpe,
+        lire_sites,
+        placement_sites,
         scenario,
         sensibilite,
         zones_grises,

@@ -1,5 +1,9 @@
 """Poles: communes, BPE inventory, gammes, pole rules, zones grises, indicators, scenarios.
 
+Networks of sites (France services, a community's service houses): :func:`lire_sites`,
+:func:`choisir_perimetre`, :func:`couverture`, :func:`placement_sites`,
+:func:`comparer_reseaux`.
+
 The main job in one call::
 
     import poles
@@ -16,13 +20,23 @@ from poles.communes import (
     charger_inventaire,
     lieux_communes,
 )
+from poles.couverture import (
+    ResultatComparaison,
+    ResultatCouverture,
+    comparer_reseaux,
+    couverture,
+    placement_sites,
+)
 from poles.gammes import Gammes, Item, Niveau, charger_gammes
 from poles.indicateurs import ResultatIndicateur, Service, acces_service, indicateur
+from poles.perimetre import Perimetre, choisir_perimetre
 from poles.placement import ResultatPlacement, placement_niveau, placement_service
 from poles.regles import Regle, detecter_poles
 from poles.scenarios import Modifications, ResultatScenario, lire_modifications, scenario
+from poles.sites import lire_sites
 from poles.sorties import ecrire_resultats, formater_resume
 from poles.sorties_indicateurs import ecrire_indicateur, ecrire_placement, ecrire_scenario
+from poles.sorties_sites import ecrire_comparaison, ecrire_couverture
 from poles.zones_grises import (
     ResultatZonesGrises,
     classer,
@@ -42,7 +56,10 @@ __all__ = [
     "Item",
     "Modifications",
     "Niveau",
+    "Perimetre",
     "Regle",
+    "ResultatComparaison",
+    "ResultatCouverture",
     "ResultatIndicateur",
     "ResultatPlacement",
     "ResultatScenario",
@@ -56,9 +73,14 @@ __all__ = [
     "charger_communes",
     "charger_gammes",
     "charger_inventaire",
+    "choisir_perimetre",
     "classer",
+    "comparer_reseaux",
+    "couverture",
     "detecter_poles",
     "deux_sfca",
+    "ecrire_comparaison",
+    "ecrire_couverture",
     "ecrire_indicateur",
     "ecrire_placement",
     "ecrire_resultats",
@@ -70,9 +92,11 @@ __all__ = [
     "lire_base",
     "lire_bpe",
     "lire_modifications",
+    "lire_sites",
     "nomenclature",
     "placement_niveau",
     "placement_service",
+    "placement_sites",
     "resumer",
     "resumer_par_epci",
     "scenario",
