@@ -28,7 +28,7 @@ from poles.perimetre import choisir_perimetre
 from poles.sites import lire_sites
 from socle.erreurs import DonneesInvalides
 from tests.poles._ligne import MINUTES_EGALES_KM
-from tests.poles.test_sites import communes, lon_lat
+from tests.poles.test_sites import VERS_WGS84, communes, lon_lat
 
 
 def _sites(tmp_path: Path, lignes: str, nom: str = "sites.csv") -> Path:
@@ -253,3 +253,38 @@ def test_indicateur_d_un_service_sur_un_perimetre() -> None:
     assert r.parametres["perimetre"]["communes"] == 53
     with pytest.raises(DonneesInvalides, match="ni une commune du département 62"):
         indicateur("62", equipements, "D201", seuils_min=[15], perimetre="59350")
+
+
+def test_reseau_routier_fait_main(tmp_path: Path) -> None:
+    from accessibilite import SourceReseau
+    from reseau import Graphe
+    from reseau.accrochage import VITESSE_CONNECTEUR_KMH
+
+    # a two-way road along the communes, a node every km, 60 s per km: minutes = km
+    n = 61
+    x = 600_000.0 + 1000.0 * np.arange(n)
+    y = np.full(n, 7_000_000.0)
+    debut = np.r_[np.arange(n - 1), np.arange(1, n)]
+    fin = np.r_[np.arange(1, n), np.arange(n - 1)]
+    graphe = Graphe.depuis_arcs(debut, fin, np.full(debut.size, 60.0), n, x=x, y=y, crs=2154)
+    source = SourceReseau(graphe)
+    lon_p, lat_p = VERS_WGS84.transform(632_000.0, 7_000_300.0)  # 300 m from the road
+    lon_q, lat_q = VERS_WGS84.transform(650_000.0, 7_005_000.0)  # 5 km from it
+    chemin = _sites(
+        tmp_path,
+        f"Maison A;A;;\nAntenne;;{lon_p:.9f};{lat_p:.9f}\nIsolée;;{lon_q:.9f};{lat_q:.9f}\n",
+    )
+    r = couverture(communes(), chemin, source=source, objectif_min=12)
+    connecteur = 300 / (VITESSE_CONNECTEUR_KMH / 3.6) / 60  # 300 m from the road: 1.2 min
+    t = r.communes.set_index("code")
+    assert t["temps_min"].tolist() == pytest.approx(
+        [0.0, 5.0, 10.0, round(12 + connecteur, 1), round(8 + connecteur, 1)]
+    )
+    assert t["site_nom"].tolist() == ["Maison A", "Maison A", "Maison A", "Antenne", "Antenne"]
+    assert t["au_dela_12"].tolist() == [False, False, False, True, False]  # 13.2 min for D
+    s = r.sites.set_index("nom")
+    # 5 km from any road: off the network (never snapped to a far road), serves nobody
+    assert s["hors_reseau"].tolist() == [False, False, True]
+    assert s.loc["Isolée", "communes_desservies"] == 0
+    assert r.parametres["sites_hors_reseau"] == ["Isolée"]
+    assert s.loc["Maison A", "temps_site_le_plus_proche_min"] == round(32 + connecteur, 1)
