@@ -281,10 +281,10 @@ def lire_sites(
     noms = [_texte(v) for v in table[c_nom]]
     sans_nom = [int(lignes[i]) for i in range(n) if not noms[i]]
     if sans_nom:
+        autres = f" ; aussi {unite}s {', '.join(map(str, sans_nom[1:6]))}" if sans_nom[1:] else ""
         raise DonneesInvalides(
-            f"Fichier de {quoi} {nom_fichier}, {unite} {sans_nom[0]} : site sans nom "
-            f"(colonne « {c_nom} » vide{' aussi ' + unite + 's ' if len(sans_nom) > 1 else ''}"
-            f"{', '.join(map(str, sans_nom[1:6])) if len(sans_nom) > 1 else ''})."
+            f"Fichier de {quoi} {nom_fichier}, {unite} {sans_nom[0]} : site sans nom (colonne "
+            f"« {c_nom} » vide{autres})."
         )
     ids = [_texte(v) for v in table[c_id]] if c_id else [str(k + 1) for k in range(n)]
     if c_id:
