@@ -124,7 +124,13 @@ def formater_couverture(resultat: ResultatCouverture) -> str:
         + (f" — objectif : {objectif:g} min" if objectif is not None else ""),
         f"Territoire : {territoire} — {p['departement_nom']} ({p['departement']}) ; "
         f"{_pluriel(ligne['communes'], 'commune')}, {_nombre(ligne['population'])} habitants",
-        f"Source : {p['source']['description']}",
+        f"Source : {p['source']['description']}"
+        + (
+            " ; sites donnés par un point ou une adresse : depuis le centre de chaque commune "
+            "jusqu'au point"
+            if (resultat.sites["localisation"] != "commune").any()
+            else ""
+        ),
         f"Temps moyen pondéré par la population : {_minutes(ligne['temps_moyen_min'])} ; "
         f"le plus long : {_minutes(ligne['temps_max_min'])}",
     ]
