@@ -6,7 +6,7 @@ time in minutes; the models predict it from what the sources know:
 * the straight line, ``a + b × km`` (optionally one ``a, b`` per density class of the
   origin commune), plus, with the internal time, ``a_i + b_i × d`` (``d`` the mean distance
   of the commune's inhabitants to its centre): a linear model with non-negative
-  coefficients, fitted by non-negative least squares (:func:`ajuster_vol_oiseau_obs`);
+  coefficients, fitted by robust (Huber) least squares (:func:`ajuster_vol_oiseau_obs`);
 * the road graph's peak-hour factors: with the routes fixed, the time is linear in the
   multiplier of the time spent on each group of road classes (:func:`ajuster_multiplicateurs`);
   the caller recomputes the routes with the new factors and fits again.
@@ -44,6 +44,7 @@ __all__ = [
     "CoefficientsVolOiseau",
     "Erreurs",
     "Observations",
+    "ajuster_lineaire",
     "ajuster_multiplicateurs",
     "ajuster_vol_oiseau_obs",
     "bande_depuis_residus",
@@ -162,6 +163,37 @@ class CoefficientsVolOiseau:
     interne: ModeleTempsInterne | None = None
 
 
+#: Scale (minutes) of the Huber loss of the fits: residuals beyond it weigh linearly, not
+#: quadratically, so the few communes whose equipment changed between the BPE vintage and
+#: the reference (new health centres, closed maternity wards) do not drag the coefficients.
+ECHELLE_HUBER_MIN = 1.0
+
+
+def ajuster_lineaire(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    *,
+    bornes: tuple[float, float] = (0.0, np.inf),
+    perte: str = "huber",
+    echelle: float = ECHELLE_HUBER_MIN,
+) -> NDArray[np.float64]:
+    """Coefficients ``θ`` (within ``bornes``) of ``y ≈ x θ``, robust (Huber) by default.
+
+    ``perte="linear"`` gives plain bounded least squares.
+    """
+    from scipy.optimize import least_squares, lsq_linear
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    depart = lsq_linear(x, y, bounds=bornes).x
+    if perte == "linear":
+        return np.asarray(depart, dtype=np.float64)
+    bas, haut = bornes
+    depart = np.clip(depart, bas + 1e-9, haut - 1e-9)  # least_squares starts strictly inside
+    fit = least_squares(lambda t: x @ t - y, x0=depart, bounds=bornes, loss=perte, f_scale=echelle)
+    return np.asarray(fit.x, dtype=np.float64)
+
+
 def predire_vol_oiseau(obs: Observations, coef: CoefficientsVolOiseau) -> NDArray[np.float64]:
     """Times (minutes) the straight line predicts for the observations."""
     k = np.minimum(obs.classe, len(coef.a_min) - 1) if len(coef.a_min) > 1 else 0
@@ -200,8 +232,6 @@ def ajuster_vol_oiseau_obs(
     DonneesInvalides
         Fewer than 3 observations away from their commune, or all at the same distance.
     """
-    from scipy.optimize import nnls
-
     dehors = obs.km > 0
     if dehors.sum() < 3 or np.ptp(obs.km[dehors]) == 0:
         raise DonneesInvalides(
@@ -227,7 +257,7 @@ def ajuster_vol_oiseau_obs(
         colonnes.append(np.ones(len(obs)))
         colonnes.append(obs.distance_interne_km.astype(np.float64))
     x = np.column_stack(colonnes)[lignes]
-    theta, _ = nnls(x, y[lignes])
+    theta = ajuster_lineaire(x, y[lignes])
     a_par, b_par = theta[0 : 2 * len(actives) : 2], theta[1 : 2 * len(actives) : 2]
     a_classes = np.full(max(n_classes, 1), a_par[0])
     b_classes = np.full(max(n_classes, 1), b_par[0])
@@ -261,10 +291,9 @@ def ajuster_multiplicateurs(
 
     ``temps_groupes_min`` is (observations × groups), the minutes spent on each group by
     the current routes; ``reste_min`` the rest (junction delays, connectors, internal
-    time). Bounded least squares; a group no route uses keeps 1.
+    time). Bounded robust least squares (:func:`ajuster_lineaire`); a group no route uses
+    keeps 1.
     """
-    from scipy.optimize import lsq_linear
-
     t = np.asarray(temps_groupes_min, dtype=np.float64)
     y = np.asarray(reference_min, dtype=np.float64) - np.asarray(reste_min, dtype=np.float64)
     garder = np.isfinite(y) & np.isfinite(t).all(axis=1)
@@ -272,8 +301,7 @@ def ajuster_multiplicateurs(
     utilises = t.sum(axis=0) > 1e-6
     x = np.ones(t.shape[1])
     if utilises.any() and len(y) >= 3:
-        fit = lsq_linear(t[:, utilises], y, bounds=bornes)
-        x[utilises] = fit.x
+        x[utilises] = ajuster_lineaire(t[:, utilises], y, bornes=bornes)
     return x
 
 
@@ -467,6 +495,8 @@ class Calibration:
 
 
 def _toml(valeur: Any) -> str:
+    if isinstance(valeur, np.generic):
+        valeur = valeur.item()
     if isinstance(valeur, bool):
         return "true" if valeur else "false"
     if isinstance(valeur, int | float):
