@@ -113,15 +113,20 @@ class Bande:
         """Lower and upper bound (seconds) of each time; ``inf`` stays ``inf``, 0 stays 0.
 
         A time of 0 (a commune that is itself a pole, without internal time) has no
-        uncertainty: nothing is travelled.
+        uncertainty: nothing is travelled. The interval always contains the time itself: a
+        biased model (both quantiles of one sign) widens it towards the time
+        (``[t + min(bas, 0), t + max(haut, 0)]``), so the verdict on the time alone lies
+        within the range.
         """
         temps = np.asarray(temps_s, dtype=np.float64)
         if self.est_nulle:
             return temps.copy(), temps.copy()
         fini = np.isfinite(temps)
         k = self.classe(np.where(fini, temps, 0.0) / 60.0)
-        bas = np.where(fini, np.maximum(temps + np.asarray(self.bas_min)[k] * 60.0, 0.0), np.inf)
-        haut = np.where(fini, np.maximum(temps + np.asarray(self.haut_min)[k] * 60.0, 0.0), np.inf)
+        q_bas = np.minimum(np.asarray(self.bas_min), 0.0)[k] * 60.0
+        q_haut = np.maximum(np.asarray(self.haut_min), 0.0)[k] * 60.0
+        bas = np.where(fini, np.maximum(temps + q_bas, 0.0), np.inf)
+        haut = np.where(fini, temps + q_haut, np.inf)
         nul = temps == 0.0
         bas[nul], haut[nul] = 0.0, 0.0
         return bas, np.maximum(haut, bas)

@@ -268,6 +268,7 @@ class SourceMatrice:
         libelle: str = "matrice importée",
         fichier: str | None = None,
         reglages: dict[str, str] | None = None,
+        verifier: bool = True,
     ) -> None:
         self._minutes = minutes
         self._libelle = libelle
@@ -276,7 +277,8 @@ class SourceMatrice:
         self.fichier = fichier
         #: How the file was read (``colonnes``, ``periode``), recorded to read it again.
         self.reglages: dict[str, str] = dict(reglages or {})
-        self._verifiee = False
+        #: ``False`` skips the unit check (hand-made minutes unrelated to the coordinates).
+        self._verifiee = not verifier
 
     @classmethod
     def depuis_fichier(
