@@ -69,6 +69,15 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _ACCES = re.compile(r"^acces_(.+)_moy_min$", flags=re.IGNORECASE)
+#: INSEE floors the shortest square's time at 1 min: a commune with a square at the floor
+#: most likely holds the service in the reference's year.
+PLANCHER_MIN_MIN = 1.0
+#: A service whose number of equipped communes (among the reference's) differs by more than
+#: this ratio between the BPE and the reference changed too much between the two vintages
+#: (or is not the same thing in both nomenclatures): it is left out of the fits.
+RAPPORT_EQUIPEES_MAX = 1.5
+#: The error table's row over every service but those left out of the fits.
+GROUPE_HORS_ECARTES = "ensemble hors services écartés"
 _COLONNES_CODE = ("code", "code_insee", "codgeo", "depcom", "code_commune", "insee", "com")
 
 
@@ -93,6 +102,10 @@ class Reference:
         Per-commune: the file's access columns left out, and why (French).
     matrice
         Commune × commune: origins × destinations (minutes).
+    plus_courts
+        Per-commune, when the file has ``acces_<service>_min_min``: the shortest square's
+        time (floored at 1 min), which tells whether the commune held the service in the
+        reference's year.
     """
 
     fichier: Path
@@ -102,6 +115,7 @@ class Reference:
     colonnes: dict[str, str] = field(default_factory=dict)
     ecartes: dict[str, str] = field(default_factory=dict)
     matrice: pd.DataFrame | None = None
+    plus_courts: pd.DataFrame | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -193,6 +207,7 @@ def lire_reference(
                 f"(services présents : {', '.join(sorted(acces.values()))})."
             )
     table: dict[str, pd.Series] = {}
+    plus_courts: dict[str, pd.Series] = {}
     reference = Reference(fichier=chemin, genre="acces")
     for colonne, nom in acces.items():
         if demandes is not None and nom not in demandes:
@@ -217,6 +232,16 @@ def lire_reference(
                 f"« {colonne} » (par exemple la commune {codes[negatifs].iloc[0]})."
             )
         table[service.nom] = pd.Series(valeurs.to_numpy(dtype=np.float64), index=codes.to_numpy())
+        colonne_min = re.sub(r"_moy_min$", "_min_min", str(colonne), flags=re.IGNORECASE)
+        if colonne_min in brut.columns:
+            minimum = nombres(brut[colonne_min], chemin.name, colonne_min, quoi="Référence")
+            if (minimum < 0).any():
+                raise DonneesInvalides(
+                    f"Référence {chemin.name} : temps négatifs dans « {colonne_min} »."
+                )
+            plus_courts[service.nom] = pd.Series(
+                minimum.to_numpy(dtype=np.float64), index=codes.to_numpy()
+            )
         reference.services[service.nom] = service
         reference.colonnes[service.nom] = colonne
     if not table:
@@ -226,6 +251,8 @@ def lire_reference(
         )
     reference.acces = pd.DataFrame(table)
     reference.acces.index.name = "code"
+    if plus_courts:
+        reference.plus_courts = pd.DataFrame(plus_courts).reindex(columns=reference.acces.columns)
     for colonne, raison in reference.ecartes.items():
         logger.warning("Référence %s : colonne %s écartée (%s).", chemin.name, colonne, raison)
     return reference
@@ -278,8 +305,9 @@ def _observations_acces(
     source: SourceTemps | None,
     distances: pd.Series,
     classe: pd.Series,
-) -> tuple[Observations, np.ndarray | None, list[str]]:
-    """Observations of a per-commune reference; with a non-straight-line source, its times."""
+) -> tuple[Observations, np.ndarray | None, np.ndarray, list[str]]:
+    """Observations of a per-commune reference; with a non-straight-line source, its times;
+    and whether each commune's own equipment agrees between the BPE and the reference."""
     from scipy.spatial import cKDTree
 
     assert reference.acces is not None
@@ -288,6 +316,7 @@ def _observations_acces(
     origines = lieux_communes(indexees.loc[codes_ref].reset_index(drop=True))
     morceaux: list[dict[str, np.ndarray]] = []
     temps_source: list[np.ndarray] = []
+    concordances: list[np.ndarray] = []
     sans_equipement: list[str] = []
     for nom, service in reference.services.items():
         nombre = nombre_par_commune(equipements, service)
@@ -303,6 +332,13 @@ def _observations_acces(
         km[np.isin(codes_ref, cibles_codes)] = 0.0
         ref = reference.acces[nom].to_numpy(dtype=np.float64)
         garder = np.isfinite(ref)
+        equipee = np.isin(codes_ref, cibles_codes)
+        if reference.plus_courts is not None and nom in reference.plus_courts.columns:
+            minimum = reference.plus_courts[nom].to_numpy(dtype=np.float64)
+            concorde = ~np.isfinite(minimum) | (equipee == (minimum <= PLANCHER_MIN_MIN + 1e-9))
+        else:
+            concorde = np.ones(len(codes_ref), dtype=bool)
+        concordances.append(concorde[garder])
         if source is not None:
             t, _ = source.plus_proche(origines, cibles)
             temps_source.append(t[garder] / 60.0)
@@ -328,7 +364,12 @@ def _observations_acces(
         distance_interne_km=distances.reindex(code).to_numpy(dtype=np.float64),
         classe=classe.reindex(code).to_numpy(dtype=np.int64),
     )
-    return obs, (np.concatenate(temps_source) if source is not None else None), sans_equipement
+    return (
+        obs,
+        (np.concatenate(temps_source) if source is not None else None),
+        np.concatenate(concordances),
+        sans_equipement,
+    )
 
 
 def _observations_matrice(
@@ -394,6 +435,7 @@ def _calibrer_osm(
     interne: ModeleTempsInterne | None,
     dep: str,
     iterations: int,
+    apprend: np.ndarray,
 ) -> tuple[dict[str, float], Any]:
     """Peak-hour factors of the road graph: fit, reroute, fit again; returns the factors and
     a function giving, for given factors, the observations and the per-group times."""
@@ -409,14 +451,16 @@ def _calibrer_osm(
     def evaluer(f: dict[str, float]) -> tuple[Observations, np.ndarray, np.ndarray]:
         graphe = appliquer_facteurs_pointe(source.graphe, {k: f[k] for k in defaut})
         base = SourceReseau(graphe, distance_max_m=source.distance_max_m)
-        obs, t0 = _observations(reference, communes, equipements, base, distances, classe, dep)
+        obs, t0, _ = _observations(reference, communes, equipements, base, distances, classe, dep)
         colonnes = []
         for classes in GROUPES_ROUTES.values():
             perturbe = SourceReseau(
                 multiplier_temps_classes(graphe, {c: 1.0 + pas for c in classes}),
                 distance_max_m=source.distance_max_m,
             )
-            _, t = _observations(reference, communes, equipements, perturbe, distances, classe, dep)
+            _, t, _ = _observations(
+                reference, communes, equipements, perturbe, distances, classe, dep
+            )
             colonnes.append((np.asarray(t) - np.asarray(t0)) / pas)
         groupes = np.clip(np.column_stack(colonnes), 0.0, None)
         reste = np.asarray(t0) - groupes.sum(axis=1)
@@ -426,7 +470,7 @@ def _calibrer_osm(
 
     for _ in range(iterations):
         obs, groupes, reste = evaluer(facteurs)
-        fini = np.isfinite(reste)
+        fini = np.isfinite(reste) & apprend
         x = ajuster_multiplicateurs(groupes[fini], reste[fini], obs.reference_min[fini])
         for classes, multiplicateur in zip(GROUPES_ROUTES.values(), x, strict=True):
             for c in classes:
@@ -446,13 +490,15 @@ def _observations(
     distances: pd.Series,
     classe: pd.Series,
     dep: str,
-) -> tuple[Observations, np.ndarray | None]:
+) -> tuple[Observations, np.ndarray | None, np.ndarray]:
+    """The observations, a non-straight-line source's times (minutes), and the concordance."""
     if reference.genre == "acces":
-        obs, temps, _ = _observations_acces(
+        obs, temps, concorde, _ = _observations_acces(
             reference, communes, equipements, source, distances, classe
         )
-        return obs, temps
-    return _observations_matrice(reference, communes, source, distances, classe, dep)
+        return obs, temps, concorde
+    obs, temps = _observations_matrice(reference, communes, source, distances, classe, dep)
+    return obs, temps, np.ones(len(obs), dtype=bool)
 
 
 def calibrer(
@@ -470,6 +516,7 @@ def calibrer(
     tampon_km: float = 30.0,
     couverture: float = 0.8,
     iterations_osm: int = 3,
+    toutes_observations: bool = False,
 ) -> ResultatCalibration:
     """Fit the time model of a source on a reference, cross-validated.
 
@@ -497,6 +544,13 @@ def calibrer(
         k-fold cross-validation by commune, and the seed of the folds.
     couverture
         Share of the residuals the band covers (0.8: 10 %–90 % quantiles).
+    toutes_observations
+        Fit on every observation. By default, with a reference that gives the shortest
+        square's time (``acces_<service>_min_min``), the fits and the band leave out the
+        observations whose commune holds the service in the BPE but not in the reference,
+        or the other way round (its shortest square at the 1-minute floor): the equipment
+        changed between the two vintages, which no time model can fix. The errors are
+        given on all observations and on the concordant ones.
     """
     from accessibilite.noyau.sources import SourceVolOiseau
 
@@ -537,26 +591,51 @@ def calibrer(
     interne_defaut = ModeleTempsInterne() if temps_interne else None
 
     facteurs: dict[str, float] = {}
+    obs, temps_source, concorde = _observations(
+        ref,
+        communes,
+        equipements,
+        None if source.nom == "vol-oiseau" else source,
+        distances,
+        classe,
+        dep.code,
+    )
+    # the fits learn from the observations whose commune's own equipment agrees between
+    # the BPE and the reference; the errors are given on all of them and on those
+    apprend = np.ones(len(obs), dtype=bool) if toutes_observations else concorde.copy()
+    changes = {} if toutes_observations else _services_changes(ref, obs)
+    for nom in changes:
+        apprend &= obs.groupe != nom
+    if apprend.sum() < 3:
+        raise DonneesInvalides(
+            "Moins de 3 observations dont l'équipement concorde entre la BPE et la référence : "
+            "la BPE n'est pas celle de la référence ? (--toutes-observations pour les garder)"
+        )
+    tout = np.ones(len(obs), dtype=bool)
+    vol: tuple[float, float] | None = None
+    classes_cal: tuple[tuple[ClasseDensite, float, float], ...] = ()
+    interne_final: ModeleTempsInterne | None = None
     if source.nom == "vol-oiseau":
-        obs, _ = _observations(ref, communes, equipements, None, distances, classe, dep.code)
         defaut = CoefficientsVolOiseau((A_MIN_DEFAUT,), (B_MIN_PAR_KM_DEFAUT,), interne_defaut)
         avant = predire_vol_oiseau(obs, defaut)
 
         def ajuster(masque: np.ndarray) -> CoefficientsVolOiseau:
             return ajuster_vol_oiseau_obs(
-                obs.sous_ensemble(masque), n_classes=n_classes, temps_interne=bool(temps_interne)
+                obs.sous_ensemble(masque & apprend),
+                n_classes=n_classes,
+                temps_interne=bool(temps_interne),
             )
 
         def predire(coef: CoefficientsVolOiseau, masque: np.ndarray) -> np.ndarray:
             return predire_vol_oiseau(obs.sous_ensemble(masque), coef)
 
         apres = valider_croise(obs.code, ajuster, predire, plis=plis, graine=graine)
-        final = ajuster(np.ones(len(obs), dtype=bool))
+        final = ajuster(tout)
         interne_final = final.interne
-        vol: tuple[float, float] | None = None
-        classes_cal: tuple[tuple[ClasseDensite, float, float], ...] = ()
         if n_classes > 1:
-            global_ = ajuster_vol_oiseau_obs(obs, temps_interne=bool(temps_interne))
+            global_ = ajuster_vol_oiseau_obs(
+                obs.sous_ensemble(apprend), temps_interne=bool(temps_interne)
+            )
             vol = (global_.a_min[0], global_.b_min_par_km[0])
             classes_cal = tuple(
                 (c, final.a_min[k], final.b_min_par_km[k]) for k, c in enumerate(classes)
@@ -564,65 +643,83 @@ def calibrer(
         else:
             vol = (final.a_min[0], final.b_min_par_km[0])
         km = obs.km
+    elif source.nom == "osm":
+        assert temps_source is not None
+        avant = np.asarray(temps_source, dtype=np.float64)
+        if interne_defaut is not None:
+            avant = avant + interne_defaut.minutes(obs.distance_interne_km)
+        facteurs, evaluer = _calibrer_osm(
+            source,
+            ref,
+            communes,
+            equipements,
+            distances,
+            classe,
+            interne_defaut,
+            dep.code,
+            iterations_osm,
+            apprend,
+        )
+        _, groupes, reste = evaluer(facteurs)
+
+        def ajuster_o(masque: np.ndarray) -> np.ndarray:
+            fini = masque & apprend & np.isfinite(reste)
+            return ajuster_multiplicateurs(groupes[fini], reste[fini], obs.reference_min[fini])
+
+        def predire_o(x: np.ndarray, masque: np.ndarray) -> np.ndarray:
+            return np.asarray(groupes[masque] @ x + reste[masque])
+
+        apres = valider_croise(obs.code, ajuster_o, predire_o, plis=plis, graine=graine)
+        interne_final = interne_defaut
+        km = np.full(len(obs), np.nan)
     else:
-        vol, classes_cal = None, ()
-        if source.nom == "osm":
-            facteurs, evaluer = _calibrer_osm(
-                source,
-                ref,
-                communes,
-                equipements,
-                distances,
-                classe,
-                interne_defaut,
-                dep.code,
-                iterations_osm,
-            )
-            obs0, temps0 = _observations(
-                ref, communes, equipements, source, distances, classe, dep.code
-            )
-            assert temps0 is not None
-            avant = np.asarray(temps0, dtype=np.float64)
-            if interne_defaut is not None:
-                avant = avant + interne_defaut.minutes(obs0.distance_interne_km)
-            obs, groupes, reste = evaluer(facteurs)
+        assert temps_source is not None
+        temps = np.asarray(temps_source, dtype=np.float64)
+        avant = temps.copy()
+        apres = temps.copy()
+        if interne_defaut is not None:
+            avant = temps + interne_defaut.minutes(obs.distance_interne_km)
 
-            def ajuster_o(masque: np.ndarray) -> np.ndarray:
-                fini = masque & np.isfinite(reste)
-                return ajuster_multiplicateurs(groupes[fini], reste[fini], obs.reference_min[fini])
+            def ajuster_i(masque: np.ndarray) -> ModeleTempsInterne:
+                return _ajuster_interne(obs, temps, masque & apprend)
 
-            def predire_o(x: np.ndarray, masque: np.ndarray) -> np.ndarray:
-                return groupes[masque] @ x + reste[masque]
+            def predire_i(m: ModeleTempsInterne, masque: np.ndarray) -> np.ndarray:
+                return np.asarray(temps[masque] + m.minutes(obs.distance_interne_km[masque]))
 
-            apres = valider_croise(obs.code, ajuster_o, predire_o, plis=plis, graine=graine)
-            interne_final = interne_defaut
-        else:
-            obs, temps_o = _observations(
-                ref, communes, equipements, source, distances, classe, dep.code
-            )
-            assert temps_o is not None
-            temps = np.asarray(temps_o, dtype=np.float64)
-            avant = temps.copy()
-            interne_final = None
-            if interne_defaut is not None:
-                avant = temps + interne_defaut.minutes(obs.distance_interne_km)
-
-                def ajuster_i(masque: np.ndarray) -> ModeleTempsInterne:
-                    return _ajuster_interne(obs, temps, masque)
-
-                def predire_i(m: ModeleTempsInterne, masque: np.ndarray) -> np.ndarray:
-                    return np.asarray(temps[masque] + m.minutes(obs.distance_interne_km[masque]))
-
-                apres = valider_croise(obs.code, ajuster_i, predire_i, plis=plis, graine=graine)
-                interne_final = ajuster_i(np.ones(len(obs), dtype=bool))
-            else:
-                apres = avant.copy()
+            apres = valider_croise(obs.code, ajuster_i, predire_i, plis=plis, graine=graine)
+            interne_final = ajuster_i(tout)
         km = np.full(len(obs), np.nan)
 
-    tableau = _erreurs_par_groupe(obs.groupe, obs.reference_min, {"avant": avant, "apres": apres})
+    tableau = pd.concat(
+        [
+            _erreurs_par_groupe(obs.groupe, obs.reference_min, {"avant": avant, "apres": apres}),
+            _erreurs_par_groupe(
+                obs.groupe[concorde],
+                obs.reference_min[concorde],
+                {"avant_concordantes": avant[concorde], "apres_concordantes": apres[concorde]},
+            ),
+        ],
+        ignore_index=True,
+    )
+    if changes:
+        garde = ~np.isin(obs.groupe, list(changes))
+        supplement = [
+            {
+                "groupe": GROUPE_HORS_ECARTES,
+                "moment": moment,
+                **erreurs(pred[m], obs.reference_min[m]).en_dict(),
+            }
+            for moment, pred, m in (
+                ("avant", avant, garde),
+                ("apres", apres, garde),
+                ("avant_concordantes", avant, garde & concorde),
+                ("apres_concordantes", apres, garde & concorde),
+            )
+        ]
+        tableau = pd.concat([tableau, pd.DataFrame(supplement)], ignore_index=True)
     bande = bande_depuis_residus(
-        apres,
-        obs.reference_min,
+        apres[apprend],
+        obs.reference_min[apprend],
         couverture=couverture,
         origine=f"calibration sur {ref.fichier.name} (validation croisée en {plis} plis)",
     )
@@ -641,6 +738,8 @@ def calibrer(
         "plis": plis,
         "graine": graine,
         "observations": len(obs),
+        "observations_apprises": int(apprend.sum()),
+        "services_ecartes_ajustement": sorted(changes),
         "communes": int(np.unique(obs.code).size),
         "erreurs": {
             moment: {
@@ -670,6 +769,7 @@ def calibrer(
             "km": km,
             "distance_interne_km": obs.distance_interne_km,
             "classe_densite": [classes[int(k)].nom for k in obs.classe],
+            "concordante": concorde,
         }
     )
     parametres = {
@@ -681,6 +781,7 @@ def calibrer(
         "departement_nom": dep.nom,
         "services": {n: list(s.typequ) for n, s in ref.services.items()},
         "ecartes": dict(ref.ecartes),
+        "services_changes": changes,
         "temps_interne": bool(temps_interne),
         "par_densite": bool(par_densite),
         "classes": [(c.nom, c.densite_max) for c in classes],
@@ -690,6 +791,36 @@ def calibrer(
     return ResultatCalibration(
         calibration=calibration, erreurs=tableau, observations=observations, parametres=parametres
     )
+
+
+def _services_changes(ref: Reference, obs: Observations) -> dict[str, tuple[int, int]]:
+    """Services whose equipped communes changed too much between the BPE and the reference.
+
+    Returns, per such service, the number of the reference's communes holding it in the BPE
+    and in the reference (shortest square at the 1-minute floor).
+    """
+    if ref.plus_courts is None:
+        return {}
+    changes = {}
+    for nom in ref.plus_courts.columns:
+        dans = obs.groupe == nom
+        if not dans.any():
+            continue
+        bpe = int(np.sum(obs.km[dans] == 0))
+        minimum = ref.plus_courts[nom].reindex(obs.code[dans]).to_numpy(dtype=np.float64)
+        reference = int(np.sum(minimum <= PLANCHER_MIN_MIN + 1e-9))
+        if max(bpe, reference) > RAPPORT_EQUIPEES_MAX * max(min(bpe, reference), 1):
+            changes[str(nom)] = (bpe, reference)
+    if changes:
+        logger.warning(
+            "Services écartés de l'ajustement (équipement trop différent entre la BPE et la "
+            "référence) : %s.",
+            ", ".join(
+                f"{n} ({b} communes équipées dans la BPE, {r} dans la référence)"
+                for n, (b, r) in changes.items()
+            ),
+        )
+    return changes
 
 
 def _ajuster_interne(
@@ -752,6 +883,17 @@ def rapport_calibration(resultat: ResultatCalibration) -> str:
             + " ; ".join(f"{c} ({r})" for c, r in p["ecartes"].items())
             + "."
         )
+    if p.get("services_changes"):
+        lignes.append(
+            "- Services écartés de l'ajustement et de la bande (leurs communes équipées diffèrent "
+            "de plus de moitié entre la BPE et la référence : l'équipement a changé entre les "
+            "deux millésimes, ou n'est pas le même dans les deux nomenclatures) : "
+            + " ; ".join(
+                f"{n} ({b} communes équipées dans la BPE, {r} dans la référence)"
+                for n, (b, r) in p["services_changes"].items()
+            )
+            + "."
+        )
     lignes += ["", "## Modèle ajusté", ""]
     if cal.vol_oiseau is not None:
         a, b = cal.vol_oiseau
@@ -781,21 +923,40 @@ def rapport_calibration(resultat: ResultatCalibration) -> str:
         "",
         "« Avant » : réglages par défaut ; « après » : modèle ajusté, prédictions de validation "
         "croisée. EAM : erreur absolue moyenne ; biais : moyenne de (modèle − référence), "
-        "positif quand le modèle est trop lent ; résidus : quantiles de (référence − modèle).",
+        "positif quand le modèle est trop lent ; résidus : quantiles de (référence − modèle). "
+        "Concordance : part des communes dont l'équipement propre est le même dans la BPE et "
+        "dans la référence (une maille à 1 min, le plancher de l'INSEE, vaut « équipée ») ; "
+        "les ajustements n'apprennent que sur celles-là ; la dernière colonne donne l'EAM "
+        "après calibration sur elles seules.",
         "",
-        "| service | n | EAM avant | biais avant | EAM après | biais après | R² après "
-        "| résidus 10 % / 50 % / 90 % |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| service | n | concordance | EAM avant | biais avant | EAM après | biais après "
+        "| R² après | résidus 10 % / 50 % / 90 % | EAM après (concordantes) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     t = resultat.erreurs
-    for groupe in t["groupe"].unique():
-        av = t[(t["groupe"] == groupe) & (t["moment"] == "avant")].iloc[0]
-        ap = t[(t["groupe"] == groupe) & (t["moment"] == "apres")].iloc[0]
-        nom = "**ensemble**" if groupe == "ensemble" else groupe
+    obs = resultat.observations
+
+    def ligne(groupe: str, moment: str) -> pd.Series:
+        choix = t[(t["groupe"] == groupe) & (t["moment"] == moment)]
+        return choix.iloc[0] if len(choix) else pd.Series(dtype=float)
+
+    for groupe in t.loc[t["moment"] == "apres", "groupe"]:
+        av, ap, co = (
+            ligne(groupe, "avant"),
+            ligne(groupe, "apres"),
+            ligne(groupe, "apres_concordantes"),
+        )
+        dans = obs if groupe == "ensemble" else obs[obs["groupe"] == groupe]
+        concordance = float(dans["concordante"].mean()) if len(dans) else float("nan")
+        nom = f"**{groupe}**" if groupe.startswith("ensemble") else groupe
+        if groupe == GROUPE_HORS_ECARTES:
+            dans = obs[~obs["groupe"].isin(list(p.get("services_changes") or {}))]
+            concordance = float(dans["concordante"].mean()) if len(dans) else float("nan")
         lignes.append(
-            f"| {nom} | {int(ap['n'])} | {_nombre(av['mae_min'])} | {_nombre(av['biais_min'])} | "
-            f"{_nombre(ap['mae_min'])} | {_nombre(ap['biais_min'])} | {_nombre(ap['r2'])} | "
-            f"{_nombre(ap['q10_min'])} / {_nombre(ap['q50_min'])} / {_nombre(ap['q90_min'])} |"
+            f"| {nom} | {int(ap['n'])} | {concordance:.0%} | {_nombre(av['mae_min'])} | "
+            f"{_nombre(av['biais_min'])} | {_nombre(ap['mae_min'])} | {_nombre(ap['biais_min'])} | "
+            f"{_nombre(ap['r2'])} | {_nombre(ap['q10_min'])} / {_nombre(ap['q50_min'])} / "
+            f"{_nombre(ap['q90_min'])} | {_nombre(co.get('mae_min'))} |"
         )
     bande = cal.bande
     bornes = (0.0, *bande.bornes_min)
@@ -810,8 +971,10 @@ def rapport_calibration(resultat: ResultatCalibration) -> str:
         "| temps calculé | résidus observés | bas | haut |",
         "|---|---:|---:|---:|",
     ]
-    apres = resultat.observations["apres_min"].to_numpy()
-    k = bande.classe(apres)
+    apprises = resultat.observations
+    if cal.meta.get("observations_apprises") != len(apprises):
+        apprises = apprises[apprises["concordante"]]
+    k = bande.classe(apprises["apres_min"].to_numpy())
     for i in range(len(bornes)):
         libelle = (
             f"{bornes[i]:g} à {bande.bornes_min[i]:g} min"
