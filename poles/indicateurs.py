@@ -250,7 +250,7 @@ def acces_service(
         Population column used to weight the summaries (a sub-population column can be
         joined with :func:`joindre_population`).
     bande
-        Error band of the times: adds ``temps_bas_min`` and ``temps_haut_min`` (the
+        Error band of the times: adds ``temps_min_bas`` and ``temps_min_haut`` (the
         interval of each time); ``None`` adds nothing.
 
     Returns
@@ -297,7 +297,7 @@ def acces_service(
         table[colonne_seuil(seuil)] = ~(temps_s <= seuil * 60.0)
     if bande is not None:
         for nom, valeurs in zip(
-            ("temps_bas_min", "temps_haut_min"), bande.intervalle_s(temps_s), strict=True
+            ("temps_min_bas", "temps_min_haut"), bande.intervalle_s(temps_s), strict=True
         ):
             table[nom] = np.round(np.where(np.isfinite(valeurs), valeurs / 60.0, np.nan), 1)
     injoignables = int((~np.isfinite(temps_s)).sum())
@@ -335,7 +335,7 @@ def _resumer_groupe(groupe: pd.DataFrame, seuils: Sequence[float], pop: str) -> 
         "population_sans_acces": round(float(population[~atteint].sum())),
     }
     total = ligne["population"]
-    bornes = {"temps_bas_min", "temps_haut_min"} <= set(groupe.columns)
+    bornes = {"temps_min_bas", "temps_min_haut"} <= set(groupe.columns)
     for seuil in seuils:
         au_dela = groupe[colonne_seuil(seuil)].to_numpy(dtype=bool)
         nom = f"{seuil:g}".replace(".", "_")
@@ -344,8 +344,8 @@ def _resumer_groupe(groupe: pd.DataFrame, seuils: Sequence[float], pop: str) -> 
         ligne[f"part_au_dela_{nom}"] = float(population[au_dela].sum()) / total if total else 0.0
         if bornes:
             # the range the error band gives (times rounded to 0.1 min, as written)
-            bas = groupe["temps_bas_min"].to_numpy(dtype=np.float64)
-            haut = groupe["temps_haut_min"].to_numpy(dtype=np.float64)
+            bas = groupe["temps_min_bas"].to_numpy(dtype=np.float64)
+            haut = groupe["temps_min_haut"].to_numpy(dtype=np.float64)
             sur = ~(bas <= seuil) | ~np.isfinite(minutes)
             possible = ~(haut <= seuil) | ~np.isfinite(minutes)
             ligne[f"population_au_dela_{nom}_min"] = round(float(population[sur].sum()))

@@ -34,8 +34,8 @@ def colonnes_table(niveaux: list[str]) -> list[str]:
             f"temps_{nom}_min",
             f"zone_grise_{nom}",
             f"est_pole_{nom}",
-            f"temps_{nom}_bas_min",
-            f"temps_{nom}_haut_min",
+            f"temps_{nom}_min_bas",
+            f"temps_{nom}_min_haut",
             f"etat_{nom}",
         ]
     return [*colonnes, "niveaux_zone_grise"]

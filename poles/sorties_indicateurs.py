@@ -47,7 +47,7 @@ def colonnes_indicateur(table: pd.DataFrame) -> list[str]:
         colonnes.append("territoire")
     colonnes += ["nombre_equipements", "commune_equipee", "commune_equipee_nom", "temps_min"]
     colonnes += [colonne_seuil(s) for s in table.attrs["seuils_min"]]
-    colonnes += [c for c in ("temps_bas_min", "temps_haut_min") if c in table.columns]
+    colonnes += [c for c in ("temps_min_bas", "temps_min_haut") if c in table.columns]
     if "apl_pour_100000" in table.columns:
         colonnes.append("apl_pour_100000")
     return colonnes

@@ -58,7 +58,7 @@ class ResultatZonesGrises:
     communes
         The département's communes (GeoDataFrame, polygons, metric CRS) with, per level,
         ``pole_<n>``, ``pole_<n>_nom``, ``temps_<n>_min``, ``zone_grise_<n>``,
-        ``est_pole_<n>``, ``temps_<n>_bas_min``, ``temps_<n>_haut_min``, ``etat_<n>``, then
+        ``est_pole_<n>``, ``temps_<n>_min_bas``, ``temps_<n>_min_haut``, ``etat_<n>``, then
         ``niveaux_zone_grise``; and the ``centre`` point column.
     voisines
         The neighbouring communes of the buffer with their pole status.
@@ -129,7 +129,7 @@ def plus_proches_poles(
         ``code``, then per level ``pole_<n>`` (code, ``""`` if none), ``temps_<n>_s``
         (``inf`` if no pole is reachable), ``zone_grise_<n>`` (the time alone strictly
         above the threshold) and, when a ``bande`` is given, the bounds of the time's
-        interval ``temps_<n>_bas_s``, ``temps_<n>_haut_s`` (see
+        interval ``temps_<n>_s_bas``, ``temps_<n>_s_haut`` (see
         :class:`accessibilite.noyau.incertitude.Bande`) and the state ``etat_<n>``
         (``zone grise``, ``incertaine`` or ``hors zone grise``).
 
@@ -158,8 +158,8 @@ def plus_proches_poles(
         if bande is not None:
             exacts = etat[f"temps_{nom}_s"].to_numpy(dtype=np.float64)
             bas, haut = bande.intervalle_s(exacts)
-            etat[f"temps_{nom}_bas_s"] = bas
-            etat[f"temps_{nom}_haut_s"] = haut
+            etat[f"temps_{nom}_s_bas"] = bas
+            etat[f"temps_{nom}_s_haut"] = haut
             etat[f"etat_{nom}"] = etats(exacts, bas, haut, niveau.seuil_s)
         injoignables = int((~trouve).sum())
         if injoignables:
@@ -224,8 +224,8 @@ def classer(
         statut = poles[nom]["est_pole"].reindex(communes["code"]).fillna(False).to_numpy(bool)
         resultat[f"est_pole_{nom}"] = statut[interieur]
         for borne in ("bas", "haut"):
-            valeurs = etat[f"temps_{nom}_{borne}_s"].to_numpy(dtype=np.float64)
-            resultat[f"temps_{nom}_{borne}_min"] = np.round(
+            valeurs = etat[f"temps_{nom}_s_{borne}"].to_numpy(dtype=np.float64)
+            resultat[f"temps_{nom}_min_{borne}"] = np.round(
                 np.where(np.isfinite(valeurs), valeurs / 60.0, np.nan), 1
             )
         resultat[f"etat_{nom}"] = etat[f"etat_{nom}"].to_numpy()

@@ -124,7 +124,7 @@ def executer(options: argparse.Namespace) -> int:
     from accessibilite.noyau.sources import SourceMatrice, SourceTemps, SourceVolOiseau
     from poles.calibration import calibrer, lire_reference, rapport_calibration
     from socle.erreurs import DonneesInvalides
-    from socle.fichiers import ecriture_atomique, ecrire_table
+    from socle.fichiers import ecrire_table, ecriture_atomique
     from socle.territoire import code_departement
 
     if options.plis < 2:

@@ -38,11 +38,11 @@ __all__ = [
     "distance_moyenne_disque_km",
 ]
 
-#: Constant of the internal time (minutes): fitted on the Nord reference (INSEE Metric-OSRM
-#: 2025, communes holding a pharmacy, a post office, a bakery or an elementary school in the
-#: BPE 2013) with the pace fixed at the straight line's 1.32 min/km: see
-#: ``benchmarks/RESULTS.md`` (calibration des temps).
-A_INTERNE_MIN_DEFAUT = 0.5
+#: Constant of the internal time (minutes): the median of ``reference − 1.32 × d`` over the
+#: Nord communes holding a pharmacy, a post office, a bakery or an elementary school both in
+#: the BPE 2013 and in INSEE's 2025 access times (902 cases; 0.39 min, mean absolute error
+#: 0.47 min): ``benchmarks/calibration.py``, ``benchmarks/RESULTS.md``.
+A_INTERNE_MIN_DEFAUT = 0.4
 #: Pace of the internal time (min/km): the straight-line model's published pace.
 B_INTERNE_MIN_PAR_KM_DEFAUT = 1.32
 

@@ -42,8 +42,8 @@ def test_fichiers_et_colonnes(sortie_62, capsys):
             f"temps_{n}_min",
             f"zone_grise_{n}",
             f"est_pole_{n}",
-            f"temps_{n}_bas_min",
-            f"temps_{n}_haut_min",
+            f"temps_{n}_min_bas",
+            f"temps_{n}_min_haut",
             f"etat_{n}",
         ]
     assert table.columns.tolist() == [*attendues, "niveaux_zone_grise"]
