@@ -289,6 +289,7 @@ def preparer_temps(
             else (cal.temps_interne if cal is not None and cal.temps_interne else None)
             or ModeleTempsInterne()
         )
+        fichier_grille = str(Path(grille).resolve()) if isinstance(grille, str | Path) else None
         if isinstance(grille, str | Path):
             grille = lire_grille_population(grille)
         distances, origine = distances_internes(communes, grille)
@@ -303,6 +304,7 @@ def preparer_temps(
             "a_min": modele.a_min,
             "b_min_par_km": modele.b_min_par_km,
             "distances": origine,
+            "grille": fichier_grille,
             "description": modele.description(),
         }
     if incertitude == "aucune":
