@@ -400,14 +400,17 @@ def bande_depuis_residus(
 ) -> Bande:
     """Residual quantiles per class of predicted time: the error band.
 
-    A class with fewer than ``n_min`` residuals takes the quantiles of the nearest class
-    below that has enough, scaled by ``max(1, lower bound of the class / upper bound of the
-    donor)`` (the relative error kept at the donor's upper end); a class below every
-    populated one takes the first populated class's quantiles unscaled.
+    Predictions of exactly 0 (a commune holding the service, without internal time) are
+    left out: the band never widens a zero time (see
+    :meth:`accessibilite.noyau.incertitude.Bande.intervalle_s`). A class with fewer than
+    ``n_min`` residuals takes the quantiles of the nearest class below that has enough,
+    scaled by ``max(1, lower bound of the class / upper bound of the donor)`` (the relative
+    error kept at the donor's upper end); a class below every populated one takes the first
+    populated class's quantiles unscaled.
     """
     p = np.asarray(predit_min, dtype=np.float64)
     r = np.asarray(reference_min, dtype=np.float64)
-    ok = np.isfinite(p) & np.isfinite(r)
+    ok = np.isfinite(p) & np.isfinite(r) & (p > 0)
     p, r = p[ok], r[ok]
     if p.size < n_min:
         raise DonneesInvalides(

@@ -38,14 +38,17 @@ BORNES_CLASSES_MIN: tuple[float, ...] = (5.0, 10.0, 20.0, 30.0)
 ETATS = ("hors zone grise", "incertaine", "zone grise")
 
 # Default residual quantiles (10 % and 90 %, minutes) of the straight-line estimate per
-# class of computed time (0-5, 5-10, 10-20, 20-30, > 30 min): measured on the Nord
-# reference (INSEE Metric-OSRM 2025, 266 communes, 15 services mapped to the BPE 2013),
-# model a = 2.02 min, b = 1.32 min/km with the internal time, 5-fold cross-validation not
-# needed since nothing is fitted (benchmarks/calibration.py, benchmarks/RESULTS.md). The
-# classes above 20 min had too few residuals there: they take the 10-20 class's quantiles
-# scaled by the time (× 1.5 and × 2), a stated assumption.
-_VOL_OISEAU_BAS = (-1.1, -2.5, -3.2, -4.8, -6.4)
-_VOL_OISEAU_HAUT = (1.3, 2.2, 3.8, 5.7, 7.6)
+# class of computed time (0-5, 5-10, 10-20, 20-30, > 30 min): measured on the Nord reference
+# (INSEE Metric-OSRM 2025, 266 communes, 14 services mapped to the BPE 2013, the communes
+# whose own equipment agrees between the two), for the default model a = 2.02 min,
+# b = 1.32 min/km with the default internal time (the reference counts it), nothing fitted:
+# ``benchmarks/calibration.py``, ``benchmarks/RESULTS.md``. The model is biased there (it
+# overestimates by 0.7 min on average), hence the lopsided band. Above 20 min the Nord has
+# few residuals: the 30 min and more class repeats the 20-30 one (an assumption). The band
+# is applied to centre-to-centre times too, as the uncertainty of the trip between
+# communes.
+_VOL_OISEAU_BAS = (-0.81, -3.24, -4.75, -7.25, -7.25)
+_VOL_OISEAU_HAUT = (0.99, 0.88, 1.70, 0.88, 0.88)
 
 
 @dataclass(frozen=True)
