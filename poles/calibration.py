@@ -953,7 +953,7 @@ def rapport_calibration(resultat: ResultatCalibration) -> str:
             dans = obs[~obs["groupe"].isin(list(p.get("services_changes") or {}))]
             concordance = float(dans["concordante"].mean()) if len(dans) else float("nan")
         lignes.append(
-            f"| {nom} | {int(ap['n'])} | {concordance:.0%} | {_nombre(av['mae_min'])} | "
+            f"| {nom} | {int(ap['n'])} | {round(100 * concordance)} % | {_nombre(av['mae_min'])} | "
             f"{_nombre(av['biais_min'])} | {_nombre(ap['mae_min'])} | {_nombre(ap['biais_min'])} | "
             f"{_nombre(ap['r2'])} | {_nombre(ap['q10_min'])} / {_nombre(ap['q50_min'])} / "
             f"{_nombre(ap['q90_min'])} | {_nombre(co.get('mae_min'))} |"
@@ -962,7 +962,7 @@ def rapport_calibration(resultat: ResultatCalibration) -> str:
     bornes = (0.0, *bande.bornes_min)
     lignes += [
         "",
-        f"## Bande d'incertitude ({bande.couverture:.0%} des résidus)",
+        f"## Bande d'incertitude ({round(100 * bande.couverture)} % des résidus)",
         "",
         "Quantiles des résidus (référence − modèle) par classe de temps calculé ; un temps t "
         "reçoit l'intervalle [t + bas ; t + haut]. Une classe avec moins de 20 résidus reprend "

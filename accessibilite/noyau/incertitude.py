@@ -138,7 +138,7 @@ class Bande:
         """One French line for outputs and maps."""
         if self.est_nulle:
             return "aucune bande d'incertitude (temps pris comme exacts)"
-        return f"bande d'incertitude à {self.couverture:.0%} des temps : {self.origine}"
+        return f"bande d'incertitude à {round(100 * self.couverture)} % des temps : {self.origine}"
 
     def en_dict(self) -> dict[str, object]:
         """The band as plain values (``parametres.json``, calibration files)."""

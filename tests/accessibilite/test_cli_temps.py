@@ -94,7 +94,16 @@ def test_calibrer_sur_la_reference_du_nord_puis_zones_grises(tmp_path, capsys):
     matrice = tmp_path / "m.csv"
     matrice.write_text("origine,destination,minutes\n62001,62002,5\n", encoding="utf-8")
     message = _erreur(
-        capsys, [*argv, "--calibration", str(cal), "--matrice", str(matrice), "--sortie", str(tmp_path / "x")]
+        capsys,
+        [
+            *argv,
+            "--calibration",
+            str(cal),
+            "--matrice",
+            str(matrice),
+            "--sortie",
+            str(tmp_path / "x"),
+        ],
     )
     assert "faite pour la source « vol-oiseau »" in message
 
