@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AIDE_SOURCES",
     "AIDE_TEMPS",
+    "ajouter_option_ecraser",
     "ajouter_options_source",
     "ajouter_options_temps",
     "etape",
@@ -54,6 +55,16 @@ Temps et incertitude :
               sinon celle documentée de la source (défaut) ; « aucune » : temps pris comme
               exacts.
 """
+
+
+def ajouter_option_ecraser(p: argparse.ArgumentParser) -> None:
+    """``--ecraser``: replace an existing result folder (see :mod:`socle.dossiers`)."""
+    p.add_argument(
+        "--ecraser",
+        action="store_true",
+        help="remplacer le dossier de sortie s'il existe déjà (l'ancien résultat reste en place "
+        "jusqu'à ce que le nouveau soit complet)",
+    )
 
 
 def ajouter_options_source(p: argparse.ArgumentParser) -> None:

@@ -10,6 +10,7 @@ from accessibilite.cli._base import Analyseur, liste_nombres
 from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
     AIDE_TEMPS,
+    ajouter_option_ecraser,
     ajouter_options_source,
     ajouter_options_temps,
     etape,
@@ -114,6 +115,7 @@ def ajouter(sous: Any) -> None:
         type=Path,
         help="dossier des résultats (défaut : resultats/<département>/indicateur_<service>)",
     )
+    ajouter_option_ecraser(p)
     ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
@@ -144,6 +146,7 @@ def executer(options: argparse.Namespace) -> int:
     from poles.apl import Decroissance
     from poles.indicateurs import indicateur, resoudre_service
     from poles.sorties_indicateurs import ecrire_indicateur, formater_indicateur
+    from socle.dossiers import dossier_resultat
     from socle.erreurs import DonneesInvalides
     from socle.territoire import code_departement
 
@@ -179,7 +182,8 @@ def executer(options: argparse.Namespace) -> int:
         **options_temps(options),
     )
     etape(f"écriture des résultats dans {sortie}")
-    ecrire_indicateur(resultat, sortie)
+    with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
+        ecrire_indicateur(resultat, dossier)
     print(formater_indicateur(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
