@@ -25,6 +25,7 @@ _COMMANDES: list[str] = [
     "cmd_matrice",
     "cmd_temps",
     "cmd_carte",
+    "cmd_rapport",
     "cmd_reseau",
     "cmd_donnees",
 ]
