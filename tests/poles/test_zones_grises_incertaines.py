@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from accessibilite import Bande, SourceVolOiseau
+from accessibilite import Bande, DonneesInvalides, SourceVolOiseau
 from poles.regles import Regle, detecter_poles
 from poles.sorties import formater_fourchette
 from poles.temps import preparer_temps
@@ -80,3 +80,26 @@ def test_temps_interne_et_calibration_dans_la_preparation():
     assert prepare.description["temps_interne"]["distances"] == "surface"
     assert prepare.bande == Bande.depuis_dict(prepare.bande.en_dict())  # the source's default
     assert preparer_temps(SOURCE, communes, incertitude="aucune").bande.est_nulle
+
+
+def test_temps_interne_d_apres_une_grille_de_population(tmp_path):
+    from poles.temps import distances_internes, lire_grille_population
+
+    communes = _communes()
+    # commune A (centre at x = 0): 300 inhabitants 300 m east, 100 inhabitants 100 m west;
+    # commune B: no square, so its surface is used; a square outside every commune ignored
+    grille = tmp_path / "carreaux.csv"
+    grille.write_text(
+        "x;y;ind\n300;0;300\n-100;0;100\n5000;2000;50\n",
+        encoding="utf-8",
+    )
+    distances, origine = distances_internes(communes, lire_grille_population(grille))
+    assert origine == "grille"
+    assert distances["A"] == pytest.approx((300 * 0.3 + 100 * 0.1) / 400)
+    assert distances["B"] == pytest.approx(2 / 3 * np.sqrt(0.64 / np.pi))
+    prepare = preparer_temps(SOURCE, communes, temps_interne=True, grille=grille)
+    assert prepare.description["temps_interne"]["distances"] == "grille"
+    assert prepare.description["temps_interne"]["grille"] == str(grille.resolve())
+    grille.write_text("x;y;habitants\n300;0;3\n", encoding="utf-8")
+    with pytest.raises(DonneesInvalides, match="aucune colonne de population"):
+        lire_grille_population(grille)
