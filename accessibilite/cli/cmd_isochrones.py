@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accessibilite.cli._base import Analyseur, liste_nombres
-from accessibilite.cli._options_acces import ajouter_options_source, etape
+from accessibilite.cli._options_acces import (
+    ajouter_options_source,
+    ajouter_options_temps,
+    etape,
+)
 from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
 
 if TYPE_CHECKING:
@@ -26,6 +30,10 @@ trous sont comblés, les vrais (lac, zone sans route) restent ; chaque bande con
 précédente (--anneaux pour des couronnes). Sans réseau (--source vol-oiseau), l'isochrone
 est le disque honnête de rayon (t − a) / b km : une estimation. Une matrice commune ×
 commune ne permet pas d'isochrone : utilisez « accessibilite bassins ».
+
+--calibration FICHIER (écrit par « accessibilite temps calibrer ») : pour le vol d'oiseau,
+ses a et b (ceux de l'ensemble des communes : un point n'a pas de classe de densité) ; pour
+le réseau, ses facteurs d'heure pleine.
 
 {AIDE_SITES}
 Exemples :
@@ -103,6 +111,9 @@ def ajouter(sous: Any) -> None:
     p.add_argument("--largeur-m", type=float, default=100.0, help="demi-largeur des routes (100)")
     p.add_argument("--pas-m", type=float, default=50.0, help="pas de la grille de calcul (50)")
     p.add_argument("--sortie", type=Path, required=True, help="fichier .gpkg ou .geojson à écrire")
+    p.add_argument(
+        "--calibration", type=Path, help="fichier écrit par « accessibilite temps calibrer »"
+    )
     p.set_defaults(executer=executer_isochrones)
 
     b: Analyseur = sous.add_parser(
@@ -118,6 +129,7 @@ def ajouter(sous: Any) -> None:
     ajouter_options_sites(b)
     b.add_argument("--seuils", type=liste_nombres, help="autres seuils en minutes (avec --sites)")
     ajouter_options_source(b)
+    ajouter_options_temps(b, temps_interne_defaut=True)
     b.add_argument("--sortie", type=Path, required=True, help="fichier .gpkg ou .geojson")
     b.set_defaults(executer=executer_bassins)
 
@@ -184,10 +196,30 @@ def executer_isochrones(options: argparse.Namespace) -> int:
     etape("points de départ")
     lieux = _lieux_depart(options)
     sens = options.sens or ("vers" if options.poles or options.sites else "depuis")
+    calibration = None
+    if options.calibration is not None:
+        from accessibilite.noyau.calibration import lire_calibration
+
+        calibration = lire_calibration(options.calibration)
+        if calibration.source != source:
+            raise DonneesInvalides(
+                f"La calibration {options.calibration.name} a été faite pour la source "
+                f"« {calibration.source} » ; ces isochrones utilisent « {source} »."
+            )
     etape(f"isochrones de {len(lieux)} points ({', '.join(f'{t:g}' for t in options.temps)} min)")
     if source == "vol-oiseau":
+        from accessibilite.noyau.sources import SourceVolOiseau
+
+        vol = SourceVolOiseau()
+        if calibration is not None and calibration.vol_oiseau is not None:
+            vol = SourceVolOiseau(*calibration.vol_oiseau)
+            etape(f"vol d'oiseau calibré : {vol.description()}")
         resultat = isochrones_vol_oiseau(
-            lieux, options.temps, par_source=options.par_source, anneaux=options.anneaux
+            lieux,
+            options.temps,
+            source=vol,
+            par_source=options.par_source,
+            anneaux=options.anneaux,
         )
     else:
         if options.reseau is None:
@@ -195,6 +227,11 @@ def executer_isochrones(options: argparse.Namespace) -> int:
         from reseau.stockage import charger_graphe
 
         graphe = charger_graphe(options.reseau)
+        if calibration is not None and calibration.facteurs_pointe:
+            from reseau.recalage import appliquer_facteurs_pointe
+
+            graphe = appliquer_facteurs_pointe(graphe, calibration.facteurs_pointe)
+            etape("facteurs d'heure pleine de la calibration appliqués au réseau")
         resultat = isochrones_points(
             graphe,
             lieux,
@@ -230,6 +267,9 @@ def executer_bassins(options: argparse.Namespace) -> int:
             "Donnez --base DOSSIER (résultat de zones-grises) ou --sites FICHIER avec "
             "--departement (réseau de sites)."
         )
+    from accessibilite.cli._options_sites import refuser_temps_sans_sites
+
+    refuser_temps_sans_sites(options)
     dossier = lire_dossier(options.base)
     niveaux = [options.niveau] if options.niveau else [n.nom for n in dossier.niveaux]
     couches = {f"bassins_{n}": bassins(dossier.communes, n) for n in niveaux}
@@ -246,7 +286,7 @@ def executer_bassins(options: argparse.Namespace) -> int:
 
 def _bassins_sites(options: argparse.Namespace) -> int:
     """The catchments of a network of sites."""
-    from accessibilite.cli._options_acces import source_depuis_options
+    from accessibilite.cli._options_acces import options_temps, source_depuis_options
     from accessibilite.cli._options_sites import bassins_du_reseau, options_geocodage
     from poles.couverture import couverture
     from socle.erreurs import DonneesInvalides
@@ -267,6 +307,7 @@ def _bassins_sites(options: argparse.Namespace) -> int:
         perimetre=options.perimetre,
         tampon_km=options.tampon_km,
         **options_geocodage(options),
+        **options_temps(options),
     )
     couche = bassins_du_reseau(resultat)
     ecrire_couches({"bassins_sites": couche}, options.sortie)

@@ -11,6 +11,7 @@ from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
     ajouter_option_ecraser,
     ajouter_options_source,
+    ajouter_options_temps,
     etape,
 )
 from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
@@ -70,6 +71,7 @@ def ajouter(sous: Any) -> None:
         type=Path,
         help="avec --sites : fichier des lieux candidats (défaut : les communes sans site)",
     )
+    ajouter_options_temps(p, temps_interne_defaut=True)
     ajouter_options_source(p)
     p.add_argument("--sortie", type=Path, help="dossier où écrire les propositions")
     ajouter_option_ecraser(p)
@@ -139,6 +141,9 @@ def executer(options: argparse.Namespace) -> int:
         return 0
     if options.candidats is not None:
         raise DonneesInvalides("--candidats vaut pour un réseau de sites (--sites).")
+    from accessibilite.cli._options_sites import refuser_temps_sans_sites
+
+    refuser_temps_sans_sites(options)
     if options.base is not None and options.service is not None:
         raise DonneesInvalides("Choisissez --base (niveau) ou --service, pas les deux.")
     if options.base is None and options.service is None:
@@ -166,7 +171,7 @@ def _ecrire(options: argparse.Namespace, resultat: ResultatPlacement) -> None:
 
 
 def _placement_sites(options: argparse.Namespace) -> ResultatPlacement:
-    from accessibilite.cli._options_acces import source_depuis_options
+    from accessibilite.cli._options_acces import options_temps, source_depuis_options
     from accessibilite.cli._options_sites import options_geocodage
     from poles.couverture import placement_sites
     from socle.erreurs import DonneesInvalides
@@ -194,4 +199,5 @@ def _placement_sites(options: argparse.Namespace) -> ResultatPlacement:
         perimetre=options.perimetre,
         tampon_km=options.tampon_km,
         **options_geocodage(options),
+        **options_temps(options),
     )

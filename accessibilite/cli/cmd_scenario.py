@@ -10,6 +10,7 @@ from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import (
     ajouter_option_ecraser,
     ajouter_options_source,
+    ajouter_options_temps,
     etape,
     source_de_remplacement,
 )
@@ -107,6 +108,7 @@ def ajouter(sous: Any) -> None:
     )
     p.add_argument("--avec", type=Path, help="fichier de sites ajoutés au réseau")
     ajouter_options_source(p, fichiers=False)
+    ajouter_options_temps(p, temps_interne_defaut=True)
     ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
@@ -121,6 +123,9 @@ def executer(options: argparse.Namespace) -> int:
 
     if options.sites is not None:
         return _executer_sites(options)
+    from accessibilite.cli._options_sites import refuser_temps_sans_sites
+
+    refuser_temps_sans_sites(options)
     if options.base is None or options.modifications is None:
         raise DonneesInvalides(
             "Donnez --base DOSSIER et --modifications FICHIER.toml (scénario de zones grises), "
@@ -151,7 +156,7 @@ def executer(options: argparse.Namespace) -> int:
 
 def _executer_sites(options: argparse.Namespace) -> int:
     """A network of sites with and without some sites."""
-    from accessibilite.cli._options_acces import source_depuis_options
+    from accessibilite.cli._options_acces import options_temps, source_depuis_options
     from accessibilite.cli._options_sites import options_geocodage
     from poles.couverture import comparer_reseaux
     from poles.sorties_sites import ecrire_comparaison, formater_comparaison
@@ -180,6 +185,7 @@ def _executer_sites(options: argparse.Namespace) -> int:
         perimetre=options.perimetre,
         tampon_km=options.tampon_km,
         **options_geocodage(options),
+        **options_temps(options),
     )
     sortie = options.sortie or (
         Path("resultats") / departement / f"comparaison_{options.sites.stem}"

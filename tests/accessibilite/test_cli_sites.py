@@ -62,23 +62,34 @@ def test_capso_cinq_maisons_objectif_15_min(
     assert main(argv) == 0
     texte = capsys.readouterr().out
     assert "Réseau de 5 sites (sites_capso.csv) — objectif : 15 min" in texte
-    assert "au-delà de l'objectif de 15 min : 1 203 habitants (1,1 %), 3 communes" in texte
+    # with each commune's internal time (the default, as for indicateur)
+    assert "au-delà de l'objectif de 15 min : 1 682 habitants (1,6 %), 4 communes" in texte
     table = pd.read_csv(sortie / "indicateur.csv", dtype={"code": str, "site_commune": str})
     # the perimeter: the 53 communes of the CAPSO, as in the official 2026 list
     assert len(table) == 53 and set(table["code"]) == officiel
     assert table["population"].sum() == 105_743
-    sieges = table[table["temps_min"] == 0]
-    assert set(sieges["code"]) == {"62297", "62811", "62014", "62765", "62325"}
     au_dela = pd.read_csv(sortie / "communes_au_dela_objectif.csv", dtype={"code": str})
-    assert au_dela["nom"].tolist() == ["Febvin-Palfart", "Beaumetz-lès-Aire", "Laires"]
-    assert au_dela["temps_min"].tolist() == [17.1, 16.2, 15.9]
-    assert au_dela["population"].sum() == 1203
+    assert au_dela["nom"].tolist() == ["Febvin-Palfart", "Laires", "Beaumetz-lès-Aire", "Fléchin"]
+    assert au_dela["temps_min"].tolist() == [19.4, 17.8, 17.6, 15.8]
+    assert au_dela["population"].sum() == 1682
     assert set(au_dela["site_nom"]) == {"Maison des services de Thérouanne"}
+    # from commune centre to site: the five sites' communes at 0 min, three communes beyond
+    centre = tmp_path / "capso_centre"
+    argv_centre = [*argv[: argv.index("--cartes")], "--sans-temps-interne", "--cartes", "aucune"]
+    assert main([*argv_centre, "--sortie", str(centre)]) == 0
+    assert "1 203 habitants (1,1 %), 3 communes" in capsys.readouterr().out
+    t_centre = pd.read_csv(centre / "indicateur.csv", dtype={"code": str})
+    sieges = t_centre[t_centre["temps_min"] == 0]
+    assert set(sieges["code"]) == {"62297", "62811", "62014", "62765", "62325"}
+    au_dela_centre = pd.read_csv(centre / "communes_au_dela_objectif.csv")
+    assert au_dela_centre["nom"].tolist() == ["Febvin-Palfart", "Beaumetz-lès-Aire", "Laires"]
+    assert au_dela_centre["temps_min"].tolist() == [17.1, 16.2, 15.9]
     resume = pd.read_csv(sortie / "resume.csv").iloc[0]
-    assert resume["population_au_dela_15"] == 1203 and resume["communes_au_dela_15"] == 3
+    assert resume["population_au_dela_15"] == 1682 and resume["communes_au_dela_15"] == 4
     sites = pd.read_csv(sortie / "sites.csv", dtype={"code_insee": str})
     assert sites["population_desservie"].sum() == 105_743
-    assert sites["population_dans_objectif"].sum() == 105_743 - 1203
+    assert sites["population_dans_objectif"].sum() == 105_743 - 1682
+    assert sites["temps_site_le_plus_proche_min"].min() == 14.2  # Éperlecques – Saint-Omer
     couches = gpd.list_layers(sortie / "indicateur.gpkg")["name"].tolist()
     assert {"communes", "sites", "bassins", "perimetre", "voisines"} <= set(couches)
     bassins = gpd.read_file(sortie / "indicateur.gpkg", layer="bassins")
@@ -103,16 +114,18 @@ def test_capso_sixieme_site_et_comparaison(
     argv += ["15", "--perimetre", CAPSO, "-k", "2", "--sortie", str(tmp_path / "placement")]
     assert main(argv) == 0
     texte = capsys.readouterr().out
-    assert "1 203 habitants au-delà du seuil" in texte
+    assert "1 682 habitants au-delà du seuil" in texte
     propositions = pd.read_csv(tmp_path / "placement" / "placement.csv", dtype={"code": str})
-    # one more site brings the three communes within the goal: a second one is useless
+    # one more site brings the four communes within the goal: a second one is useless
     assert len(propositions) == 1
     premier = propositions.iloc[0]
-    assert premier["population_sortie"] == 1203 and premier["communes_sorties"] == 3
+    assert (premier["code"], premier["nom"]) == ("62295", "Enquin-lez-Guinegatte")
+    assert premier["population_sortie"] == 1682 and premier["communes_sorties"] == 4
     assert set(premier["communes_sorties_noms"].split(" ; ")) == {
         "Febvin-Palfart",
         "Beaumetz-lès-Aire",
         "Laires",
+        "Fléchin",
     }
     # the network with the proposed site: nobody left beyond 15 min
     ajout = tmp_path / "ajout.csv"
@@ -122,7 +135,7 @@ def test_capso_sixieme_site_et_comparaison(
     argv += ["--sortie", str(tmp_path / "comparaison")]
     assert main(argv) == 0
     bilan = pd.read_csv(tmp_path / "comparaison" / "bilan.csv").iloc[0]
-    assert bilan["population_au_dela_avant"] == 1203
+    assert bilan["population_au_dela_avant"] == 1682
     assert bilan["sites_retires"] == "Maison des services de Thérouanne"
     assert bilan["sites_ajoutes"] == "Sixième maison"
     argv = ["bassins", "--departement", "62", "--sites", str(SITES_CAPSO), "--objectif", "15"]
@@ -130,7 +143,7 @@ def test_capso_sixieme_site_et_comparaison(
     assert main(argv) == 0
     bassins = gpd.read_file(tmp_path / "bassins.gpkg")
     assert (
-        len(bassins) == 6 and int(bassins.loc[bassins["hors_bassin"], "population"].sum()) == 1203
+        len(bassins) == 6 and int(bassins.loc[bassins["hors_bassin"], "population"].sum()) == 1682
     )
     argv = ["isochrones", "--sites", str(SITES_CAPSO), "--source", "vol-oiseau", "--temps", "15"]
     argv += ["--par-source", "--sortie", str(tmp_path / "iso.gpkg")]
@@ -189,6 +202,14 @@ def test_options_incompatibles(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "--modifications" in ligne
     ligne = _erreur(capsys, ["bassins", "--sortie", str(tmp_path / "b.gpkg")])
     assert "--base DOSSIER" in ligne and "--sites FICHIER" in ligne
+    argv = ["placement", "--base", str(tmp_path), "--niveau", "proximite", "--incertitude"]
+    ligne = _erreur(capsys, [*argv, "aucune", "--sans-temps-interne"])
+    assert "--sans-temps-interne, --incertitude : ces options valent pour un réseau" in ligne
+    argv = ["indicateur", "--departement", "62", "--service", "medecin", "--objectif", "15"]
+    assert "--objectif vaut pour un réseau de sites" in _erreur(capsys, argv)
+    argv = ["indicateur", "--departement", "62", "--services", "medecin,pharmacie"]
+    ligne = _erreur(capsys, [*argv, "--perimetre", CAPSO])
+    assert "pas pour plusieurs services" in ligne
 
 
 @pytest.fixture

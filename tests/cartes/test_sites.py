@@ -36,7 +36,9 @@ def dossier_sites(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"Antenne;;{lon};{lat};antenne;\n",
         encoding="utf-8",
     )
-    resultat = couverture(communes(), fichier, source=MINUTES_EGALES_KM, objectif_min=9)
+    resultat = couverture(
+        communes(), fichier, source=MINUTES_EGALES_KM, objectif_min=9, temps_interne=False
+    )
     sortie = racine / "resultat"
     with dossier_resultat(sortie, commande="indicateur") as dossier:
         ecrire_couverture(resultat, dossier, bassins=bassins_du_reseau(resultat))

@@ -44,7 +44,9 @@ def _point(x_km: float) -> str:
 
 def test_sites_par_code_la_commune_a_zero(tmp_path: Path) -> None:
     chemin = _sites(tmp_path, "Maison A;A;;\nMaison D;D;;\n")
-    r = couverture(communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=10)
+    r = couverture(
+        communes(), chemin, source=MINUTES_EGALES_KM, temps_interne=False, objectif_min=10
+    )
     t = r.communes.set_index("code")
     assert t["temps_min"].to_dict() == {"A": 0.0, "B": 5.0, "C": 10.0, "D": 0.0, "E": 20.0}
     assert t["site_nom"].to_dict()["C"] == "Maison A"  # 10 km to A and D: the first wins
@@ -67,7 +69,9 @@ def test_sites_par_code_la_commune_a_zero(tmp_path: Path) -> None:
 def test_site_donne_par_un_point(tmp_path: Path) -> None:
     # a point 3 km east of B: the straight line from each commune centre to the point
     chemin = _sites(tmp_path, f"Antenne;;{_point(8.0)}\n")
-    r = couverture(communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=10)
+    r = couverture(
+        communes(), chemin, source=MINUTES_EGALES_KM, temps_interne=False, objectif_min=10
+    )
     t = r.communes.set_index("code")["temps_min"]
     assert t.to_dict() == pytest.approx({"A": 8.0, "B": 3.0, "C": 2.0, "D": 12.0, "E": 32.0})
     # no commune is at 0: the point is not a commune centre
@@ -76,7 +80,14 @@ def test_site_donne_par_un_point(tmp_path: Path) -> None:
 
 def test_fichier_mixte(tmp_path: Path) -> None:
     chemin = _sites(tmp_path, f"Maison A;A;;\nAntenne;;{_point(32.0)}\n")
-    r = couverture(communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=9, seuils_min=[12.5])
+    r = couverture(
+        communes(),
+        chemin,
+        source=MINUTES_EGALES_KM,
+        temps_interne=False,
+        objectif_min=9,
+        seuils_min=[12.5],
+    )
     t = r.communes.set_index("code")
     assert t["site_nom"].tolist() == ["Maison A", "Maison A", "Maison A", "Antenne", "Antenne"]
     assert t["temps_min"].tolist() == pytest.approx([0, 5, 10, 12, 8])
@@ -88,7 +99,14 @@ def test_fichier_mixte(tmp_path: Path) -> None:
 def test_site_hors_perimetre_dessert_le_perimetre(tmp_path: Path) -> None:
     # the perimeter is EPCI e2 (D, E); sites in A (another EPCI) and in V (buffer commune)
     chemin = _sites(tmp_path, "Maison A;A;;\nMaison V;V;;\n")
-    r = couverture(communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=15, perimetre="e2")
+    r = couverture(
+        communes(),
+        chemin,
+        source=MINUTES_EGALES_KM,
+        temps_interne=False,
+        objectif_min=15,
+        perimetre="e2",
+    )
     t = r.communes.set_index("code")
     assert t.index.tolist() == ["D", "E"]  # results cover the perimeter only
     assert t["site_nom"].tolist() == ["Maison A", "Maison V"]
@@ -130,11 +148,11 @@ def test_matrice_ne_sert_que_les_sites_par_code(tmp_path: Path) -> None:
     source = SourceMatrice(minutes)
     assert not accepte_points(source) and accepte_points(MINUTES_EGALES_KM)
     par_code = _sites(tmp_path, "Maison A;A;;\nMaison E;E;;\n")
-    r = couverture(communes(), par_code, source=source, objectif_min=15)
+    r = couverture(communes(), par_code, source=source, objectif_min=15, temps_interne=False)
     assert r.communes["temps_min"].tolist() == [0.0, 7.5, 15.0, 30.0, 0.0]
     mixte = _sites(tmp_path, f"Maison A;A;;\nAntenne;;{_point(8.0)}\n", "mixte.csv")
     with pytest.raises(DonneesInvalides) as erreur:
-        couverture(communes(), mixte, source=source, objectif_min=15)
+        couverture(communes(), mixte, source=source, objectif_min=15, temps_interne=False)
     message = str(erreur.value)
     assert "ne connaît que des communes" in message and "« Antenne »" in message
     assert "code_insee" in message and "--source vol-oiseau" in message
@@ -178,7 +196,14 @@ def test_placement_gain_egal_au_recalcul_complet(tmp_path: Path) -> None:
     source = SourceVolOiseau(a_min=1.0, b_min_par_km=1.0)
     for fichier in (None, candidats):
         resultat = placement_sites(
-            c, sites, objectif, 3, source=source, candidats=fichier, tampon_km=0
+            c,
+            sites,
+            objectif,
+            3,
+            source=source,
+            candidats=fichier,
+            tampon_km=0,
+            temps_interne=False,
         )
         props = resultat.propositions
         assert len(props) >= 2
@@ -215,7 +240,13 @@ def test_comparaison_avec_et_sans_un_site(tmp_path: Path) -> None:
     chemin = _sites(tmp_path, "Maison A;A;;\nMaison D;D;;\n")
     ajout = _sites(tmp_path, "Maison E;E;;\n", "ajout.csv")
     r = comparer_reseaux(
-        communes(), chemin, 10, sans=["Maison D"], avec=ajout, source=MINUTES_EGALES_KM
+        communes(),
+        chemin,
+        10,
+        sans=["Maison D"],
+        avec=ajout,
+        source=MINUTES_EGALES_KM,
+        temps_interne=False,
     )
     t = r.avant_apres.set_index("code")
     assert t["temps_avant_min"].tolist() == [0, 5, 10, 0, 20]
@@ -227,7 +258,7 @@ def test_comparaison_avec_et_sans_un_site(tmp_path: Path) -> None:
     assert (b["population_au_dela_avant"], b["population_au_dela_apres"]) == (500, 400)
     assert b["sites_retires"] == "Maison D" and b["sites_ajoutes"] == "Maison E"
     with pytest.raises(DonneesInvalides, match="Rien à comparer"):
-        comparer_reseaux(communes(), chemin, 10, source=MINUTES_EGALES_KM)
+        comparer_reseaux(communes(), chemin, 10, source=MINUTES_EGALES_KM, temps_interne=False)
 
 
 def test_objectif_ou_seuils_obligatoires() -> None:
@@ -245,7 +276,9 @@ def test_indicateur_d_un_service_sur_un_perimetre() -> None:
     equipements = pd.DataFrame(
         {"code_commune": ["62765", "62193"], "typequ": ["D201", "D201"], "nombre": [3, 9]}
     )
-    r = indicateur("62", equipements, "D201", seuils_min=[15], perimetre="200069037")
+    r = indicateur(
+        "62", equipements, "D201", seuils_min=[15], perimetre="200069037", temps_interne=False
+    )
     t = r.communes.set_index("code")
     assert len(t) == 53 and r.resume.iloc[0]["population"] == 105_743
     assert t.loc["62765", "temps_min"] == 0 and (t["commune_equipee"] == "62765").all()
@@ -274,7 +307,7 @@ def test_reseau_routier_fait_main(tmp_path: Path) -> None:
         tmp_path,
         f"Maison A;A;;\nAntenne;;{lon_p:.9f};{lat_p:.9f}\nIsolée;;{lon_q:.9f};{lat_q:.9f}\n",
     )
-    r = couverture(communes(), chemin, source=source, objectif_min=12)
+    r = couverture(communes(), chemin, source=source, objectif_min=12, temps_interne=False)
     connecteur = 300 / (VITESSE_CONNECTEUR_KMH / 3.6) / 60  # 300 m from the road: 1.2 min
     t = r.communes.set_index("code")
     assert t["temps_min"].tolist() == pytest.approx(
@@ -288,3 +321,27 @@ def test_reseau_routier_fait_main(tmp_path: Path) -> None:
     assert s.loc["Isolée", "communes_desservies"] == 0
     assert r.parametres["sites_hors_reseau"] == ["Isolée"]
     assert s.loc["Maison A", "temps_site_le_plus_proche_min"] == round(32 + connecteur, 1)
+
+
+def test_temps_interne_par_defaut(tmp_path: Path) -> None:
+    chemin = _sites(tmp_path, "Maison A;A;;\nMaison E;E;;\n")
+    sans = couverture(
+        communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=10, temps_interne=False
+    )
+    avec = couverture(communes(), chemin, source=MINUTES_EGALES_KM, objectif_min=10)
+    ecart = avec.communes["temps_min"].to_numpy() - sans.communes["temps_min"].to_numpy()
+    # every hand-made commune is the same 800 m square: the same internal time for all,
+    # the site's own commune included (its inhabitants are not all at the town hall)
+    assert ecart.min() > 0 and np.ptp(ecart) < 0.11
+    assert avec.communes["temps_min"].iloc[0] > 0
+    assert avec.parametres["temps"]["temps_interne"] is not None
+    assert sans.parametres["temps"]["temps_interne"] is None
+    # from site to site there is no commune's internal time
+    assert (
+        avec.sites["temps_site_le_plus_proche_min"].tolist()
+        == sans.sites["temps_site_le_plus_proche_min"].tolist()
+        == [40.0, 40.0]
+    )
+    # the band of the straight-line source gives each time its interval
+    assert (avec.communes["temps_min_bas"] <= avec.communes["temps_min"]).all()
+    assert (avec.communes["temps_min_haut"] >= avec.communes["temps_min"]).all()
