@@ -465,6 +465,8 @@ def carte_sites_interactive(
     lignes = []
     for k, ((_, _, libelle), couleur) in enumerate(zip(definitions, couleurs, strict=True)):
         n = int((classes == k).sum())
+        if k == 0 and n == 0:
+            continue  # with the internal time no commune is at 0 min
         case = (
             '<svg class="rs-case" style="border:none" width="18" height="12">'
             f'<rect x="0.5" y="0.5" width="17" height="11" fill="{couleur}" stroke="#111"/>'
@@ -637,6 +639,8 @@ def figure_sites(
     for k, ((_, _, libelle), couleur) in enumerate(
         zip(classes_objectif(d.objectif_min), couleurs, strict=True)
     ):
+        if k == 0 and not (classes == 0).any():
+            continue  # with the internal time no commune is at 0 min
         poignees.append(
             Patch(
                 facecolor=couleur,

@@ -130,3 +130,19 @@ def test_commande_carte_sur_un_reseau(
     assert (
         code == 2 and "--bassins valent pour un dossier de zones grises" in capsys.readouterr().err
     )
+
+
+def test_legende_sans_commune_a_zero_minute(tmp_path: Path) -> None:
+    fichier = tmp_path / "maisons.csv"
+    fichier.write_text("nom;code_insee\nMaison A;A\n", encoding="utf-8")
+    resultat = couverture(communes(), fichier, source=MINUTES_EGALES_KM, objectif_min=9)
+    assert resultat.communes["temps_min"].min() > 0  # the internal time, by default
+    with dossier_resultat(tmp_path / "r", commande="indicateur") as dossier:
+        ecrire_couverture(resultat, dossier, bassins=bassins_du_reseau(resultat))
+    figure = figure_sites(tmp_path / "r")
+    libelles = [t.get_text() for legende in figure.legends for t in legende.get_texts()]
+    libelles += [
+        t.get_text() for ax in figure.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+    ]
+    assert not any("commune d'un site" in t for t in libelles)
+    assert any(t.startswith("plus de 9 min : au-delà de l'objectif") for t in libelles)
