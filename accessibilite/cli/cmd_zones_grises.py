@@ -13,6 +13,7 @@ from accessibilite.cli._options_acces import (
     ajouter_options_source,
     etape,
 )
+from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
 
 __all__ = ["ajouter", "executer"]
 
@@ -29,9 +30,22 @@ Les communes voisines (tampon --tampon-km) comptent comme pôles mais pas dans l
 Sorties dans --sortie : zones_grises.csv, resume.csv, resume_epci.csv, zones_grises.gpkg
 (EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF).
 
-Exemple :
+Plusieurs départements en une commande : --departement 59,62,80, --region 32 (les
+départements d'une région) ou --france (la France métropolitaine). Chaque département est
+calculé comme seul (ses communes, son tampon, ses totaux), l'un après l'autre ou sur Dask
+(--dask) ; une commande interrompue reprend où elle s'était arrêtée. Le dossier de sortie
+réunit toutes les communes, resume.csv par département, par région et pour l'ensemble
+(parts pondérées par la population), resume_epci.csv, les cartes de l'ensemble (et une
+carte imprimable par région), et departements/<code>/, le dossier de chaque département.
+Avec --source osm, --reseau donne le graphe de chaque département :
+--reseau "graphes/{{departement}}.graphe".
+
+Exemples :
   accessibilite zones-grises --departement 62 --bpe bpe2013.xlsx --sortie resultats/62
-"""
+  accessibilite zones-grises --region 32 --bpe bpe2013.xlsx --sortie resultats/hdf
+  accessibilite zones-grises --france --bpe bpe2013.xlsx --cartes aucune --sortie resultats/france
+
+{dask}"""
 
 
 def ajouter(sous: Any) -> None:
@@ -39,9 +53,10 @@ def ajouter(sous: Any) -> None:
     p: Analyseur = sous.add_parser(
         "zones-grises",
         help="zones grises d'un département (SDAASP), tableaux et cartes",
-        description=_AIDE.format(sources=AIDE_SOURCES),
+        description=_AIDE.format(sources=AIDE_SOURCES, dask=AIDE_DASK),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ajouter_options_communes(p)
+    ajouter_options_communes(p, plusieurs=True)
     p.add_argument(
         "--sortie", type=Path, help="dossier des résultats (défaut : resultats/<département>)"
     )
@@ -56,12 +71,24 @@ def ajouter(sous: Any) -> None:
         action="store_true",
         help="écrire aussi sensibilite.csv : pôles et zones grises selon la règle et N",
     )
+    ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
 
-def ajouter_options_communes(p: argparse.ArgumentParser) -> None:
-    """Options shared by the commands that detect poles (département, BPE, rule, source)."""
-    p.add_argument("--departement", required=True, help="code INSEE du département (ex. 62)")
+def ajouter_options_communes(p: argparse.ArgumentParser, *, plusieurs: bool = False) -> None:
+    """Options shared by the commands that detect poles (département, BPE, rule, source);
+    with ``plusieurs``, a list of départements, ``--region`` or ``--france``."""
+    if plusieurs:
+        p.add_argument(
+            "--departement",
+            help="code INSEE du département (ex. 62), ou une liste (59,62,80)",
+        )
+        p.add_argument("--region", help="code INSEE d'une région (ex. 32) : tous ses départements")
+        p.add_argument(
+            "--france", action="store_true", help="tous les départements de France métropolitaine"
+        )
+    else:
+        p.add_argument("--departement", required=True, help="code INSEE du département (ex. 62)")
     p.add_argument(
         "--bpe",
         type=Path,
@@ -121,9 +148,18 @@ def executer(options: argparse.Namespace) -> int:
     from poles.sorties import ecrire_resultats, ecrire_sensibilite, formater_resume
     from poles.zones_grises import sensibilite, zones_grises
     from socle.dossiers import dossier_resultat
-    from socle.territoire import code_departement
+    from socle.territoire import selection_departements
 
-    departement = code_departement(options.departement)
+    codes = selection_departements(
+        options.departement, region=options.region, france=options.france
+    )
+    if len(codes) > 1 or options.region is not None or options.france:
+        return _executer_ensemble(options, codes)
+    if options.dask is not None:
+        from socle.erreurs import DonneesInvalides
+
+        raise DonneesInvalides("--dask sert aux calculs de plusieurs départements.")
+    departement = codes[0]
     sortie = options.sortie or Path("resultats") / departement
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
@@ -155,6 +191,125 @@ def executer(options: argparse.Namespace) -> int:
     print(formater_resume(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
+
+
+def _nom_dossier(options: argparse.Namespace, codes: list[str]) -> str:
+    if options.france:
+        return "france"
+    if options.region is not None:
+        from socle.territoire import code_region
+
+        return f"region_{code_region(options.region)}"
+    return "-".join(codes)
+
+
+def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
+    """Several départements: one task each, then their union (see :mod:`poles.ensemble`)."""
+    from accessibilite.cli._options_acces import (
+        fichier_bpe,
+        regle_depuis_options,
+        source_depuis_options,
+    )
+    from accessibilite.cli._options_dask import client_depuis_options
+    from poles.ensemble import calculer_departements, preparer_ensemble, terminer, zone
+    from socle.dossiers import verrou_de
+    from socle.erreurs import DonneesInvalides
+    from socle.progression import Barres
+    from socle.territoire import code_region
+
+    if options.sensibilite:
+        raise DonneesInvalides("--sensibilite se calcule département par département.")
+    if options.communes_officielles or options.liste_officielle:
+        raise DonneesInvalides(
+            "La liste officielle des communes ne s'applique qu'à un département à la fois."
+        )
+    region = None if options.region is None else code_region(options.region)
+    zone_ = zone(codes, region=region, france=options.france)
+    sortie = options.sortie or Path("resultats") / _nom_dossier(options, codes)
+    formats = _formats_cartes(options.cartes)
+    regle = regle_depuis_options(options)
+    bpe = fichier_bpe(options)
+    patron = (
+        str(options.reseau) if options.reseau and "{departement}" in str(options.reseau) else None
+    )
+    source = None
+    if patron is None:
+        etape("préparation de la source des temps")
+        source = source_depuis_options(options)
+    etape(f"{zone_.nom} : {len(codes)} départements")
+    with verrou_de(sortie, commande="zones-grises"):
+        plan = preparer_ensemble(
+            zone_,
+            bpe,
+            sortie=sortie,
+            source=source,
+            reseau_patron=patron,
+            regle=regle,
+            gammes=options.gammes,
+            tampon_km=options.tampon_km,
+            ecraser=options.ecraser,
+        )
+        with client_depuis_options(options) as client, Barres() as barres:
+            bilans = calculer_departements(
+                plan, client=client, tentatives=options.tentatives, progression=barres
+            )
+        repris = sum(not b.calcule for b in bilans)
+        if repris:
+            etape(f"{repris} département(s) déjà calculé(s) lors d'un lancement précédent")
+        etape(f"réunion des départements dans {sortie}")
+
+        def cartes_ensemble(dossier: Path) -> None:
+            if formats:
+                etape("cartes")
+                _ecrire_cartes_ensemble(dossier, formats, zone_)
+
+        resultat = terminer(plan, completer=cartes_ensemble)
+    print(_formater_ensemble(resultat.resume))
+    print(f"\nRésultats : {sortie}/")
+    return 0
+
+
+def _formater_ensemble(resume: Any) -> str:
+    """The summary of a multi-département run: the whole area, then each region."""
+
+    def entier(n: Any) -> str:
+        return f"{int(n):,}".replace(",", "\u202f")
+
+    lignes = []
+    for territoire in ("ensemble", "region"):
+        choisies = resume[resume["territoire"] == territoire]
+        for nom, groupe in choisies.groupby("nom", sort=False):
+            lignes.append(str(nom))
+            for _, r in groupe.iterrows():
+                part = f"{100 * float(r['part_population']):.1f}".replace(".", ",")
+                lignes.append(
+                    f"  {r['niveau']:<15} {entier(r['poles']):>7} pôles "
+                    f"{entier(r['communes']):>7} communes en zone grise "
+                    f"{entier(r['population']):>11} habitants ({part} %)"
+                )
+    return "\n".join(lignes)
+
+
+def _ecrire_cartes_ensemble(dossier: Path, formats: tuple[str, ...], zone_: Any) -> None:
+    """The maps of the whole area, and the print maps of each region it spans."""
+    from cartes import ecrire_cartes, lire_dossier
+    from cartes.dossier import restreindre
+    from socle.territoire import departement, regions
+
+    ecrire_cartes(dossier, formats=formats)
+    imprimables = tuple(f for f in formats if f != "html")
+    par_region: dict[str, list[str]] = {}
+    for code in zone_.departements:
+        par_region.setdefault(departement(code).region, []).append(code)
+    if not imprimables or len(par_region) < 2:
+        return
+    d = lire_dossier(dossier)
+    for code_region, codes in sorted(par_region.items()):
+        fiche = regions().get(code_region)
+        nom = fiche.nom if fiche is not None else code_region
+        etape(f"cartes imprimables : {nom}")
+        sous = restreindre(d, codes, nom)
+        ecrire_cartes(sous, imprimables, sortie=dossier / f"cartes_region_{code_region}")
 
 
 def _formats_cartes(texte: str) -> tuple[str, ...]:
