@@ -9,8 +9,10 @@ from typing import Any
 from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
+    AIDE_TEMPS,
     ajouter_option_ecraser,
     ajouter_options_source,
+    ajouter_options_temps,
     etape,
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
@@ -27,6 +29,11 @@ par défaut au moins la moitié des items, le seuil de l'INSEE pour ses pôles d
 Les communes voisines (tampon --tampon-km) comptent comme pôles mais pas dans les totaux.
 
 {sources}
+{temps}Par défaut, zones-grises ne compte pas le temps interne (la méthode du SDAASP va de
+centre à centre) et donne à chaque temps la bande d'incertitude de sa source : une commune
+dont l'intervalle contient le seuil est « incertaine » ; les résumés donnent le nombre de
+communes en zone grise et sa fourchette.
+
 Sorties dans --sortie : zones_grises.csv, resume.csv, resume_epci.csv, zones_grises.gpkg
 (EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF).
 
@@ -53,8 +60,7 @@ def ajouter(sous: Any) -> None:
     p: Analyseur = sous.add_parser(
         "zones-grises",
         help="zones grises d'un département (SDAASP), tableaux et cartes",
-        description=_AIDE.format(sources=AIDE_SOURCES, dask=AIDE_DASK),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_AIDE.format(sources=AIDE_SOURCES, temps=AIDE_TEMPS, dask=AIDE_DASK),
     )
     ajouter_options_communes(p, plusieurs=True)
     p.add_argument(
@@ -71,6 +77,7 @@ def ajouter(sous: Any) -> None:
         action="store_true",
         help="écrire aussi sensibilite.csv : pôles et zones grises selon la règle et N",
     )
+    ajouter_options_temps(p, temps_interne_defaut=False)
     ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
@@ -142,6 +149,7 @@ def executer(options: argparse.Namespace) -> int:
     from accessibilite.cli._options_acces import (
         fichier_bpe,
         liste_officielle,
+        options_temps,
         regle_depuis_options,
         source_depuis_options,
     )
@@ -175,14 +183,23 @@ def executer(options: argparse.Namespace) -> int:
         gammes=options.gammes,
         tampon_km=options.tampon_km,
         liste_officielle=liste_officielle(options),
+        **options_temps(options),
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="zones-grises", ecraser=options.ecraser) as dossier:
         ecrire_resultats(resultat, dossier)
         if options.sensibilite:
             etape("sensibilité à la règle de pôle")
+            temps = options_temps(options)
             table = sensibilite(
-                departement, bpe, source=source, gammes=options.gammes, tampon_km=options.tampon_km
+                departement,
+                bpe,
+                source=source,
+                gammes=options.gammes,
+                tampon_km=options.tampon_km,
+                calibration=temps["calibration"],
+                temps_interne=temps["temps_interne"],
+                grille_population=temps["grille_population"],
             )
             ecrire_sensibilite(table, dossier)
         if formats:
@@ -207,6 +224,7 @@ def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
     """Several départements: one task each, then their union (see :mod:`poles.ensemble`)."""
     from accessibilite.cli._options_acces import (
         fichier_bpe,
+        options_temps,
         regle_depuis_options,
         source_depuis_options,
     )
@@ -245,7 +263,12 @@ def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
             genre="zones-grises",
             source=source,
             reseau_patron=patron,
-            options={"regle": regle, "gammes": options.gammes, "tampon_km": options.tampon_km},
+            options={
+                "regle": regle,
+                "gammes": options.gammes,
+                "tampon_km": options.tampon_km,
+                **options_temps(options),
+            },
             description=f"{regle.description()}, tampon {options.tampon_km:g} km",
             ecraser=options.ecraser,
         )
