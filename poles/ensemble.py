@@ -44,6 +44,7 @@ from accessibilite.noyau.taches import (
     tache_faite,
 )
 from poles.distribue import BilanTache
+from poles.gammes import Gammes
 from socle.dossiers import dossier_resultat, verifier_dossier
 from socle.erreurs import DonneesInvalides, ErreurEcriture
 from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, empreinte_fichier
@@ -392,12 +393,12 @@ def assembler_zones_grises(plan: PlanEnsemble) -> ResultatEnsemble:
     voisines = couche("voisines")
     voisines = voisines[~voisines["code"].astype(str).isin(dans_zone)].drop_duplicates("code")
     departements_ = couche("departement")
-    valeurs = _valeurs(table, niveaux)
-    seuils = {n["nom"]: float(n["seuil_min"]) for n in parametres[0]["gammes"]["niveaux"]}
-    resume = resumer_territoires(valeurs, niveaux, seuils, plan.zone)
+    from poles.base import gammes_depuis_parametres
     from poles.zones_grises import resumer_par_epci
 
+    valeurs = _valeurs(table, niveaux)
     valeurs.attrs["niveaux"] = niveaux
+    resume = resumer_territoires(valeurs, gammes_depuis_parametres(parametres[0]), plan.zone)
     resume_epci = resumer_par_epci(valeurs)
     commun = {k: v for k, v in parametres[0].items() if k not in ("departement", "departement_nom")}
     parametres_ensemble = {
@@ -471,33 +472,24 @@ def _groupes(valeurs: pd.DataFrame, zone_: Zone) -> list[tuple[str, str, str, pd
     return groupes
 
 
-def resumer_territoires(
-    valeurs: pd.DataFrame, niveaux: list[str], seuils: dict[str, float], zone_: Zone
-) -> pd.DataFrame:
-    """Per département, per region and for the whole area, per level: poles, communes in
-    zone grise, their population and its share of the territory's population (shares of a
-    region or of France are population-weighted: population in zone grise over
-    population, not a mean of the départements' shares)."""
-    lignes = []
+def resumer_territoires(valeurs: pd.DataFrame, gammes: Gammes, zone_: Zone) -> pd.DataFrame:
+    """The summary of a single run (:func:`poles.zones_grises.resumer`: per level, poles,
+    communes in zone grise, their population, its share, the band's range) per
+    département, per region and for the whole area; shares of a region or of France are
+    population-weighted (population in zone grise over population, not a mean of the
+    départements' shares)."""
+    from poles.zones_grises import resumer
+
+    morceaux = []
     for territoire, code, nom, groupe in _groupes(valeurs, zone_):
-        total = float(groupe["population"].sum())
-        for n in niveaux:
-            zg = groupe[f"zone_grise_{n}"]
-            population = int(groupe.loc[zg, "population"].sum())
-            lignes.append(
-                {
-                    "territoire": territoire,
-                    "code": code,
-                    "nom": nom,
-                    "niveau": n,
-                    "seuil_min": seuils.get(n),
-                    "poles": int(groupe[f"est_pole_{n}"].sum()),
-                    "communes": int(zg.sum()),
-                    "population": population,
-                    "part_population": population / total if total else 0.0,
-                }
-            )
-    return pd.DataFrame(lignes)
+        groupe = groupe.copy()
+        groupe.attrs = valeurs.attrs
+        resume = resumer(groupe, gammes)
+        resume.insert(0, "nom", nom)
+        resume.insert(0, "code", code)
+        resume.insert(0, "territoire", territoire)
+        morceaux.append(resume)
+    return pd.concat(morceaux, ignore_index=True)
 
 
 def resumer_territoires_indicateur(table: pd.DataFrame, zone_: Zone) -> pd.DataFrame:

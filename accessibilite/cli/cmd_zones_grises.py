@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
+from accessibilite.cli._ensemble import plusieurs
 from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
     AIDE_TEMPS,
@@ -86,14 +87,9 @@ def ajouter_options_communes(p: argparse.ArgumentParser, *, plusieurs: bool = Fa
     """Options shared by the commands that detect poles (département, BPE, rule, source);
     with ``plusieurs``, a list of départements, ``--region`` or ``--france``."""
     if plusieurs:
-        p.add_argument(
-            "--departement",
-            help="code INSEE du département (ex. 62), ou une liste (59,62,80)",
-        )
-        p.add_argument("--region", help="code INSEE d'une région (ex. 32) : tous ses départements")
-        p.add_argument(
-            "--france", action="store_true", help="tous les départements de France métropolitaine"
-        )
+        from accessibilite.cli._ensemble import ajouter_options_zone
+
+        ajouter_options_zone(p)
     else:
         p.add_argument("--departement", required=True, help="code INSEE du département (ex. 62)")
     p.add_argument(
@@ -161,7 +157,7 @@ def executer(options: argparse.Namespace) -> int:
     codes = selection_departements(
         options.departement, region=options.region, france=options.france
     )
-    if len(codes) > 1 or options.region is not None or options.france:
+    if plusieurs(options, codes):
         return _executer_ensemble(options, codes)
     if options.dask is not None:
         from socle.erreurs import DonneesInvalides
@@ -210,30 +206,11 @@ def executer(options: argparse.Namespace) -> int:
     return 0
 
 
-def _nom_dossier(options: argparse.Namespace, codes: list[str]) -> str:
-    if options.france:
-        return "france"
-    if options.region is not None:
-        from socle.territoire import code_region
-
-        return f"region_{code_region(options.region)}"
-    return "-".join(codes)
-
-
 def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
     """Several départements: one task each, then their union (see :mod:`poles.ensemble`)."""
-    from accessibilite.cli._options_acces import (
-        fichier_bpe,
-        options_temps,
-        regle_depuis_options,
-        source_depuis_options,
-    )
-    from accessibilite.cli._options_dask import client_depuis_options
-    from poles.ensemble import calculer_departements, preparer_ensemble, terminer, zone
-    from socle.dossiers import verrou_de
+    from accessibilite.cli._ensemble import executer_ensemble
+    from accessibilite.cli._options_acces import options_temps, regle_depuis_options
     from socle.erreurs import DonneesInvalides
-    from socle.progression import Barres
-    from socle.territoire import code_region
 
     if options.sensibilite:
         raise DonneesInvalides("--sensibilite se calcule département par département.")
@@ -241,54 +218,24 @@ def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
         raise DonneesInvalides(
             "La liste officielle des communes ne s'applique qu'à un département à la fois."
         )
-    region = None if options.region is None else code_region(options.region)
-    zone_ = zone(codes, region=region, france=options.france)
-    sortie = options.sortie or Path("resultats") / _nom_dossier(options, codes)
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
-    bpe = fichier_bpe(options)
-    patron = (
-        str(options.reseau) if options.reseau and "{departement}" in str(options.reseau) else None
+    resultat = executer_ensemble(
+        options,
+        codes,
+        genre="zones-grises",
+        calcul={
+            "regle": regle,
+            "gammes": options.gammes,
+            "tampon_km": options.tampon_km,
+            **options_temps(options),
+        },
+        description=f"{regle.description()}, tampon {options.tampon_km:g} km",
+        cartes=lambda dossier, zone_: (
+            _ecrire_cartes_ensemble(dossier, formats, zone_) if formats else None
+        ),
     )
-    source = None
-    if patron is None:
-        etape("préparation de la source des temps")
-        source = source_depuis_options(options)
-    etape(f"{zone_.nom} : {len(codes)} départements")
-    with verrou_de(sortie, commande="zones-grises"):
-        plan = preparer_ensemble(
-            zone_,
-            bpe,
-            sortie=sortie,
-            genre="zones-grises",
-            source=source,
-            reseau_patron=patron,
-            options={
-                "regle": regle,
-                "gammes": options.gammes,
-                "tampon_km": options.tampon_km,
-                **options_temps(options),
-            },
-            description=f"{regle.description()}, tampon {options.tampon_km:g} km",
-            ecraser=options.ecraser,
-        )
-        with client_depuis_options(options) as client, Barres() as barres:
-            bilans = calculer_departements(
-                plan, client=client, tentatives=options.tentatives, progression=barres
-            )
-        repris = sum(not b.calcule for b in bilans)
-        if repris:
-            etape(f"{repris} département(s) déjà calculé(s) lors d'un lancement précédent")
-        etape(f"réunion des départements dans {sortie}")
-
-        def cartes_ensemble(dossier: Path) -> None:
-            if formats:
-                etape("cartes")
-                _ecrire_cartes_ensemble(dossier, formats, zone_)
-
-        resultat = terminer(plan, completer=cartes_ensemble)
     print(_formater_ensemble(resultat.resume))
-    print(f"\nRésultats : {sortie}/")
     return 0
 
 

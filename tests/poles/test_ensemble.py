@@ -234,3 +234,32 @@ def test_reseau_par_departement(tmp_path, capsys):
     assert (tmp_path / "osm" / "departements" / "90" / "zones_grises.csv").read_bytes() == (
         tmp_path / "seul90" / "zones_grises.csv"
     ).read_bytes()
+
+
+def test_indicateur_sur_deux_departements(tmp_path, seuls):
+    bpe = chemin_donnees("bpe", "bpe2013.xlsx")
+    commun = ["indicateur", "--service", "medecin", "--bpe", str(bpe)]
+    assert main([*commun, "--departement", "90,70", "--sortie", str(tmp_path / "med")]) == 0
+    for code in PETITS:
+        assert main([*commun, "--departement", code, "--sortie", str(tmp_path / code)]) == 0
+    union = _texte(tmp_path / "med" / "indicateur.csv").sort_values("code").reset_index(drop=True)
+    seul = (
+        pd.concat([_texte(tmp_path / c / "indicateur.csv") for c in PETITS])
+        .sort_values("code")
+        .reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(union, seul)
+    resume = pd.read_csv(tmp_path / "med" / "resume.csv", dtype={"code": str})
+    table = pd.read_csv(tmp_path / "med" / "indicateur.csv", dtype={"code": str})
+    for code in PETITS:
+        ligne = resume[(resume["territoire"] == "departement") & (resume["code"] == code)]
+        attendu = pd.read_csv(tmp_path / code / "resume.csv")
+        assert ligne["temps_moyen_min"].tolist() == attendu["temps_moyen_min"].tolist()
+        assert ligne["population_au_dela_10"].tolist() == attendu["population_au_dela_10"].tolist()
+    tout = resume[resume["territoire"] == "ensemble"].iloc[0]
+    atteint = table["temps_min"].notna()
+    moyenne = (table["population"] * table["temps_min"])[atteint].sum() / table.loc[
+        atteint, "population"
+    ].sum()
+    assert tout["temps_moyen_min"] == pytest.approx(moyenne, abs=0.005)  # weighted, 2 decimals
+    assert tout["population_au_dela_10"] == table.loc[table["au_dela_10"], "population"].sum()
