@@ -261,3 +261,8 @@ def test_adresses_geocodees_par_la_ban(
     ligne = _erreur(capsys, [*argv, "--sortie", str(tmp_path / "r2")])
     assert "ligne 2 (Maison d'Aire) « Grand Place Aire » : trouvé « Aire-sur-la-Lys »" in ligne
     assert "score 0,38" in ligne and not (tmp_path / "r2").exists()
+
+
+def test_sites_un_seul_departement(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["indicateur", "--region", "32", "--sites", str(SITES_CAPSO), "--objectif", "15"]
+    assert "--sites demande un département" in _erreur(capsys, argv)
