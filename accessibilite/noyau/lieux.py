@@ -194,15 +194,23 @@ def placer(
     Raises
     ------
     DonneesInvalides
-        The graph has no coordinates or CRS, or the policy above is broken.
+        The graph has no coordinates or CRS, its CRS is not projected in metres (the
+        snapping limit would count degrees), or the policy above is broken.
     """
     from reseau.accrochage import DISTANCE_MAX_M, accrocher
+    from socle.territoire import verifier_crs_metrique
 
     if graphe.x is None or graphe.y is None or graphe.crs is None:
         raise DonneesInvalides(
             "Le réseau n'a pas de coordonnées de nœuds ou de CRS : impossible d'y placer des "
             "lieux (donnez des indices de nœuds)."
         )
+    verifier_crs_metrique(
+        graphe.crs,
+        quoi="Le CRS du réseau",
+        conseil="reconstruisez le réseau sans --crs (Lambert-93 en France) ou avec un CRS "
+        "projeté en mètres",
+    )
     projetes = lieux.vers_crs(str(graphe.crs))
     limite = DISTANCE_MAX_M if distance_max_m is None else float(distance_max_m)
     acc = accrocher(graphe, projetes.x, projetes.y, distance_max_m=limite)
