@@ -302,7 +302,9 @@ def _raison_nombre(texte: str) -> str:
         return "négatif"
     if valeur != round(valeur):
         return "pas un nombre entier"
-    return f"au-delà de {NOMBRE_MAX:_}".replace("_", " ")
+    if valeur > NOMBRE_MAX:
+        return f"au-delà de {NOMBRE_MAX:_}".replace("_", " ")
+    return "écriture non reconnue (des chiffres seuls sont attendus)"
 
 
 def _attendu_nombre() -> str:
@@ -503,7 +505,13 @@ def _lire_entete(flux: IO[bytes], nom: str) -> _Entete:
         separateur = csv.Sniffer().sniff(texte, delimiters=";,\t").delimiter
     except csv.Error:
         separateur = ";"
-    noms = next(csv.reader([texte], delimiter=separateur))
+    try:
+        noms = next(csv.reader([texte], delimiter=separateur))
+    except (csv.Error, StopIteration) as exc:
+        raise DonneesInvalides(
+            f"CSV BPE {nom} : ligne d'en-tête illisible ({exc}) ; attendu par exemple "
+            "« DEPCOM;TYPEQU;NB_EQUIP »."
+        ) from exc
     cles = [n.strip().strip('"').strip().lower() for n in noms]
 
     def indice(nom_colonne: str) -> int | None:
