@@ -49,6 +49,19 @@ class Lieux:
     def __post_init__(self) -> None:
         if not (len(self.codes) == len(self.x) == len(self.y)):
             raise DonneesInvalides("Lieux : codes, x et y doivent avoir la même longueur.")
+        from socle.territoire import verifier_crs_metrique
+
+        # distances and the snapping limit are in metres: degrees would be silently wrong
+        verifier_crs_metrique(self.crs, quoi="Le CRS des lieux")
+        infinis = np.isinf(np.asarray(self.x, dtype=np.float64)) | np.isinf(
+            np.asarray(self.y, dtype=np.float64)
+        )
+        if infinis.any():
+            premier = int(np.flatnonzero(infinis)[0])
+            raise DonneesInvalides(
+                f"Lieux : {int(infinis.sum())} lieu(x) aux coordonnées infinies (premier : "
+                f"{self.codes[premier]}) ; une position inconnue s'écrit NaN."
+            )
 
     def __len__(self) -> int:
         return len(self.codes)
