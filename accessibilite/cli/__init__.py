@@ -24,6 +24,7 @@ _COMMANDES: list[str] = [
     "cmd_isochrones",
     "cmd_matrice",
     "cmd_carte",
+    "cmd_rapport",
     "cmd_reseau",
     "cmd_donnees",
 ]
