@@ -346,7 +346,7 @@ def test_lieux_en_degres_ou_infinis_refuses():
     codes = np.array(["a", "b"], dtype=object)
     with pytest.raises(DonneesInvalides, match="Le CRS des lieux « EPSG:4326 »"):
         Lieux(codes, np.array([2.7, 2.8]), np.array([50.2, 50.3]), crs="EPSG:4326")
-    with pytest.raises(DonneesInvalides, match="1 lieu.*infinies.*premier : b"):
+    with pytest.raises(DonneesInvalides, match=r"1 lieu.*infinies.*premier : b"):
         Lieux(codes, np.array([684000.0, np.inf]), np.array([7019000.0, 7019000.0]))
     sans_position = Lieux(codes, np.array([684000.0, np.nan]), np.array([7019000.0, np.nan]))
     assert len(sans_position) == 2  # an unknown position is allowed (off the network)
