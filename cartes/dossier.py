@@ -179,10 +179,10 @@ def _lire_couche(gpkg: Path, couche: str, presentes: set[str]) -> gpd.GeoDataFra
 
 
 def _geopackage_illisible(gpkg: Path, exc: Exception) -> DonneesInvalides:
-    premiere = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # the library's own words (SQLite, GDAL) stay in the chained exception, for -v users
     return DonneesInvalides(
-        f"GeoPackage {gpkg} illisible, abîmé ou tronqué ({premiere[:200]}) : relancez "
-        "« accessibilite zones-grises » pour réécrire le dossier."
+        f"GeoPackage {gpkg} illisible, abîmé ou tronqué : relancez « accessibilite "
+        "zones-grises » pour réécrire le dossier."
     )
 
 

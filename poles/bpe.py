@@ -465,7 +465,7 @@ def _lire_zip(chemin: Path) -> tuple[pd.DataFrame, dict[str, object]]:
             table, meta = _lire_csv(lambda: archive.open(membre), f"{chemin.name}:{membre}")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
         raise DonneesInvalides(
-            f"Archive BPE corrompue ou tronquée ({chemin.name} : {exc}) : retéléchargez-la "
+            f"Archive BPE corrompue ou tronquée ({chemin.name}) : retéléchargez-la "
             "(accessibilite donnees telecharger --rafraichir) ou donnez une copie complète."
         ) from exc
     meta.setdefault("annee", _annee_du_nom(membre))
@@ -509,7 +509,7 @@ def _lire_entete(flux: IO[bytes], nom: str) -> _Entete:
         noms = next(csv.reader([texte], delimiter=separateur))
     except (csv.Error, StopIteration) as exc:
         raise DonneesInvalides(
-            f"CSV BPE {nom} : ligne d'en-tête illisible ({exc}) ; attendu par exemple "
+            f"CSV BPE {nom} : ligne d'en-tête illisible ; attendu par exemple "
             "« DEPCOM;TYPEQU;NB_EQUIP »."
         ) from exc
     cles = [n.strip().strip('"').strip().lower() for n in noms]
@@ -648,7 +648,8 @@ def _lire_lignes(
         if "UTF8" in str(exc) and entete.encodage == "utf8":
             raise _EncodageAutre from exc
         raise DonneesInvalides(
-            f"CSV BPE illisible ({nom}) : {str(exc).splitlines()[0][:200]}."
+            f"CSV BPE illisible ({nom}) : structure CSV invalide (guillemet non fermé, "
+            "caractères de contrôle...) ; ré-exportez le fichier en CSV séparé par « ; »."
         ) from exc
     finally:
         if lecteur is not None:

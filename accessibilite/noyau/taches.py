@@ -240,8 +240,8 @@ def adresse_ordonnanceur(fichier: str | Path) -> str:
         contenu = json.loads(chemin.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise DonneesInvalides(
-            f"Fichier d'ordonnanceur Dask {chemin} illisible (JSON attendu, écrit par « dask "
-            f"scheduler --scheduler-file ») : {str(exc).splitlines()[0][:120]}."
+            f"Fichier d'ordonnanceur Dask {chemin} illisible : JSON attendu, tel qu'écrit par "
+            "« dask scheduler --scheduler-file » ; relancez l'ordonnanceur pour le réécrire."
         ) from exc
     adresse = contenu.get("address") if isinstance(contenu, dict) else None
     if not isinstance(adresse, str) or "://" not in adresse:
