@@ -399,8 +399,9 @@ def _comptes_cellules(
     from pandas.api.types import infer_dtype
 
     valeurs = colonne.to_numpy(dtype=object)
-    nombres = pd.to_numeric(colonne, errors="coerce").to_numpy(dtype=np.float64)
-    vides = pd.isna(colonne).to_numpy()
+    # copies: the cells typed as blank text are marked below (pandas may hand out views)
+    nombres = pd.to_numeric(colonne, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    vides = pd.isna(colonne).to_numpy(dtype=bool, copy=True)
     with np.errstate(invalid="ignore"):
         entiers = np.isfinite(nombres) & (nombres % 1 == 0)
     mauvais = ~vides & ~(entiers & (nombres >= 0) & (nombres <= NOMBRE_MAX))
