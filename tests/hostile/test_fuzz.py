@@ -1,6 +1,10 @@
 """Hypothesis-driven fuzzing of the parsers: every input gives a correct result or one of
 the project's clean errors (:class:`ErreurAccessibilite`), never another exception.
 
+Not here yet: the matrix reader (``accessibilite.noyau.import_matrice``, issue 14), whose
+own checks (``inf``, duplicated rows, Excel's BOM) are that issue's; only its use by the
+per-commune reference reader is fuzzed.
+
 Profiles (``tests/conftest.py``): ``ci`` when ``CI=true`` (20 examples a test), ``local``
 by default (60), ``approfondi`` for a long hunt (``HYPOTHESIS_PROFILE=approfondi``, 1,000).
 """
@@ -25,6 +29,7 @@ from hypothesis import strategies as st
 from accessibilite.noyau.matrice_distribuee import lire_noeuds
 from isochrones.calcul import lire_points
 from poles.bpe import NOMBRE_MAX, lire_bpe, nomenclature
+from poles.calibration import lire_reference
 from poles.indicateurs import lire_territoires
 from poles.scenarios import lire_modifications
 from reseau import construire_graphe
@@ -475,6 +480,48 @@ def test_fichier_de_territoires(lignes):
             return
     assert list(table.columns) == ["code", "territoire"]
     assert not table["code"].duplicated().any()
+
+
+_CELLULES_REFERENCE = st.one_of(
+    st.sampled_from(
+        ["62001", "62002", "2A004", "1001", "", "x", "nan", "inf", "-1", "3,5", "3.5", "1e400"]
+    ),
+    st.text(max_size=6),
+)
+_COLONNES_REFERENCE = st.sampled_from(
+    [
+        "code",
+        "codgeo",
+        "acces_pharmacie_moy_min",
+        "acces_pharmacie_min_min",
+        "acces_inconnu_moy_min",
+        "acces_medecin_moy_min",
+        "PMUN",
+        "x",
+    ]
+)
+
+
+@given(
+    st.lists(_COLONNES_REFERENCE, min_size=1, max_size=4),
+    st.lists(st.lists(_CELLULES_REFERENCE, min_size=1, max_size=4), max_size=5),
+    st.sampled_from([";", ","]),
+)
+def test_fichier_de_reference(colonnes, lignes, separateur):
+    """Per-commune access times of a reference (``poles.calibration.lire_reference``)."""
+    with dossier() as d:
+        f = d / "reference.csv"
+        texte = separateur.join(colonnes) + "\n"
+        f.write_text(texte + "\n".join(separateur.join(ligne) for ligne in lignes))
+        try:
+            reference = lire_reference(f)
+        except ErreurAccessibilite:
+            return
+    if reference.acces is not None:
+        valeurs = reference.acces.to_numpy(dtype=np.float64)
+        assert (valeurs[~np.isnan(valeurs)] >= 0).all()
+        assert not np.isinf(valeurs).any()
+        assert not reference.acces.index.duplicated().any()
 
 
 # --------------------------------------------------------------------------- .graphe, PBF
