@@ -24,6 +24,7 @@ can time it; a site given by a point carries ``site:<id>``).
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 import unicodedata
@@ -112,28 +113,32 @@ def _lire_fichier(chemin: Path) -> tuple[pd.DataFrame, gpd.GeoSeries | None, str
         raise DonneesManquantes(f"Fichier de sites introuvable : {chemin}. Vérifiez le chemin.")
     suffixe = chemin.suffix.lower()
     if suffixe in (".csv", ".txt", ".tsv"):
-        if not chemin.read_bytes().strip():
+        contenu = chemin.read_bytes()
+        if not contenu.strip():
             raise DonneesInvalides(
                 f"Fichier de sites {chemin.name} vide : une ligne d'en-tête (nom, code_insee "
                 "ou lon et lat, ou adresse) puis une ligne par site sont attendues."
             )
-        options: dict[str, Any] = {
-            "dtype": str,
-            "encoding": "utf-8-sig",
-            "keep_default_na": False,
-            "skip_blank_lines": False,
-        }
         try:
-            debut = chemin.read_bytes()[:8192].decode("utf-8-sig", errors="ignore")
-            try:
-                separateur = csv.Sniffer().sniff(debut, delimiters=",;\t|").delimiter
-            except csv.Error:  # one column: no separator to find
-                separateur = ","
-            table = pd.read_csv(chemin, sep=separateur, **options)
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            texte = contenu.decode("utf-8-sig")
+        except UnicodeDecodeError:  # a spreadsheet's export on Windows
+            texte = contenu.decode("cp1252", errors="replace")
+        try:
+            separateur = csv.Sniffer().sniff(texte[:8192], delimiters=",;\t|").delimiter
+        except csv.Error:  # one column: no separator to find
+            separateur = ","
+        try:
+            table = pd.read_csv(
+                io.StringIO(texte.replace("\x00", "")),
+                sep=separateur,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+            )
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
             raise DonneesInvalides(
-                f"Fichier de sites {chemin.name} illisible ({exc}) : un CSV UTF-8 séparé par "
-                "des virgules ou des points-virgules est attendu."
+                f"Fichier de sites {chemin.name} illisible ({exc}) : un CSV séparé par des "
+                "virgules ou des points-virgules est attendu."
             ) from exc
         table.index = pd.RangeIndex(2, len(table) + 2)  # line numbers in the file
         vides = table.apply(lambda r: all(_texte(v) == "" for v in r), axis=1)
