@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ _SEUILS_DEFAUT = {
 
 _FICHIERS = ("zones_grises.gpkg", "parametres.json", "resume.csv", "resume_epci.csv")
 _COUCHES = ("communes", "poles", "epci", "departement")
-_COUCHES_FACULTATIVES = ("centres", "voisines")
+_COUCHES_FACULTATIVES = ("centres", "voisines", "poles_imposes")
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,9 @@ class DossierZonesGrises:
         no pole is reachable, ``zone_grise_<niveau>`` bool, ``niveaux_zone_grise`` int).
     poles
         One point per (pole commune, level): ``code, nom, niveau, hors_departement,
-        items_presents, items_manquants, n_items, n_items_gamme``.
+        items_presents, items_manquants, n_items, n_items_gamme``, ``origine``
+        (``"regle"``, ``"impose"``, ``"regroupement"``; ``"regle"`` in older folders) and
+        ``regroupement`` (the group's name, ``""`` outside any group).
     voisines
         Communes outside the département in the buffer (may be empty).
     epci, departement
@@ -107,6 +109,9 @@ class DossierZonesGrises:
         Content of ``parametres.json``.
     niveaux
         The levels, in order.
+    poles_imposes
+        The team's imposed decisions (``code, nom, niveau, pole_impose`` = ``"oui"`` /
+        ``"non"``, ``pole_selon_regle``...), one point each; empty when there are none.
     """
 
     chemin: Path
@@ -119,6 +124,9 @@ class DossierZonesGrises:
     resume_epci: pd.DataFrame
     parametres: dict[str, Any]
     niveaux: tuple[NiveauCarte, ...]
+    poles_imposes: gpd.GeoDataFrame = field(
+        default_factory=lambda: gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS_LAMBERT93))
+    )
 
     def niveau(self, nom: str) -> NiveauCarte:
         """The level called ``nom``.
@@ -324,8 +332,17 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
         if "hors_departement" in poles.columns
         else pd.Series(False, index=poles.index)
     )
-    for c in ("items_presents", "items_manquants"):
+    for c in ("items_presents", "items_manquants", "regroupement"):
         poles[c] = poles[c].fillna("").astype(str) if c in poles.columns else ""
+    poles["origine"] = (
+        poles["origine"].fillna("regle").replace("", "regle").astype(str)
+        if "origine" in poles.columns
+        else "regle"
+    )
+
+    imposes = couches["poles_imposes"].copy()
+    for c in ("code", "nom", "niveau", "pole_impose", "pole_selon_regle"):
+        imposes[c] = imposes[c].fillna("").astype(str) if c in imposes.columns else ""
 
     epci = couches["epci"]
     _colonnes(epci, ["epci_code", "epci_nom"], "la couche epci")
@@ -379,4 +396,5 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
         resume_epci=resume_epci,
         parametres=parametres,
         niveaux=tuple(niveaux),
+        poles_imposes=imposes,
     )

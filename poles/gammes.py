@@ -2,6 +2,10 @@
 
 Loaded from ``data/gammes_sdaasp.toml`` (the Pas-de-Calais SDAASP's gammes) or from a user
 file of the same shape. Every TYPEQU code is checked against the BPE nomenclature.
+
+A level may carry its own pole rule: ``n_min`` (at least that many items) or ``part_min``
+(at least that share of the items), never both. :mod:`poles.regles` applies it unless the
+command line gives another rule.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class Niveau:
     seuil_min: float
     items: tuple[Item, ...]
     zones_grises: bool = True
+    n_min: int | None = None
+    part_min: float | None = None
 
     @property
     def seuil_s(self) -> float:
@@ -151,10 +157,41 @@ def _niveau(brut: Any, fichier: str, codes_connus: set[str]) -> Niveau:
         raise DonneesInvalides(f"Gammes, niveau {nom} : aucun item.")
     if len({i.nom for i in items}) != len(items):
         raise DonneesInvalides(f"Gammes, niveau {nom} : items en double.")
+    n_min, part_min = _regle_niveau(brut, nom, len(items))
     return Niveau(
         nom=nom,
         libelle=str(brut.get("libelle", nom)),
         seuil_min=float(seuil),
         items=tuple(items),
         zones_grises=bool(brut.get("zones_grises", True)),
+        n_min=n_min,
+        part_min=part_min,
     )
+
+
+def _regle_niveau(brut: dict[str, Any], nom: str, n_items: int) -> tuple[int | None, float | None]:
+    """The level's own pole rule (``n_min`` or ``part_min``), checked."""
+    n_min, part_min = brut.get("n_min"), brut.get("part_min")
+    if n_min is not None and part_min is not None:
+        raise DonneesInvalides(
+            f"Gammes, niveau {nom} : n_min et part_min sont exclusifs : gardez l'un des deux."
+        )
+    if n_min is not None:
+        if isinstance(n_min, bool) or not isinstance(n_min, int) or not 1 <= n_min <= n_items:
+            raise DonneesInvalides(
+                f"Gammes, niveau {nom} : n_min doit être un entier entre 1 et {n_items} "
+                f"(le nombre d'items du niveau), reçu {n_min!r}."
+            )
+        return n_min, None
+    if part_min is not None:
+        if (
+            isinstance(part_min, bool)
+            or not isinstance(part_min, int | float)
+            or not 0 < part_min <= 1
+        ):
+            raise DonneesInvalides(
+                f"Gammes, niveau {nom} : part_min doit être une part dans ]0, 1] "
+                f"(0.5 pour la moitié des items), reçu {part_min!r}."
+            )
+        return None, float(part_min)
+    return None, None

@@ -76,6 +76,16 @@ def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list
             crs=communes.crs,
         ),
     }
+    imposes = resultat.poles_imposes
+    if imposes is not None and len(imposes):
+        couches["poles_imposes"] = imposes
+        chemin = dossier / "poles_imposes.csv"
+        ecrire_table(pd.DataFrame(imposes.drop(columns="geometry")), chemin)
+        ecrits.append(chemin)
+    if resultat.regroupements is not None and len(resultat.regroupements):
+        chemin = dossier / "regroupements.csv"
+        ecrire_table(resultat.regroupements, chemin)
+        ecrits.append(chemin)
     ecrits.append(ecrire_couches(couches, dossier / "zones_grises.gpkg"))
     ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
     logger.info("Résultats écrits dans %s", dossier)
@@ -112,6 +122,7 @@ def formater_resume(resultat: ResultatZonesGrises) -> str:
             f"{ligne['seuil_min']:>5.0f} mn{ligne['poles']:>6d}{ligne['communes']:>10d}"
             f"{ligne['population']:>12,d}{ligne['part_population']:>8.1%}".replace(",", " ")
         )
+    lignes += _lignes_decisions(resultat)
     total = int(resultat.communes["population"].sum())
     lignes.append("")
     lignes.append(
@@ -120,3 +131,25 @@ def formater_resume(resultat: ResultatZonesGrises) -> str:
         " le plus proche au-delà du seuil)."
     )
     return "\n".join(lignes)
+
+
+def _lignes_decisions(resultat: ResultatZonesGrises) -> list[str]:
+    """French lines on the team's decisions (imposed and grouped poles), if any."""
+    lignes: list[str] = []
+    imposes = resultat.poles_imposes
+    if imposes is not None and len(imposes):
+        changes = imposes[imposes["pole_impose"] != imposes["pole_selon_regle"]]
+        lignes.append(
+            f"Pôles imposés : {len(imposes)} décisions, dont {len(changes)} contraires à la "
+            "règle (poles_imposes.csv)."
+        )
+    groupes = resultat.regroupements
+    if groupes is not None and len(groupes):
+        for nom, lignes_groupe in groupes.groupby("groupe", sort=False):
+            atteints = lignes_groupe.loc[lignes_groupe["est_pole"], "niveau"].tolist()
+            lignes.append(
+                f"Regroupement « {nom} » ({lignes_groupe['noms'].iloc[0]}) : pôle "
+                + (", ".join(atteints) if atteints else "d'aucun niveau")
+                + "."
+            )
+    return ["", *lignes] if lignes else []

@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
-from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
+from accessibilite.cli._options_acces import (
+    AIDE_REGLE,
+    AIDE_SOURCES,
+    ajouter_options_regle,
+    ajouter_options_source,
+    etape,
+)
 
 __all__ = ["ajouter", "executer"]
 
@@ -16,16 +22,20 @@ Calcule, pour chaque commune du département, le temps en voiture jusqu'au pôle
 le plus proche de chaque niveau (proximité 10 min, intermédiaire 20 min, supérieur 30 min)
 et classe en « zone grise » les communes au-delà du seuil.
 
-Un pôle est une commune qui possède assez d'items de la gamme du niveau (règle --regle ;
-par défaut au moins la moitié des items, le seuil de l'INSEE pour ses pôles de services).
+{regle}
 Les communes voisines (tampon --tampon-km) comptent comme pôles mais pas dans les totaux.
 
 {sources}
 Sorties dans --sortie : zones_grises.csv, resume.csv, resume_epci.csv, zones_grises.gpkg
-(EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF).
+(EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF) ; avec
+--poles-imposes, poles_imposes.csv ; avec --regroupements, regroupements.csv.
 
-Exemple :
+Exemples :
   accessibilite zones-grises --departement 62 --bpe bpe2013.xlsx --sortie resultats/62
+  accessibilite zones-grises --departement 62 --bpe bpe2013.xlsx --part-min 0.5 \\
+      --sortie resultats/62-moitie
+  accessibilite zones-grises --departement 62 --bpe bpe2013.xlsx --n-min 11,9,6 \\
+      --poles-imposes decisions.csv --regroupements aires.csv --sortie resultats/62-equipe
 """
 
 
@@ -34,7 +44,7 @@ def ajouter(sous: Any) -> None:
     p: Analyseur = sous.add_parser(
         "zones-grises",
         help="zones grises d'un département (SDAASP), tableaux et cartes",
-        description=_AIDE.format(sources=AIDE_SOURCES),
+        description=_AIDE.format(regle=AIDE_REGLE, sources=AIDE_SOURCES),
     )
     ajouter_options_communes(p)
     p.add_argument(
@@ -68,24 +78,7 @@ def ajouter_options_communes(p: argparse.ArgumentParser) -> None:
         type=int,
         help="millésime de la BPE à télécharger quand --bpe n'est pas donné",
     )
-    p.add_argument(
-        "--regle",
-        choices=["part-min", "n-min", "tous"],
-        default="part-min",
-        help="règle de pôle : part des items (défaut), nombre d'items, ou tous les items",
-    )
-    p.add_argument("--n-min", type=int, help="nombre minimal d'items (avec --regle n-min)")
-    p.add_argument(
-        "--part-min",
-        type=float,
-        default=0.5,
-        help="part minimale des items, entre 0 et 1 (avec --regle part-min ; défaut 0,5)",
-    )
-    p.add_argument(
-        "--cumul",
-        action="store_true",
-        help="un pôle d'un niveau supérieur compte aussi pour les niveaux inférieurs",
-    )
+    ajouter_options_regle(p)
     p.add_argument("--gammes", type=Path, help="fichier de gammes TOML (défaut : SDAASP)")
     officielle = p.add_mutually_exclusive_group()
     officielle.add_argument(
@@ -107,6 +100,7 @@ def ajouter_options_communes(p: argparse.ArgumentParser) -> None:
 def executer(options: argparse.Namespace) -> int:
     """Run the analysis, write the files, print the summary."""
     from accessibilite.cli._options_acces import (
+        decisions_depuis_options,
         fichier_bpe,
         liste_officielle,
         regle_depuis_options,
@@ -120,6 +114,7 @@ def executer(options: argparse.Namespace) -> int:
     sortie = options.sortie or Path("resultats") / departement
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
+    imposes, regroupements = decisions_depuis_options(options)
     bpe = fichier_bpe(options)
     etape("préparation de la source des temps")
     source = source_depuis_options(options)
@@ -132,13 +127,22 @@ def executer(options: argparse.Namespace) -> int:
         gammes=options.gammes,
         tampon_km=options.tampon_km,
         liste_officielle=liste_officielle(options),
+        poles_imposes=imposes,
+        regroupements=regroupements,
+        fichiers_decisions=(options.poles_imposes, options.regroupements),
     )
     etape(f"écriture des résultats dans {sortie}")
     ecrire_resultats(resultat, sortie)
     if options.sensibilite:
         etape("sensibilité à la règle de pôle")
         table = sensibilite(
-            departement, bpe, source=source, gammes=options.gammes, tampon_km=options.tampon_km
+            departement,
+            bpe,
+            source=source,
+            gammes=options.gammes,
+            tampon_km=options.tampon_km,
+            poles_imposes=imposes,
+            regroupements=regroupements,
         )
         ecrire_sensibilite(table, sortie)
     if formats:
