@@ -20,7 +20,7 @@ from typing import Any
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.ressources import fichier_donnees
 
-__all__ = ["Gammes", "Item", "Niveau", "charger_gammes"]
+__all__ = ["Gammes", "Item", "Niveau", "charger_gammes", "texte_toml"]
 
 _CODE = re.compile(r"^[A-G]\d{3}$")
 
@@ -195,3 +195,46 @@ def _regle_niveau(brut: dict[str, Any], nom: str, n_items: int) -> tuple[int | N
             )
         return None, float(part_min)
     return None, None
+
+
+def _chaine(texte: str) -> str:
+    """A TOML basic string (JSON escapes are valid TOML escapes)."""
+    import json
+
+    return json.dumps(texte, ensure_ascii=False)
+
+
+def texte_toml(gammes: Gammes, *, entete: str = "") -> str:
+    """The gammes as a gamme file (the format :func:`charger_gammes` reads).
+
+    Parameters
+    ----------
+    gammes
+        The levels, their items and their own rules (``n_min`` or ``part_min``).
+    entete
+        Comment lines put at the top (each line prefixed with ``#``).
+    """
+    lignes = [f"# {ligne}".rstrip() for ligne in entete.splitlines()]
+    for niveau in gammes:
+        lignes += [
+            "",
+            "[[niveau]]",
+            f"nom = {_chaine(niveau.nom)}",
+            f"libelle = {_chaine(niveau.libelle)}",
+            f"seuil_min = {niveau.seuil_min:g}",
+        ]
+        if not niveau.zones_grises:
+            lignes.append("zones_grises = false")
+        if niveau.n_min is not None:
+            lignes.append(f"n_min = {int(niveau.n_min)}")
+        elif niveau.part_min is not None:
+            lignes.append(f"part_min = {float(niveau.part_min)!r}")
+        lignes.append("items = [")
+        for item in niveau.items:
+            codes = ", ".join(_chaine(c) for c in item.typequ)
+            lignes.append(
+                f"  {{ nom = {_chaine(item.nom)}, libelle = {_chaine(item.libelle)}, "
+                f"typequ = [{codes}] }},"
+            )
+        lignes.append("]")
+    return "\n".join(lignes).lstrip("\n") + "\n"
