@@ -19,6 +19,7 @@ __all__ = ["main"]
 _COMMANDES: list[str] = [
     "cmd_zones_grises",
     "cmd_poles",
+    "cmd_comparer",
     "cmd_indicateur",
     "cmd_scenario",
     "cmd_placement",
