@@ -522,7 +522,7 @@ def _decisions(
         if len(retires):
             pts = retires.geometry.representative_point()
             ax.scatter(
-                pts.x, pts.y, s=taille * 1.6, marker="x", c="#d7301f", linewidths=1.5, zorder=13
+                pts.x, pts.y, s=taille * 4, marker="x", c="#d7301f", linewidths=2.2, zorder=13
             )
             legende.append(
                 Line2D(

@@ -167,9 +167,10 @@ def _verifier_reference(
         )
     hors = sorted(set(reference["code_insee"]) - set(codes))
     if hors:
+        verbe = "ne sont pas des communes" if len(hors) > 1 else "n'est pas une commune"
         raise DonneesInvalides(
             f"Référence {chemin} : {len(hors)} code{'s' if len(hors) > 1 else ''} "
-            f"{'ne sont pas des communes' if len(hors) > 1 else 'n’est pas une commune'} "
+            f"{verbe} "
             f"du département {dep} : {', '.join(hors[:5])}{' …' if len(hors) > 5 else ''} "
             "(codes INSEE ; ceux des communes fusionnées sont rattachés à leur commune "
             "actuelle)."

@@ -144,9 +144,14 @@ def _lignes_decisions(resultat: ResultatZonesGrises) -> list[str]:
             "règle (poles_imposes.csv)."
         )
     groupes = resultat.regroupements
+    libelles = {
+        n["nom"]: str(n["libelle"]).lower() for n in resultat.parametres["gammes"]["niveaux"]
+    }
     if groupes is not None and len(groupes):
         for nom, lignes_groupe in groupes.groupby("groupe", sort=False):
-            atteints = lignes_groupe.loc[lignes_groupe["est_pole"], "niveau"].tolist()
+            atteints = [
+                libelles.get(n, n) for n in lignes_groupe.loc[lignes_groupe["est_pole"], "niveau"]
+            ]
             lignes.append(
                 f"Regroupement « {nom} » ({lignes_groupe['noms'].iloc[0]}) : pôle "
                 + (", ".join(atteints) if atteints else "d'aucun niveau")
