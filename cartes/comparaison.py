@@ -55,7 +55,11 @@ def lire_comparaison(dossier: str | Path) -> tuple[gpd.GeoDataFrame, dict[str, A
     DonneesInvalides
         No ``accord_<niveau>`` column with commune classes (a comparison of counts only).
     """
+    from socle.dossiers import verifier_dossier
+
     chemin = Path(dossier)
+    if chemin.is_dir():
+        verifier_dossier(chemin)
     for nom in ("comparaison.gpkg", "parametres.json"):
         if not (chemin / nom).is_file():
             raise DonneesManquantes(
@@ -111,9 +115,8 @@ def _titre(parametres: dict[str, Any]) -> str:
 
 def _carte_html(communes: gpd.GeoDataFrame, parametres: dict[str, Any], niveaux: list[str]) -> Any:
     import folium
-    from branca.element import Element
-
     import shapely
+    from branca.element import Element
 
     wgs = communes.to_crs("EPSG:4326")
     simplifiees = wgs.geometry.simplify(0.0003, preserve_topology=True)

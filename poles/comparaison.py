@@ -164,6 +164,9 @@ def _lire_nouveau(dossier: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any], list
             f"Dossier de la nouvelle analyse introuvable : {dossier}. Donnez le dossier de "
             "sortie d'« accessibilite zones-grises » (--nouveau)."
         )
+    from socle.dossiers import verifier_dossier
+
+    verifier_dossier(dossier)
     for nom in ("zones_grises.csv", "zones_grises.gpkg", "parametres.json"):
         if not (dossier / nom).is_file():
             raise DonneesManquantes(

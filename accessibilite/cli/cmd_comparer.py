@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
-from accessibilite.cli._options_acces import etape
+from accessibilite.cli._options_acces import ajouter_option_ecraser, etape
 
 __all__ = ["ajouter", "executer"]
 
@@ -59,6 +59,7 @@ def ajouter(sous: Any) -> None:
     p.add_argument(
         "--sortie", type=Path, help="dossier des résultats (défaut : <nouveau>/comparaison)"
     )
+    ajouter_option_ecraser(p)
     p.add_argument(
         "--cartes",
         default="html,png",
@@ -71,6 +72,7 @@ def executer(options: argparse.Namespace) -> int:
     """Compare, write the files and maps, print the summary."""
     from poles.comparaison import comparer, lire_precedent
     from poles.sorties_comparaison import ecrire_comparaison, formater_comparaison
+    from socle.dossiers import dossier_resultat
     from socle.erreurs import DonneesInvalides
 
     texte = str(options.cartes).strip().lower()
@@ -89,12 +91,13 @@ def executer(options: argparse.Namespace) -> int:
     etape("comparaison")
     resultat = comparer(precedent, options.nouveau)
     etape(f"écriture des résultats dans {sortie}")
-    ecrire_comparaison(resultat, sortie)
-    if formats and precedent.communes is not None:
-        from cartes.comparaison import ecrire_cartes_comparaison
+    with dossier_resultat(sortie, commande="comparer", ecraser=options.ecraser) as dossier:
+        ecrire_comparaison(resultat, dossier)
+        if formats and precedent.communes is not None:
+            from cartes.comparaison import ecrire_cartes_comparaison
 
-        etape("cartes d'accord")
-        ecrire_cartes_comparaison(sortie, formats)
+            etape("cartes d'accord")
+            ecrire_cartes_comparaison(dossier, formats)
     print(formater_comparaison(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0

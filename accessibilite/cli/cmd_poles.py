@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
-from accessibilite.cli._options_acces import etape
+from accessibilite.cli._options_acces import ajouter_option_ecraser, etape
 
 __all__ = ["ajouter", "executer_calibrer"]
 
@@ -16,7 +16,7 @@ Outils sur les pôles de services.
 
 Exemple :
   accessibilite poles calibrer --departement 62 --bpe bpe2013.xlsx \\
-      --reference poles_nommes_sdaasp62.csv --sortie resultats/62/calibrage
+      --reference poles_nommes_sdaasp62.csv --sortie resultats/62-calibrage
 """
 
 _AIDE_CALIBRER = """\
@@ -40,9 +40,9 @@ manquants), gammes_calibrees.toml (à donner tel quel à --gammes) et parametres
 
 Exemple :
   accessibilite poles calibrer --departement 62 --bpe bpe2013.xlsx \\
-      --reference poles_nommes_sdaasp62.csv --sortie resultats/62/calibrage
+      --reference poles_nommes_sdaasp62.csv --sortie resultats/62-calibrage
   accessibilite zones-grises --departement 62 --bpe bpe2013.xlsx \\
-      --gammes resultats/62/calibrage/gammes_calibrees.toml --sortie resultats/62
+      --gammes resultats/62-calibrage/gammes_calibrees.toml --sortie resultats/62
 """
 
 
@@ -91,8 +91,9 @@ def ajouter(sous_analyseurs: Any) -> None:
     p.add_argument(
         "--sortie",
         type=Path,
-        help="dossier des résultats (défaut : resultats/<département>/calibrage)",
+        help="dossier des résultats (défaut : resultats/<département>-calibrage)",
     )
+    ajouter_option_ecraser(p)
     p.set_defaults(executer=executer_calibrer)
 
 
@@ -102,10 +103,11 @@ def executer_calibrer(options: argparse.Namespace) -> int:
     from poles.calibrage import calibrer, lire_reference
     from poles.decisions import lire_regroupements
     from poles.sorties_calibrage import ecrire_calibrage, formater_calibrage
+    from socle.dossiers import dossier_resultat
     from socle.territoire import code_departement
 
     departement = code_departement(options.departement)
-    sortie = options.sortie or Path("resultats") / departement / "calibrage"
+    sortie = options.sortie or Path("resultats") / f"{departement}-calibrage"
     reference = lire_reference(options.reference)
     groupes = lire_regroupements(options.regroupements) if options.regroupements else ()
     bpe = fichier_bpe(options)
@@ -119,7 +121,8 @@ def executer_calibrer(options: argparse.Namespace) -> int:
         rappel_min=options.rappel_min,
     )
     etape(f"écriture des résultats dans {sortie}")
-    ecrire_calibrage(resultat, sortie)
+    with dossier_resultat(sortie, commande="poles calibrer", ecraser=options.ecraser) as dossier:
+        ecrire_calibrage(resultat, dossier)
     print(formater_calibrage(resultat))
     print(f"\nRésultats : {sortie}/ (gammes calées : {sortie / 'gammes_calibrees.toml'})")
     return 0
