@@ -667,10 +667,12 @@ def sensibilite(
             try:
                 classees = classer(communes, poles, source_active, gammes, niveaux=[niveau.nom])
             except DonneesInvalides:
-                lignes.append({"regle": regle.description(), "niveau": niveau.nom, "poles": 0})
+                lignes.append(
+                    {"regle": regle.description(gammes), "niveau": niveau.nom, "poles": 0}
+                )
                 continue
             ligne = {str(k): v for k, v in resumer(classees, gammes).iloc[0].items()}
-            ligne["regle"] = regle.description()
+            ligne["regle"] = regle.description(gammes)
             lignes.append(ligne)
     colonnes = ["regle", "niveau", "poles", "communes", "population", "part_population"]
     return pd.DataFrame(lignes)[colonnes]

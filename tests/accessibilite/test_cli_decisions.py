@@ -195,3 +195,20 @@ def test_entrees_invalides(fichiers, tmp_path, capsys, fichier, contenu, options
     ligne = _erreur(capsys, _argv(fichiers, sortie, "--cartes", "aucune", *options))
     assert attendu in ligne
     assert not sortie.exists()  # nothing half-written
+
+
+def test_sensibilite_compte_la_regle_par_defaut(fichiers, tmp_path):
+    from poles.zones_grises import sensibilite
+
+    gammes = tmp_path / "g.toml"
+    texte = GAMMES_90.replace('nom = "haut"\n', 'nom = "haut"\nn_min = 2\n', 1)
+    gammes.write_text(texte.replace('nom = "bas"\n', 'nom = "bas"\nn_min = 3\n', 1))
+    table = sensibilite("90", fichiers / "bpe.csv", gammes=gammes, tampon_km=0)
+    regles = list(dict.fromkeys(table["regle"]))
+    assert len(regles) == 6 and regles[0] == "pôle = tous les items de la gamme présents"
+    # the default rule (the gammes' own thresholds) comes last
+    assert regles[-1] == (
+        "pôle = au moins 3 des 4 items (bas), au moins 2 des 3 items (haut) de la gamme présents"
+    )
+    dernier = table[table["regle"] == regles[-1]].set_index("niveau")
+    assert dernier["poles"].tolist() == [3, 2]  # Belfort, Delle, Valdoie; Belfort, Delle
