@@ -157,7 +157,11 @@ def gammes_depuis_parametres(parametres: dict[str, Any]) -> Gammes:
             f"parametres.json : gammes incomplètes ({exc}) : relancez « accessibilite "
             "zones-grises » pour refaire le dossier de base."
         ) from exc
-    return Gammes(niveaux=niveaux, fichier=str(brut.get("fichier", "parametres.json")))
+    return Gammes(
+        niveaux=niveaux,
+        fichier=str(brut.get("fichier", "parametres.json")),
+        justification=str(brut.get("justification") or ""),
+    )
 
 
 def regle_depuis_parametres(parametres: dict[str, Any]) -> Regle:

@@ -474,6 +474,7 @@ def calibrer(
             for n in gammes
         ),
         fichier=gammes.fichier,
+        justification=_justification(dep.nom, fichier_reference, equipements, choix, gammes),
     )
     regle = Regle(
         niveaux=tuple(
@@ -512,6 +513,31 @@ def calibrer(
         regle=regle,
         parametres=parametres,
     )
+
+
+def _justification(
+    nom_departement: str,
+    fichier_reference: str,
+    equipements: pd.DataFrame,
+    choix: dict[str, ChoixSeuil],
+    gammes: Gammes,
+) -> str:
+    """Why the calibrated thresholds are what they are, in French (for reports)."""
+    annee = dict(equipements.attrs.get("bpe", {})).get("annee")
+    cales = [
+        f"{c.n_min} des {len(gammes[n].items)} items ({gammes[n].libelle.lower()})"
+        for n, c in choix.items()
+        if c.n_min is not None
+    ]
+    if not cales:
+        return gammes.justification
+    return (
+        f"Seuils calés par « accessibilite poles calibrer » sur les pôles nommés de "
+        f"{Path(fichier_reference).name} ({nom_departement}), avec la BPE {annee or ''} : "
+        f"au moins {', '.join(cales)}. Chaque seuil est celui qui s'accorde le mieux avec "
+        "les pôles et non-pôles que la référence nomme (indice de Youden), ou, quand elle ne "
+        "nomme que des pôles, le plus exigeant qui les trouve presque tous."
+    ).replace("  ", " ")
 
 
 def _disaccords(

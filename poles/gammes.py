@@ -54,10 +54,13 @@ class Niveau:
 
 @dataclass(frozen=True)
 class Gammes:
-    """The ordered levels (lowest first) and the file they came from."""
+    """The ordered levels (lowest first), the file they came from, and why their pole
+    thresholds are what they are (``justification``, French, from the file; ``""`` if none).
+    """
 
     niveaux: tuple[Niveau, ...]
     fichier: str
+    justification: str = ""
 
     def __iter__(self) -> Iterator[Niveau]:
         return iter(self.niveaux)
@@ -112,7 +115,12 @@ def charger_gammes(chemin: str | Path | None = None) -> Gammes:
     noms = [n.nom for n in resultat]
     if len(set(noms)) != len(noms):
         raise DonneesInvalides(f"Fichier de gammes {nom} : noms de niveaux en double.")
-    return Gammes(niveaux=resultat, fichier=nom)
+    justification = brut.get("justification", "")
+    if not isinstance(justification, str):
+        raise DonneesInvalides(
+            f"Fichier de gammes {nom} : justification doit être un texte (entre guillemets)."
+        )
+    return Gammes(niveaux=resultat, fichier=nom, justification=" ".join(justification.split()))
 
 
 def _niveau(brut: Any, fichier: str, codes_connus: set[str]) -> Niveau:
@@ -215,6 +223,8 @@ def texte_toml(gammes: Gammes, *, entete: str = "") -> str:
         Comment lines put at the top (each line prefixed with ``#``).
     """
     lignes = [f"# {ligne}".rstrip() for ligne in entete.splitlines()]
+    if gammes.justification:
+        lignes += ["", f"justification = {_chaine(gammes.justification)}"]
     for niveau in gammes:
         lignes += [
             "",

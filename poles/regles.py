@@ -329,6 +329,7 @@ class Regle:
         """The rule as ``parametres.json`` records it (keys read by maps and scenarios)."""
         seuils = self.seuils(gammes)
         uniforme = self.uniforme(gammes)
+        du_fichier = all(seuils[n.nom].origine == "gammes" for n in gammes.niveaux_zones_grises)
         return {
             "nom": uniforme.nom if uniforme is not None else "par_niveau",
             "n_min": uniforme.n_min if uniforme is not None else None,
@@ -337,6 +338,7 @@ class Regle:
             ),
             "cumul_niveaux_superieurs": self.cumul,
             "description": self.description(gammes),
+            "justification": (gammes.justification or None) if du_fichier else None,
             "niveaux": {n.nom: seuils[n.nom].en_dict(len(n.items)) for n in gammes},
         }
 

@@ -445,11 +445,16 @@ def provenance(
     return [_provenance_bpe(bpe, meta_bpe), *communes, *_provenance_source(source)]
 
 
-def parametres_gammes(gammes: Gammes, niveaux: list[str] | None = None) -> dict[str, Any]:
-    """The gammes as ``parametres.json`` records them (enough to rebuild them)."""
+def parametres_gammes(
+    gammes: Gammes, niveaux: list[str] | None = None, regle: Regle | None = None
+) -> dict[str, Any]:
+    """The gammes as ``parametres.json`` records them (enough to rebuild them), with the
+    rule applied to each level (``regle``) when it is given."""
     classes = [n.nom for n in gammes.niveaux_zones_grises] if niveaux is None else niveaux
+    seuils = regle.seuils(gammes) if regle is not None else {}
     return {
         "fichier": gammes.fichier,
+        "justification": gammes.justification or None,
         "chemin_absolu": (
             str(Path(gammes.fichier).resolve()) if Path(gammes.fichier).is_file() else None
         ),
@@ -461,6 +466,7 @@ def parametres_gammes(gammes: Gammes, niveaux: list[str] | None = None) -> dict[
                 "zones_grises": n.nom in classes,
                 "n_min": n.n_min,
                 "part_min": n.part_min,
+                **({"regle": seuils[n.nom].en_dict(len(n.items))} if n.nom in seuils else {}),
                 "items": [
                     {"nom": i.nom, "libelle": i.libelle, "typequ": list(i.typequ)} for i in n.items
                 ],
@@ -544,7 +550,7 @@ def zones_grises(
         },
         "regle": regle.en_dict(gammes),
         "niveaux": list(classees.attrs["niveaux"]),
-        "gammes": parametres_gammes(gammes, classees.attrs["niveaux"]),
+        "gammes": parametres_gammes(gammes, classees.attrs["niveaux"], regle),
         "bpe": {
             **{k: v for k, v in meta_bpe.items() if k != "libelles_sans_code"},
             "chemin_absolu": (

@@ -260,6 +260,11 @@ def test_gammes_calibrees_utilisables(fichiers_90, tmp_path):
         ("haut", 2, None, True),
         ("rare", None, 1.0, False),
     ]
+    assert gammes.justification.startswith(
+        "Seuils calés par « accessibilite poles calibrer » sur les pôles nommés de "
+        "reference.csv (Territoire de Belfort), avec la BPE : au moins 3 des 4 items (bas), "
+        "2 des 3 items (haut)."
+    )
     equip = (
         pd.read_csv(fichiers_90 / "bpe.csv", sep=";", dtype=str)
         .rename(columns={"DEPCOM": "code_commune", "TYPEQU": "typequ", "NB_EQUIP": "nombre"})

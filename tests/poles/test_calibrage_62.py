@@ -108,4 +108,9 @@ def test_zones_grises_ancien_et_nouveau_defaut(bpe_2013):
     assert lignes.loc["ancien", "poles"].tolist() == [248, 102, 21]
     assert lignes.loc["nouveau", "communes"].tolist() == [156, 51, 60]
     assert lignes.loc["ancien", "communes"].tolist() == [74, 7, 8]
-    assert nouveau.parametres["regle"]["niveaux"]["intermediaire"]["items_requis"] == 9
+    regle = nouveau.parametres["regle"]
+    assert regle["niveaux"]["intermediaire"]["items_requis"] == 9
+    assert "calés par « accessibilite poles calibrer »" in regle["justification"]
+    niveaux = nouveau.parametres["gammes"]["niveaux"]
+    assert [n["regle"]["items_requis"] for n in niveaux] == [11, 9, 6, 2]
+    assert ancien.parametres["regle"]["justification"] is None  # the option, not the file
