@@ -10,7 +10,7 @@ The main job in one call::
 from poles.apl import DECROISSANCE_DREES, DECROISSANCE_DREES_2012, Decroissance, apl, deux_sfca
 from poles.base import BaseZonesGrises, base_en_memoire, lire_base
 from poles.bpe import actualiser_codes, lire_bpe, nomenclature
-from poles.calibrage import ResultatCalibrage, calibrer, lire_reference
+from poles.calibrage import ResultatCalibrage, calibrer_seuils, lire_poles_nommes
 from poles.communes import (
     appliquer_liste_officielle,
     charger_communes,
@@ -63,7 +63,7 @@ __all__ = [
     "apl",
     "appliquer_liste_officielle",
     "base_en_memoire",
-    "calibrer",
+    "calibrer_seuils",
     "charger_communes",
     "charger_gammes",
     "charger_inventaire",
@@ -87,8 +87,8 @@ __all__ = [
     "lire_bpe",
     "lire_modifications",
     "lire_poles_imposes",
+    "lire_poles_nommes",
     "lire_precedent",
-    "lire_reference",
     "lire_regroupements",
     "nomenclature",
     "placement_niveau",

@@ -1,7 +1,7 @@
 """Calibrating the pole thresholds on the poles a schema names.
 
 A schema document rarely states its pole rule, but it names poles level by level, and
-sometimes says that a commune is *not* a pole of a level. :func:`calibrer` reads such a
+sometimes says that a commune is *not* a pole of a level. :func:`calibrer_seuils` reads such a
 reference (columns ``code_insee``, ``niveau``, ``affirmation`` = ``pole`` | ``pas_pole``),
 counts the items of every commune of the département, and evaluates every threshold of
 every level (at least ``k`` items, ``k`` = 1 … number of items of the gamme):
@@ -60,10 +60,10 @@ __all__ = [
     "REGLE_DE_CHOIX",
     "ChoixSeuil",
     "ResultatCalibrage",
-    "calibrer",
+    "calibrer_seuils",
     "choisir_seuil",
     "evaluer_seuils",
-    "lire_reference",
+    "lire_poles_nommes",
 ]
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ _AFFIRMATIONS = {
 }
 
 
-def lire_reference(chemin: str | Path) -> pd.DataFrame:
+def lire_poles_nommes(chemin: str | Path) -> pd.DataFrame:
     """Read a reference of named poles.
 
     Columns ``code_insee``, ``niveau`` and ``affirmation`` (``pole`` or ``pas_pole``); any
@@ -190,7 +190,7 @@ def evaluer_seuils(
     items
         Output of :func:`poles.regles.detecter_poles` (``n_items`` per commune and level).
     reference
-        Output of :func:`lire_reference`.
+        Output of :func:`lire_poles_nommes`.
     gammes
         The levels.
     codes_departement
@@ -396,7 +396,7 @@ class ResultatCalibrage:
     parametres: dict[str, Any] = field(default_factory=dict)
 
 
-def calibrer(
+def calibrer_seuils(
     departement_code: str,
     bpe: str | Path | pd.DataFrame,
     reference: str | Path | pd.DataFrame,
@@ -415,7 +415,7 @@ def calibrer(
     bpe
         A BPE file or an equipment table.
     reference
-        A reference file (:func:`lire_reference`) or its table.
+        A reference file (:func:`lire_poles_nommes`) or its table.
     gammes
         The gammes (default: the SDAASP gammes shipped with the project).
     regroupements
@@ -435,7 +435,7 @@ def calibrer(
     if not isinstance(gammes, Gammes):
         gammes = charger_gammes(gammes)
     if not isinstance(reference, pd.DataFrame):
-        reference = lire_reference(reference)
+        reference = lire_poles_nommes(reference)
     fichier_reference = str(reference.attrs.get("fichier", "référence en mémoire"))
     communes, equipements = charger_inventaire(dep.code, bpe, tampon_km=0.0)
     codes = pd.Index(communes["code"])

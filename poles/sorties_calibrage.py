@@ -1,4 +1,4 @@
-"""Writing a calibration (:func:`poles.calibrage.calibrer`) to a folder, and its summary.
+"""Writing a calibration (:func:`poles.calibrage.calibrer_seuils`) to a folder, and its summary.
 
 Files (format in ``docs/FORMATS.md``): ``calibrage.csv``, ``disaccords.csv``,
 ``gammes_calibrees.toml`` (usable as it is with ``--gammes``) and ``parametres.json``, each

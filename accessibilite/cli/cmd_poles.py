@@ -100,7 +100,7 @@ def ajouter(sous_analyseurs: Any) -> None:
 def executer_calibrer(options: argparse.Namespace) -> int:
     """Calibrate, write the files, print the summary."""
     from accessibilite.cli._options_acces import fichier_bpe
-    from poles.calibrage import calibrer, lire_reference
+    from poles.calibrage import calibrer_seuils, lire_poles_nommes
     from poles.decisions import lire_regroupements
     from poles.sorties_calibrage import ecrire_calibrage, formater_calibrage
     from socle.dossiers import dossier_resultat
@@ -108,11 +108,11 @@ def executer_calibrer(options: argparse.Namespace) -> int:
 
     departement = code_departement(options.departement)
     sortie = options.sortie or Path("resultats") / f"{departement}-calibrage"
-    reference = lire_reference(options.reference)
+    reference = lire_poles_nommes(options.reference)
     groupes = lire_regroupements(options.regroupements) if options.regroupements else ()
     bpe = fichier_bpe(options)
     etape("communes, équipements et évaluation des seuils")
-    resultat = calibrer(
+    resultat = calibrer_seuils(
         departement,
         bpe,
         reference,

@@ -10,9 +10,11 @@ from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import (
     AIDE_REGLE,
     AIDE_SOURCES,
+    AIDE_TEMPS,
     ajouter_option_ecraser,
     ajouter_options_regle,
     ajouter_options_source,
+    ajouter_options_temps,
     etape,
 )
 
@@ -27,6 +29,11 @@ et classe en « zone grise » les communes au-delà du seuil.
 Les communes voisines (tampon --tampon-km) comptent comme pôles mais pas dans les totaux.
 
 {sources}
+{temps}Par défaut, zones-grises ne compte pas le temps interne (la méthode du SDAASP va de
+centre à centre) et donne à chaque temps la bande d'incertitude de sa source : une commune
+dont l'intervalle contient le seuil est « incertaine » ; les résumés donnent le nombre de
+communes en zone grise et sa fourchette.
+
 Sorties dans --sortie : zones_grises.csv, resume.csv, resume_epci.csv, zones_grises.gpkg
 (EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF) ; avec
 --poles-imposes, poles_imposes.csv ; avec --regroupements, regroupements.csv.
@@ -45,7 +52,7 @@ def ajouter(sous: Any) -> None:
     p: Analyseur = sous.add_parser(
         "zones-grises",
         help="zones grises d'un département (SDAASP), tableaux et cartes",
-        description=_AIDE.format(regle=AIDE_REGLE, sources=AIDE_SOURCES),
+        description=_AIDE.format(regle=AIDE_REGLE, sources=AIDE_SOURCES, temps=AIDE_TEMPS),
     )
     ajouter_options_communes(p)
     p.add_argument(
@@ -62,6 +69,7 @@ def ajouter(sous: Any) -> None:
         action="store_true",
         help="écrire aussi sensibilite.csv : pôles et zones grises selon la règle et N",
     )
+    ajouter_options_temps(p, temps_interne_defaut=False)
     p.set_defaults(executer=executer)
 
 
@@ -105,6 +113,7 @@ def executer(options: argparse.Namespace) -> int:
         decisions_depuis_options,
         fichier_bpe,
         liste_officielle,
+        options_temps,
         regle_depuis_options,
         source_depuis_options,
     )
@@ -130,6 +139,7 @@ def executer(options: argparse.Namespace) -> int:
         gammes=options.gammes,
         tampon_km=options.tampon_km,
         liste_officielle=liste_officielle(options),
+        **options_temps(options),
         poles_imposes=imposes,
         regroupements=regroupements,
         fichiers_decisions=(options.poles_imposes, options.regroupements),
@@ -139,12 +149,16 @@ def executer(options: argparse.Namespace) -> int:
         ecrire_resultats(resultat, dossier)
         if options.sensibilite:
             etape("sensibilité à la règle de pôle")
+            temps = options_temps(options)
             table = sensibilite(
                 departement,
                 bpe,
                 source=source,
                 gammes=options.gammes,
                 tampon_km=options.tampon_km,
+                calibration=temps["calibration"],
+                temps_interne=temps["temps_interne"],
+                grille_population=temps["grille_population"],
                 poles_imposes=imposes,
                 regroupements=regroupements,
             )

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from accessibilite.cli import main
-from poles.calibrage import calibrer, choisir_seuil, evaluer_seuils, lire_reference
+from poles.calibrage import calibrer_seuils, choisir_seuil, evaluer_seuils, lire_poles_nommes
 from poles.gammes import Gammes, Item, Niveau, charger_gammes
 from poles.regles import Regle, detecter_poles
 from poles.sorties_calibrage import ecrire_calibrage, formater_calibrage
@@ -107,13 +107,13 @@ def test_reference_tolerante(tmp_path):
         "Marconne;62549;supérieur;pas_pole;commune fusionnée en 2025\n"
     )
     chemin.write_bytes(b"\xef\xbb\xbf" + texte.encode("utf-8"))
-    ref = lire_reference(chemin)
+    ref = lire_poles_nommes(chemin)
     assert ref[["code_insee", "niveau", "affirmation"]].values.tolist() == [
         ["62447", "intermediaire", "pole"],
         ["62447", "superieur", "pas_pole"],  # 62549 merged into 62447
     ]
     chemin.write_bytes(texte.replace(";", ",").replace("« un maillage »", "x").encode("latin-1"))
-    assert len(lire_reference(chemin)) == 2
+    assert len(lire_poles_nommes(chemin)) == 2
 
 
 @pytest.mark.parametrize(
@@ -132,7 +132,7 @@ def test_reference_invalide(tmp_path, contenu, message):
     chemin = tmp_path / "ref.csv"
     chemin.write_text(contenu, encoding="utf-8")
     with pytest.raises(DonneesInvalides, match=message):
-        lire_reference(chemin)
+        lire_poles_nommes(chemin)
 
 
 # ---------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def fichiers_90(tmp_path_factory):
 
 
 def _calibrer(racine, **options):
-    return calibrer(
+    return calibrer_seuils(
         "90", racine / "bpe.csv", racine / "reference.csv", gammes=racine / "gammes.toml", **options
     )
 
@@ -290,10 +290,10 @@ def test_calibrage_references_invalides(fichiers_90, tmp_path):
     mauvaise = tmp_path / "ref.csv"
     mauvaise.write_text(REFERENCE_90 + "62041,Arras,haut,pole\n", encoding="utf-8")
     with pytest.raises(DonneesInvalides, match=r"n.est pas une commune du département 90 : 62041"):
-        calibrer("90", fichiers_90 / "bpe.csv", mauvaise, gammes=fichiers_90 / "gammes.toml")
+        calibrer_seuils("90", fichiers_90 / "bpe.csv", mauvaise, gammes=fichiers_90 / "gammes.toml")
     mauvaise.write_text(REFERENCE_90 + "90010,Belfort,metropole,pole\n", encoding="utf-8")
     with pytest.raises(DonneesInvalides, match="niveau « metropole » inconnu"):
-        calibrer("90", fichiers_90 / "bpe.csv", mauvaise, gammes=fichiers_90 / "gammes.toml")
+        calibrer_seuils("90", fichiers_90 / "bpe.csv", mauvaise, gammes=fichiers_90 / "gammes.toml")
 
 
 def _erreur(capsys, argv):
@@ -307,7 +307,14 @@ def _erreur(capsys, argv):
 
 def test_commande_calibrer(fichiers_90, tmp_path, capsys):
     sortie = tmp_path / "cal"
-    argv = ["poles", "calibrer", "--departement", "90", "--bpe", str(fichiers_90 / "bpe.csv")]
+    argv = [
+        "poles",
+        "calibrer",
+        "--departement",
+        "90",
+        "--bpe",
+        str(fichiers_90 / "bpe.csv"),
+    ]
     argv += ["--gammes", str(fichiers_90 / "gammes.toml"), "--rappel-min", "0.8"]
     assert (
         main([*argv, "--reference", str(fichiers_90 / "reference.csv"), "--sortie", str(sortie)])

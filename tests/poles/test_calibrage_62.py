@@ -7,7 +7,7 @@ These numbers are the source of the default thresholds of data/gammes_sdaasp.tom
 import pandas as pd
 import pytest
 
-from poles.calibrage import calibrer, lire_reference
+from poles.calibrage import calibrer_seuils, lire_poles_nommes
 from poles.regles import Regle, Regroupement
 from poles.zones_grises import zones_grises
 from tests.conftest import chemin_donnees
@@ -29,11 +29,11 @@ def reference():
 
 @pytest.fixture(scope="module")
 def calibrage_62(bpe_2013, reference):
-    return calibrer("62", bpe_2013, reference)
+    return calibrer_seuils("62", bpe_2013, reference)
 
 
 def test_reference_lue(reference):
-    ref = lire_reference(reference)
+    ref = lire_poles_nommes(reference)
     # 108 statements, 75 distinct (commune, level, affirmation), 41 communes
     assert len(ref) == 75 and ref["code_insee"].nunique() == 41
     compte = ref.groupby(["niveau", "affirmation"]).size().to_dict()
@@ -87,7 +87,7 @@ def test_desaccords_et_items_manquants(calibrage_62):
 
 
 def test_aire_de_saint_omer_regroupee(bpe_2013, reference):
-    res = calibrer("62", bpe_2013, reference, regroupements=[AIRE_SAINT_OMER])
+    res = calibrer_seuils("62", bpe_2013, reference, regroupements=[AIRE_SAINT_OMER])
     assert {n: c.n_min for n, c in res.choix.items() if c.n_min} == {
         "proximite": 11,
         "intermediaire": 9,
