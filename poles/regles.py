@@ -56,6 +56,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: (level, absent items) already reported by :func:`detecter_poles` in this process.
+_SIGNALES: set[tuple[str, tuple[str, ...]]] = set()
+
 NomRegle = Literal["gammes", "tous", "n_min", "part_min"]
 NomSeuil = Literal["tous", "n_min", "part_min"]
 
@@ -366,6 +369,34 @@ class Regroupement:
     communes: tuple[str, ...]
 
 
+def _presents(equipements: pd.DataFrame) -> dict[str, set[str]]:
+    """For each TYPEQU, the communes with at least one such equipment."""
+    table = equipements[["code_commune", "typequ", "nombre"]]
+    table.attrs = {}  # no copy of the BPE's description at every step
+    par_type = table.groupby(["code_commune", "typequ"])["nombre"].sum()
+    present = par_type[par_type > 0].reset_index()
+    communes: dict[str, set[str]] = {}
+    for commune, typequ in zip(
+        present["code_commune"].to_numpy(dtype=object),
+        present["typequ"].to_numpy(dtype=object),
+        strict=True,
+    ):
+        communes.setdefault(typequ, set()).add(commune)
+    return communes
+
+
+def _presence(
+    presents: dict[str, set[str]], codes_communes: pd.Index, niveau: Niveau
+) -> pd.DataFrame:
+    # plain Python sets: pandas' Arrow-backed strings make isin a slow element loop
+    index = codes_communes.to_numpy(dtype=object)
+    colonnes = {}
+    for item in niveau.items:
+        equipees = set().union(*(presents.get(t, ()) for t in item.typequ))
+        colonnes[item.nom] = np.fromiter((c in equipees for c in index), bool, len(index))
+    return pd.DataFrame(colonnes, index=codes_communes)
+
+
 def presence_items(
     equipements: pd.DataFrame, codes_communes: pd.Index, niveau: Niveau
 ) -> pd.DataFrame:
@@ -373,13 +404,7 @@ def presence_items(
 
     A commune absent from the equipment table holds nothing.
     """
-    par_type = equipements.groupby(["code_commune", "typequ"])["nombre"].sum()
-    present = par_type[par_type > 0].reset_index()
-    colonnes = {}
-    for item in niveau.items:
-        codes = present.loc[present["typequ"].isin(item.typequ), "code_commune"]
-        colonnes[item.nom] = codes_communes.isin(codes.unique())
-    return pd.DataFrame(colonnes, index=codes_communes)
+    return _presence(_presents(equipements), codes_communes, niveau)
 
 
 def verifier_regroupements(regroupements: Iterable[Regroupement], codes: pd.Index) -> None:
@@ -490,18 +515,25 @@ def detecter_poles(
     seuils = regle.seuils(gammes)
     verifier_regroupements(regroupements, index)
     verifier_imposes(imposes, index, gammes)
-    types_presents = set(equipements.loc[equipements["nombre"] > 0, "typequ"])
+    # the TYPEQU codes of the whole BPE file when known (charger_inventaire records them
+    # before keeping the area's communes), so that a rare equipment absent from the area is
+    # not mistaken for a renumbered code
+    types_presents = equipements.attrs.get("types_bpe") or set(
+        equipements.loc[equipements["nombre"] > 0, "typequ"]
+    )
     resultat: dict[str, pd.DataFrame] = {}
+    presents = _presents(equipements)
     for niveau in gammes:
         absents = [i.libelle for i in niveau.items if not set(i.typequ) & types_presents]
-        if absents:
+        if absents and (niveau.nom, tuple(absents)) not in _SIGNALES:
+            _SIGNALES.add((niveau.nom, tuple(absents)))  # once per process, not per département
             logger.warning(
                 "Niveau %s : aucun équipement dans toute la BPE pour %s : vérifiez que la "
                 "gamme utilise la nomenclature de ce millésime de la BPE.",
                 niveau.nom,
                 ", ".join(absents),
             )
-        presence = presence_items(equipements, index, niveau)
+        presence = _presence(presents, index, niveau)
         items = [i.nom for i in niveau.items]
         groupe = pd.Series("", index=index, dtype=object)
         for regroupement in regroupements:
