@@ -212,3 +212,13 @@ def test_sensibilite_compte_la_regle_par_defaut(fichiers, tmp_path):
     )
     dernier = table[table["regle"] == regles[-1]].set_index("niveau")
     assert dernier["poles"].tolist() == [3, 2]  # Belfort, Delle, Valdoie; Belfort, Delle
+
+
+def test_decisions_refusees_sur_plusieurs_departements(fichiers, tmp_path, capsys):
+    argv = _argv(fichiers, tmp_path / "sortie", "--cartes", "aucune")
+    argv[argv.index("90")] = "90,25"
+    ligne = _erreur(capsys, [*argv, "--poles-imposes", str(fichiers / "imposes.csv")])
+    assert "qu'à un département à la fois" in ligne
+    ligne = _erreur(capsys, [*argv, "--n-min", "3,2,1,1"])
+    assert "--n-min : 4 valeurs" in ligne
+    assert not (tmp_path / "sortie").exists()
