@@ -12,6 +12,7 @@ import csv
 import io
 import logging
 import unicodedata
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -61,15 +62,22 @@ def lire_csv(chemin: str | Path, *, quoi: str) -> pd.DataFrame:
     except csv.Error:
         separateur = ","
     try:
-        table = pd.read_csv(
-            io.StringIO("\n".join(lignes)),
-            sep=separateur,
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=True,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DonneesInvalides(f"{quoi} {chemin.name} illisible (CSV) : {exc}") from exc
+        with warnings.catch_warnings():
+            # a row longer than the header: refused, not silently cut or turned into an index
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            table = pd.read_csv(
+                io.StringIO("\n".join(lignes)),
+                sep=separateur,
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=True,
+                index_col=False,
+            )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning) as exc:
+        raise DonneesInvalides(
+            f"{quoi} {chemin.name} illisible (CSV) : une ligne a plus de valeurs que l'en-tête, "
+            "ou un guillemet n'est pas refermé ; vérifiez le fichier (séparateur , ou ;)."
+        ) from exc
     if table.empty:
         raise DonneesInvalides(f"{quoi} {chemin.name} n'a aucune ligne après l'en-tête.")
     table.columns = pd.Index([_sans_accents(str(c)).strip().strip('"').lower() for c in table])

@@ -180,10 +180,13 @@ def _liste_entiers(texte: str) -> tuple[int, ...]:
 
 
 def _liste_parts(texte: str) -> tuple[float, ...]:
-    """Parse ``"0.85,0.8,0.65"`` into a tuple of floats (argparse type)."""
-    from accessibilite.cli._base import liste_nombres
+    """Parse ``"0.85,0.8,0.65"`` into a tuple of finite floats (argparse type)."""
+    from accessibilite.cli._base import nombre_fini
 
-    return tuple(liste_nombres(texte))
+    valeurs = tuple(nombre_fini(v.strip()) for v in texte.split(",") if v.strip())
+    if not valeurs:
+        raise argparse.ArgumentTypeError("liste vide")
+    return valeurs
 
 
 def ajouter_options_regle(p: argparse.ArgumentParser, *, decisions: bool = True) -> None:

@@ -41,6 +41,7 @@ def test_poles_imposes_tolerants(tmp_path):
         ("code_insee,niveau\n62045,superieur\n", "colonne « pole » absente"),
         ("code_insee,niveau,pole\n62045,superieur,peut-être\n", "ni oui ni non"),
         ("code_insee,niveau,pole\n62045,superieur,oui\n62045,supérieur,non\n", "à la fois"),
+        ("code_insee,niveau,pole\n62045,superieur,oui,en trop\n", "plus de valeurs que l'en-tête"),
     ],
 )
 def test_poles_imposes_invalides(tmp_path, contenu, message):
