@@ -53,7 +53,7 @@ from socle.geocodage import SCORE_MIN_DEFAUT
 from socle.territoire import departement
 
 __all__ = [
-    "ResultatComparaison",
+    "ResultatComparaisonReseaux",
     "ResultatCouverture",
     "acces_sites",
     "bilan_sites",
@@ -697,7 +697,7 @@ def placement_sites(
 
 
 @dataclass
-class ResultatComparaison:
+class ResultatComparaisonReseaux:
     """The network before and after a change (sites removed or added).
 
     Attributes
@@ -739,7 +739,7 @@ def comparer_reseaux(
     temps_interne: bool | ModeleTempsInterne = True,
     grille_population: gpd.GeoDataFrame | str | Path | None = None,
     incertitude: str = "defaut",
-) -> ResultatComparaison:
+) -> ResultatComparaisonReseaux:
     """The network with and without some sites (``sans``), or with more (``avec``).
 
     Both networks are computed in full on the same communes and the same source.
@@ -881,4 +881,4 @@ def comparer_reseaux(
         "temps": {**entrees.temps.description, "incertitude": incertitude},
         "methode": "les deux réseaux calculés en entier, mêmes communes, même source",
     }
-    return ResultatComparaison(table, bilan, geo, parametres)
+    return ResultatComparaisonReseaux(table, bilan, geo, parametres)

@@ -13,7 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from poles.couverture import ResultatComparaison, ResultatCouverture
+from poles.couverture import ResultatComparaisonReseaux, ResultatCouverture
 from poles.indicateurs import colonne_seuil
 from poles.sites import COLONNES_SITES
 from poles.sorties_indicateurs import _minutes, _nombre, _pluriel, _pourcent
@@ -22,9 +22,9 @@ from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_d
 __all__ = [
     "colonnes_couverture",
     "colonnes_sites",
-    "ecrire_comparaison",
+    "ecrire_comparaison_reseaux",
     "ecrire_couverture",
-    "formater_comparaison",
+    "formater_comparaison_reseaux",
     "formater_couverture",
 ]
 
@@ -178,7 +178,9 @@ def formater_couverture(resultat: ResultatCouverture) -> str:
     return "\n".join(lignes)
 
 
-def ecrire_comparaison(resultat: ResultatComparaison, dossier: str | Path) -> list[Path]:
+def ecrire_comparaison_reseaux(
+    resultat: ResultatComparaisonReseaux, dossier: str | Path
+) -> list[Path]:
     """Write ``avant_apres.csv``, ``bilan.csv``, ``comparaison.gpkg`` and ``parametres.json``."""
     dossier = preparer_dossier(dossier)
     return [
@@ -189,7 +191,7 @@ def ecrire_comparaison(resultat: ResultatComparaison, dossier: str | Path) -> li
     ]
 
 
-def formater_comparaison(resultat: ResultatComparaison) -> str:
+def formater_comparaison_reseaux(resultat: ResultatComparaisonReseaux) -> str:
     """The balance of a comparison as French text."""
     b = resultat.bilan.iloc[0]
     objectif = float(b["objectif_min"])

@@ -159,7 +159,7 @@ def _executer_sites(options: argparse.Namespace) -> int:
     from accessibilite.cli._options_acces import options_temps, source_depuis_options
     from accessibilite.cli._options_sites import options_geocodage
     from poles.couverture import comparer_reseaux
-    from poles.sorties_sites import ecrire_comparaison, formater_comparaison
+    from poles.sorties_sites import ecrire_comparaison_reseaux, formater_comparaison_reseaux
     from socle.dossiers import dossier_resultat
     from socle.erreurs import DonneesInvalides
     from socle.territoire import code_departement
@@ -192,9 +192,9 @@ def _executer_sites(options: argparse.Namespace) -> int:
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="scenario", ecraser=options.ecraser) as dossier:
-        ecrire_comparaison(resultat, dossier)
+        ecrire_comparaison_reseaux(resultat, dossier)
     print(f"Source : {resultat.parametres['source']['description']}")
-    print(formater_comparaison(resultat))
+    print(formater_comparaison_reseaux(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
 
