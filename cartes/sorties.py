@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from cartes.dossier import DossierZonesGrises, lire_dossier
 from cartes.interactive import ecrire_carte_html
-from cartes.statique import carte_statique
+from cartes.statique import cartes_statiques
 from socle.erreurs import DonneesInvalides
 
 __all__ = ["FORMATS", "ecrire_cartes"]
@@ -86,19 +86,16 @@ def ecrire_cartes(
                 bassins=bassins,
             )
         )
-    for format_ in ("png", "pdf"):
-        if format_ not in demandes:
-            continue
+    imprimables = [f for f in ("png", "pdf") if f in demandes]
+    if imprimables:
         for niveau in [n.nom for n in d.niveaux] + ["cumul"]:
-            ecrits.append(
-                carte_statique(
-                    d,
-                    niveau,
-                    cible / f"carte_{niveau}.{format_}",
-                    format=format_,
-                    orientation=orientation,
-                    gris=gris,
-                )
+            # each page drawn once, then saved in every format asked for
+            ecrits += cartes_statiques(
+                d,
+                niveau,
+                {f: cible / f"carte_{niveau}.{f}" for f in imprimables},
+                orientation=orientation,
+                gris=gris,
             )
     logger.info("%d cartes écrites dans %s", len(ecrits), cible)
     return ecrits
