@@ -347,9 +347,7 @@ def _priorite(v, n_r, r_couv, o_nb, o_deb, o_couv, i_nb, i_deb, i_couv, profonde
     for r in range(n_r):
         couv_ajoutees += r_couv[r]
     return (
-        2.0 * n_r / max(retirees, 1)
-        + couv_ajoutees / max(couv_retirees, 1)
-        + float(profondeur[v])
+        2.0 * n_r / max(retirees, 1) + couv_ajoutees / max(couv_retirees, 1) + float(profondeur[v])
     )
 
 
@@ -516,9 +514,7 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins):  # type: ignor
                     p_couv, limite_temoins, dist, marque, touches, t_cles, t_noeuds, r_u, r_w,
                     r_poids, r_couv,
                 )  # fmt: skip
-                pr = _priorite(
-                    v, n_r, r_couv, o_nb, o_deb, p_couv, i_nb, i_deb, p_couv, profondeur
-                )
+                pr = _priorite(v, n_r, r_couv, o_nb, o_deb, p_couv, i_nb, i_deb, p_couv, profondeur)
                 pq_cles[0] = pr
                 _prio_descendre(pq_cles, pq_noeuds, pos, 0, taille_pq)
                 if pq_noeuds[0] == v:
@@ -602,10 +598,7 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins):  # type: ignor
             # Make room in u's out-list and w's in-list (move a full list to the pool end).
             for cote in range(2):
                 x = u if cote == 0 else w
-                if cote == 0:
-                    plein = o_nb[x] == o_cap[x]
-                else:
-                    plein = i_nb[x] == i_cap[x]
+                plein = o_nb[x] == o_cap[x] if cote == 0 else i_nb[x] == i_cap[x]
                 if not plein:
                     continue
                 nb = o_nb[x] if cote == 0 else i_nb[x]
@@ -666,9 +659,7 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins):  # type: ignor
                     p_couv, limite_temoins, dist, marque, touches, t_cles, t_noeuds, r_u, r_w,
                     r_poids, r_couv,
                 )  # fmt: skip
-                pr = _priorite(
-                    x, n_x, r_couv, o_nb, o_deb, p_couv, i_nb, i_deb, p_couv, profondeur
-                )
+                pr = _priorite(x, n_x, r_couv, o_nb, o_deb, p_couv, i_nb, i_deb, p_couv, profondeur)
                 i = pos[x]
                 ancien_pr = pq_cles[i]
                 pq_cles[i] = pr
@@ -787,14 +778,16 @@ def _montee(  # type: ignore[no-untyped-def]
 
 
 @_compiler(parallel=True)
-def _espaces(indptr, cib, poids, a_indptr, a_cib, a_poids, departs, coupure, decalages, noeuds, temps):  # type: ignore[no-untyped-def]
+def _espaces(  # type: ignore[no-untyped-def]
+    indptr, cib, poids, a_indptr, a_cib, a_poids, departs, coupure, decalages, noeuds, temps,
+    fils,
+):  # fmt: skip
     """Upward search spaces of ``departs`` (counted when ``noeuds`` is empty, else written).
 
     Counting: ``decalages[i + 1]`` gets the size of search ``i``. Writing: search ``i``
     goes to ``noeuds/temps[decalages[i]:decalages[i + 1]]``.
     """
     n = indptr.shape[0] - 1
-    fils = numba.get_num_threads()
     dist = np.full((fils, n), INF, dtype=np.int64)
     touches = np.empty((fils, n), dtype=np.int32)
     cap = a_cib.shape[0] + cib.shape[0] + 16
@@ -861,11 +854,10 @@ def _seaux(n, decalages, noeuds, temps):  # type: ignore[no-untyped-def]
 @_compiler(parallel=True)
 def _balayer_seaux(  # type: ignore[no-untyped-def]
     h_indptr, h_cib, h_poids, b_indptr, b_cib, b_poids, origines, coupure,
-    s_indptr, s_dest, s_temps, echelle, sortie,
+    s_indptr, s_dest, s_temps, echelle, sortie, fils,
 ):  # fmt: skip
     """Forward upward search from each origin, scanning the buckets of the nodes kept."""
     n = h_indptr.shape[0] - 1
-    fils = numba.get_num_threads()
     n_dest = sortie.shape[1]
     dist = np.full((fils, n), INF, dtype=np.int64)
     touches = np.empty((fils, n), dtype=np.int32)
@@ -918,13 +910,14 @@ def matrice_seaux(
     ``echelle = 2**-K``. Returns the number of bucket entries (for reports).
     """
     n = h_indptr.shape[0] - 1
+    fils = numba.get_num_threads()
     vide_n = np.empty(0, dtype=np.int32)
     vide_t = np.empty(0, dtype=np.int64)
     decalages = np.zeros(destinations.shape[0] + 1, dtype=np.int64)
     with numba.parallel_chunksize(1):
         _espaces(
             b_indptr, b_cib, b_poids, h_indptr, h_cib, h_poids, destinations, coupure,
-            decalages, vide_n, vide_t,
+            decalages, vide_n, vide_t, fils,
         )  # fmt: skip
     np.cumsum(decalages, out=decalages)
     noeuds = np.empty(int(decalages[-1]), dtype=np.int32)
@@ -932,14 +925,14 @@ def matrice_seaux(
     with numba.parallel_chunksize(1):
         _espaces(
             b_indptr, b_cib, b_poids, h_indptr, h_cib, h_poids, destinations, coupure,
-            decalages, noeuds, temps,
+            decalages, noeuds, temps, fils,
         )  # fmt: skip
     s_indptr, s_dest, s_temps = _seaux(n, decalages, noeuds, temps)
     del noeuds, temps
     with numba.parallel_chunksize(1):
         _balayer_seaux(
             h_indptr, h_cib, h_poids, b_indptr, b_cib, b_poids, origines, coupure,
-            s_indptr, s_dest, s_temps, echelle, sortie,
+            s_indptr, s_dest, s_temps, echelle, sortie, fils,
         )  # fmt: skip
     return int(s_dest.shape[0])
 

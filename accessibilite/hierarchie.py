@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -54,14 +53,17 @@ __all__ = [
     "HierarchieImpossible",
     "arrondir_departs",
     "charger_hierarchie",
+    "choisir",
     "construire_hierarchie",
+    "deplier_arc",
     "empreinte_graphe",
-    "hierarchie_en_cache",
     "hierarchie_connue",
+    "hierarchie_en_cache",
     "matrice_ch",
     "plus_proche_ch",
     "recontracter",
     "sauvegarder_hierarchie",
+    "sous_horizon",
 ]
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,12 @@ RESOLUTION_MAX = 40
 RESOLUTION_DEPARTS = 20
 #: Most nodes settled by one witness search during the contraction.
 LIMITE_TEMOINS = 500
+#: ``methode="auto"`` builds a hierarchy for a matrix of at least this many origins on a
+#: graph of at least :data:`NOEUDS_MIN_AUTO` nodes: a build costs about 60 µs a node
+#: (18 s on 300,000 nodes), a Dijkstra search to 60 min about 80 ns a node on one core
+#: (benchmarks/RESULTS.md), so the build pays from about 1,500 searches on two cores.
+ORIGINES_MIN_AUTO = 2000
+NOEUDS_MIN_AUTO = 20_000
 FORMAT = "accessibilite-hierarchie"
 VERSION_FORMAT = 1
 _MAGIE = b"ACCHIERA"
@@ -513,8 +521,7 @@ def charger_hierarchie(
                 t = np.frombuffer(f.read(d["octets"]), dtype=dtype).reshape(forme).copy()
         if verifier and _somme(t) != d["sha256"]:
             raise CacheCorrompu(
-                f"Fichier de hiérarchie {chemin.name} altéré (tableau « {d['nom']} ») : "
-                f"{conseil}"
+                f"Fichier de hiérarchie {chemin.name} altéré (tableau « {d['nom']} ») : {conseil}"
             )
         tableaux[d["nom"]] = t
     manquants = [nom for nom in _TABLEAUX if nom not in tableaux]
@@ -701,6 +708,80 @@ def plus_proche_ch(
     return temps, etiquettes
 
 
-def fils() -> int:
-    """Numba threads the parallel queries use."""
-    return int(numba.get_num_threads())
+def _arc(h: Hierarchie, u: int, w: int) -> tuple[int, int]:
+    """(time in ticks, middle) of the hierarchy arc ``u -> w`` (internal numbers)."""
+    if u < w:
+        debut, fin = int(h.haut_indptr[u]), int(h.haut_indptr[u + 1])
+        j = debut + int(np.searchsorted(h.haut_cibles[debut:fin], w))
+        if j < fin and h.haut_cibles[j] == w:
+            return int(h.haut_poids[j]), int(h.haut_milieux[j])
+    else:
+        debut, fin = int(h.bas_indptr[w]), int(h.bas_indptr[w + 1])
+        j = debut + int(np.searchsorted(h.bas_cibles[debut:fin], u))
+        if j < fin and h.bas_cibles[j] == u:
+            return int(h.bas_poids[j]), int(h.bas_milieux[j])
+    raise DonneesInvalides(f"Pas d'arc {u} -> {w} dans la hiérarchie.")
+
+
+def deplier_arc(hierarchie: Hierarchie, de: int, vers: int) -> list[int]:
+    """The graph nodes of the path a hierarchy arc ``de -> vers`` stands for (graph numbers).
+
+    A shortcut is replaced by its two halves through its middle node, recursively, down to
+    original arcs: ``[de, ..., vers]``.
+    """
+    h = hierarchie
+    pile = [(int(h.interne[de]), int(h.interne[vers]))]
+    chemin = [int(de)]
+    while pile:
+        u, w = pile.pop()
+        _, milieu = _arc(h, u, w)
+        if milieu < 0:
+            chemin.append(int(h.externe[w]))
+        else:
+            pile.append((milieu, w))
+            pile.append((u, milieu))
+    return chemin
+
+
+def sous_horizon(h: Hierarchie, temps: NDArray[np.float64]) -> bool:
+    """Whether every finite time is below :attr:`Hierarchie.horizon_s` (equal to Dijkstra's).
+
+    Beyond the horizon Dijkstra's float64 sums may round where the hierarchy's integer
+    sums do not: ``methode="auto"`` then answers with Dijkstra.
+    """
+    finis = temps[np.isfinite(temps)]
+    if finis.size == 0 or float(finis.max()) < h.horizon_s:
+        return True
+    logger.info(
+        "Temps au-delà de %.0f s : calcul refait par Dijkstra (arrondis des sommes).",
+        h.horizon_s,
+    )
+    return False
+
+
+def choisir(graphe: Graphe, methode: str, recherches: int) -> Hierarchie | None:
+    """The hierarchy ``methode`` asks for, or ``None`` for Dijkstra.
+
+    ``"ch"``: the graph's hierarchy, loaded or built (:func:`hierarchie_en_cache`).
+    ``"auto"``: a hierarchy at hand (:func:`hierarchie_connue`); else, when
+    ``recherches`` Dijkstra searches would cost more than a build (at least
+    :data:`ORIGINES_MIN_AUTO` on :data:`NOEUDS_MIN_AUTO` nodes or more), one is built
+    and saved in the user cache; a graph whose times are too fine gets Dijkstra.
+    """
+    if methode == "ch":
+        return hierarchie_en_cache(graphe)
+    connue = hierarchie_connue(graphe)
+    if connue is not None:
+        return connue
+    if recherches < ORIGINES_MIN_AUTO or graphe.n_noeuds < NOEUDS_MIN_AUTO:
+        return None
+    try:
+        logger.info(
+            "%d recherches sur %d nœuds : construction de la hiérarchie de contraction.",
+            recherches,
+            graphe.n_noeuds,
+        )
+        return hierarchie_en_cache(graphe)
+    except HierarchieImpossible as exc:
+        logger.info("%s", exc)
+        return None
