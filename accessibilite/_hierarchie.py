@@ -50,6 +50,8 @@ Queries:
   an upward sweep in increasing internal order (all sources at once, each with its start
   time and label), then a downward sweep in decreasing order; with a selection of nodes
   (RPHAST) the downward sweep only visits the nodes the targets depend on.
+  :func:`lignes_phast`: matrix rows to many destinations (or all nodes), one upward
+  search and one (restricted) downward sweep per origin, in parallel over origins.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ __all__ = [
     "INF",
     "contracter",
     "en_ticks",
+    "lignes_phast",
     "matrice_seaux",
     "niveaux",
     "phast",
@@ -1024,6 +1027,88 @@ def phast(  # type: ignore[no-untyped-def]
             else:
                 dist[v] = INF
                 etiquettes[v] = -1
+
+
+@_compiler(parallel=True)
+def _lignes_phast(  # type: ignore[no-untyped-def]
+    h_indptr, h_cib, h_poids, b_indptr, b_cib, b_poids, origines, coupure, selection,
+    colonnes, echelle, sortie, fils,
+):  # fmt: skip
+    """One-to-all PHAST per origin, in parallel: upward search, then downward sweep.
+
+    ``h_*`` are the arcs up in the search direction, ``b_*`` the arcs from higher nodes
+    (``haut``, ``bas`` forward; ``bas``, ``haut`` on the reverse graph). ``selection``
+    (increasing internal numbers, closed under pulls; empty: every node) restricts the
+    sweep; ``colonnes[j]`` is the internal node of output column ``j``.
+    """
+    n = h_indptr.shape[0] - 1
+    dist = np.full((fils, n), INF, dtype=np.int64)
+    touches = np.empty((fils, n), dtype=np.int32)
+    cap = h_cib.shape[0] + b_cib.shape[0] + 16
+    t_cles = np.empty((fils, cap), dtype=np.int64)
+    t_noeuds = np.empty((fils, cap), dtype=np.int32)
+    e_noeuds = np.empty((fils, n), dtype=np.int32)
+    e_temps = np.empty((fils, n), dtype=np.int64)
+    tout = selection.shape[0] == 0
+    m = n if tout else selection.shape[0]
+    for i in numba.prange(origines.shape[0]):
+        f = numba.get_thread_id()
+        k = _montee(
+            h_indptr, h_cib, h_poids, b_indptr, b_cib, b_poids, origines[i], coupure,
+            dist[f], touches[f], t_cles[f], t_noeuds[f], e_noeuds[f], e_temps[f],
+        )  # fmt: skip
+        d_f = dist[f]
+        for j in range(k):
+            d_f[e_noeuds[f, j]] = e_temps[f, j]
+        for r in range(m - 1, -1, -1):
+            v = r if tout else selection[r]
+            d = d_f[v]
+            for a in range(b_indptr[v], b_indptr[v + 1]):
+                nd = d_f[b_cib[a]] + b_poids[a]
+                if nd < d:
+                    d = nd
+            d_f[v] = d
+        for j in range(colonnes.shape[0]):
+            d = d_f[colonnes[j]]
+            if d <= coupure:
+                sortie[i, j] = d * echelle
+        # Clean: every node the sweep may have written.
+        for r in range(m):
+            d_f[r if tout else selection[r]] = INF
+        for j in range(k):
+            d_f[e_noeuds[f, j]] = INF
+
+
+def lignes_phast(
+    h_indptr: NDArray[np.int64],
+    h_cib: NDArray[np.int32],
+    h_poids: NDArray[np.int64],
+    b_indptr: NDArray[np.int64],
+    b_cib: NDArray[np.int32],
+    b_poids: NDArray[np.int64],
+    origines: NDArray[np.int64],
+    destinations: NDArray[np.int64] | None,
+    coupure: int,
+    echelle: float,
+    sortie: NDArray[np.float64],
+) -> None:
+    """Fill ``sortie`` (``inf``) with one PHAST per origin (internal numbers; ``None``: all
+    nodes, columns in internal order). For many destinations, where buckets cost more.
+    Pass ``bas`` as ``h_*`` and ``haut`` as ``b_*`` to search on the reverse graph."""
+    n = h_indptr.shape[0] - 1
+    if destinations is None:
+        selection = np.empty(0, dtype=np.int32)
+        colonnes = np.arange(n, dtype=np.int64)
+    else:
+        selection = selection_rphast(b_indptr, b_cib, destinations)
+        if selection.shape[0] > n // 2:
+            selection = np.empty(0, dtype=np.int32)
+        colonnes = destinations
+    with numba.parallel_chunksize(1):
+        _lignes_phast(
+            h_indptr, h_cib, h_poids, b_indptr, b_cib, b_poids, origines, coupure, selection,
+            colonnes, echelle, sortie, numba.get_num_threads(),
+        )  # fmt: skip
 
 
 @_compiler()

@@ -80,6 +80,9 @@ LIMITE_TEMOINS = 500
 #: (18 s on 300,000 nodes), a Dijkstra search to 60 min about 80 ns a node on one core
 #: (benchmarks/RESULTS.md), so the build pays from about 1,500 searches on two cores.
 ORIGINES_MIN_AUTO = 2000
+#: :func:`matrice_ch` answers by PHAST rows (one sweep per origin) rather than buckets
+#: when there are more than ``n / DESTINATIONS_PHAST`` destinations.
+DESTINATIONS_PHAST = 20
 NOEUDS_MIN_AUTO = 20_000
 FORMAT = "accessibilite-hierarchie"
 VERSION_FORMAT = 1
@@ -598,12 +601,15 @@ def matrice_ch(
     *,
     coupure_s: float | None = None,
     inverse: bool = False,
+    algorithme: str = "auto",
 ) -> NDArray[np.float64]:
-    """Travel times origins × destinations (seconds) by the bucket algorithm.
+    """Travel times origins × destinations (seconds) by buckets or PHAST rows.
 
     Same arguments and result as :func:`accessibilite.matrice_temps` (``inf`` when
     unreachable or beyond ``coupure_s``; ``inverse``: the time from destination ``j`` to
-    origin ``i``); ``destinations=None`` means every node.
+    origin ``i``); ``destinations=None`` means every node. ``algorithme``: ``"seaux"``
+    (bucket many-to-many), ``"phast"`` (one sweep per origin) or ``"auto"`` (PHAST for
+    more than ``n / DESTINATIONS_PHAST`` destinations, else buckets).
     """
     _verifier_hierarchie(hierarchie)
     h = hierarchie
@@ -614,23 +620,39 @@ def matrice_ch(
         else _noeuds(destinations, h.n_noeuds, "destinations")
     )
     coupure = _coupure_ticks(h, coupure_s)
-    if inverse:
-        orig, dest = dest, orig
-    sortie = np.full((orig.size, dest.size), np.inf)
-    if orig.size and dest.size:
-        _hierarchie.matrice_seaux(
-            h.haut_indptr,
-            h.haut_cibles,
-            h.haut_poids,
-            h.bas_indptr,
-            h.bas_cibles,
-            h.bas_poids,
+    if orig.size == 0 or dest.size == 0:
+        return np.full((orig.size, dest.size), np.inf)
+    haut = (h.haut_indptr, h.haut_cibles, h.haut_poids)
+    bas = (h.bas_indptr, h.bas_cibles, h.bas_poids)
+    if algorithme not in ("auto", "seaux", "phast"):
+        raise DonneesInvalides(f"Algorithme inconnu « {algorithme} » : auto, seaux ou phast.")
+    if algorithme == "phast" or (
+        algorithme == "auto" and dest.size > h.n_noeuds // DESTINATIONS_PHAST
+    ):
+        # Many destinations: one PHAST sweep per origin beats the buckets.
+        sortie = np.full((orig.size, dest.size), np.inf)
+        tous = destinations is None
+        _hierarchie.lignes_phast(
+            *(bas + haut if inverse else haut + bas),
             h.interne[orig].astype(np.int64),
-            h.interne[dest].astype(np.int64),
+            None if tous else h.interne[dest].astype(np.int64),
             coupure,
             h.echelle,
             sortie,
         )
+        return sortie[:, h.interne] if tous else sortie  # all nodes: internal order
+    if inverse:
+        orig, dest = dest, orig
+    sortie = np.full((orig.size, dest.size), np.inf)
+    _hierarchie.matrice_seaux(
+        *haut,
+        *bas,
+        h.interne[orig].astype(np.int64),
+        h.interne[dest].astype(np.int64),
+        coupure,
+        h.echelle,
+        sortie,
+    )
     return sortie.T.copy() if inverse else sortie
 
 

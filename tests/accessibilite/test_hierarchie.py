@@ -79,11 +79,26 @@ def test_matrice_egale_dijkstra_et_scipy(g: Graphe, coupure: float | None, data)
         attendu = matrice_temps(
             g, origines, destinations, coupure_s=coupure, inverse=inverse, methode="dijkstra"
         )
-        obtenu = hi.matrice_ch(h, origines, destinations, coupure_s=coupure, inverse=inverse)
-        np.testing.assert_array_equal(obtenu, attendu)
+        for algorithme in ("seaux", "phast"):
+            obtenu = hi.matrice_ch(
+                h,
+                origines,
+                destinations,
+                coupure_s=coupure,
+                inverse=inverse,
+                algorithme=algorithme,
+            )
+            np.testing.assert_array_equal(obtenu, attendu)
     limite = np.inf if coupure is None else coupure
-    tout = dijkstra(_scipy(g), indices=origines, limit=limite)
-    np.testing.assert_array_equal(hi.matrice_ch(h, origines, coupure_s=coupure), tout)
+    for inverse in (False, True):
+        tout = dijkstra(_scipy(g, inverse=inverse), indices=origines, limit=limite)
+        for algorithme in ("seaux", "phast"):
+            np.testing.assert_array_equal(
+                hi.matrice_ch(
+                    h, origines, coupure_s=coupure, inverse=inverse, algorithme=algorithme
+                ),
+                tout,
+            )
 
 
 @_REGLAGES
@@ -278,10 +293,22 @@ def test_andorre_egale_dijkstra(graphe_andorre: Graphe) -> None:
     origines = rng.choice(n, 150, replace=False)
     destinations = rng.choice(n, 400, replace=False)
     for coupure in (None, 600.0):
-        np.testing.assert_array_equal(
-            hi.matrice_ch(h, origines, destinations, coupure_s=coupure),
-            matrice_temps(g, origines, destinations, coupure_s=coupure, methode="dijkstra"),
-        )
+        for inverse in (False, True):
+            attendu = matrice_temps(
+                g, origines, destinations, coupure_s=coupure, inverse=inverse, methode="dijkstra"
+            )
+            for algorithme in ("seaux", "phast"):
+                np.testing.assert_array_equal(
+                    hi.matrice_ch(
+                        h,
+                        origines,
+                        destinations,
+                        coupure_s=coupure,
+                        inverse=inverse,
+                        algorithme=algorithme,
+                    ),
+                    attendu,
+                )
     np.testing.assert_array_equal(
         hi.matrice_ch(h, origines[:40]), dijkstra(_scipy(g), indices=origines[:40])
     )
