@@ -198,7 +198,7 @@ def _rss_mo() -> float:
 
 
 def mesure_memoire(taille: str) -> dict[str, float]:
-    from accessibilite import hierarchie as hi
+    from accessibilite.noyau import hierarchie as hi
 
     g = graphe_synthetique(taille, graine=0)
     apres_graphe = _rss_mo()

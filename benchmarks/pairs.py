@@ -129,7 +129,7 @@ class NousCH(Pair):
     nom = "accessibilite CH"
 
     def _preparer(self, g: Graphe) -> None:
-        from accessibilite.hierarchie import construire_hierarchie
+        from accessibilite.noyau.hierarchie import construire_hierarchie
 
         self.h = construire_hierarchie(g)
         self.details = {
@@ -139,17 +139,17 @@ class NousCH(Pair):
         }
 
     def matrice(self, origines, destinations, coupure):  # type: ignore[no-untyped-def]
-        from accessibilite.hierarchie import matrice_ch
+        from accessibilite.noyau.hierarchie import matrice_ch
 
         return matrice_ch(self.h, origines, destinations, coupure_s=coupure)
 
     def plus_proche(self, sources, coupure):  # type: ignore[no-untyped-def]
-        from accessibilite.hierarchie import plus_proche_ch
+        from accessibilite.noyau.hierarchie import plus_proche_ch
 
         return plus_proche_ch(self.h, sources, coupure_s=coupure)[0]
 
     def depuis(self, sources, coupure):  # type: ignore[no-untyped-def]
-        from accessibilite.hierarchie import plus_proche_ch
+        from accessibilite.noyau.hierarchie import plus_proche_ch
 
         return plus_proche_ch(self.h, sources, coupure_s=coupure, inverse=False)[0]
 

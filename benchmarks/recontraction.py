@@ -7,7 +7,7 @@ Usage (from the project root)::
 On the synthetic graph (``benchmarks/generateur.py``): a full build (order by priority),
 then new times on the same roads, as a peak-hour table or a scenario would give them
 (slow roads 25 % slower, fast roads 10 % slower, one arc in 50 closed), contracted again
-in the first order (:func:`accessibilite.hierarchie.recontracter`) and from scratch; the
+in the first order (:func:`accessibilite.noyau.hierarchie.recontracter`) and from scratch; the
 1,000 × 1,000 matrix (60-minute cut-off) on each, checked against Dijkstra on a sample.
 pyroutingkit's topology (nested dissection) and customization are timed on the same
 graphs for comparison.
@@ -28,8 +28,8 @@ RACINE = Path(__file__).resolve().parents[1]
 if str(RACINE) not in sys.path:
     sys.path.insert(0, str(RACINE))
 
-from accessibilite import hierarchie as hi  # noqa: E402
-from accessibilite import matrice_temps  # noqa: E402
+from accessibilite.noyau import hierarchie as hi  # noqa: E402
+from accessibilite.noyau.routage import matrice_temps  # noqa: E402
 from benchmarks.generateur import graphe_synthetique, noeuds_aleatoires  # noqa: E402
 from benchmarks.pairs import PyRoutingKit  # noqa: E402
 from reseau import Graphe  # noqa: E402

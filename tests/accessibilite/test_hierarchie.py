@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import dijkstra
 
-from accessibilite import hierarchie as hi
-from accessibilite import matrice_temps, plus_proche
-from accessibilite.erreurs import CacheCorrompu, DonneesInvalides
+from accessibilite.noyau import hierarchie as hi
+from accessibilite.noyau.routage import matrice_temps, plus_proche
 from reseau import Graphe
+from socle.erreurs import CacheCorrompu, DonneesInvalides
 
 
 def _scipy(g: Graphe, *, inverse: bool = False) -> sp.csr_matrix:
@@ -326,3 +326,21 @@ def test_andorre_egale_dijkstra(graphe_andorre: Graphe) -> None:
             h, poles, inverse=inverse, temps_depart_s=departs, coupure_s=1800, cibles=destinations
         )
         np.testing.assert_array_equal(restreint, attendu[destinations])
+
+
+def test_au_dela_de_l_horizon() -> None:
+    """Past 2**(53 - K) s the float64 sums of Dijkstra round; "auto" then uses Dijkstra."""
+    fin = 2.0**-40
+    g = Graphe.depuis_arcs([0, 1, 2], [1, 2, 3], [9000.0, fin, fin], 4)
+    h = hi.construire_hierarchie(g)
+    assert h.resolution == 40 and h.horizon_s == 2.0**13
+    dijkstra_seul = matrice_temps(g, [0], methode="dijkstra")
+    assert dijkstra_seul[0, 3] == 9000.0  # (9000 + 2**-40) rounds to 9000, twice
+    exact = hi.matrice_ch(h, [0])
+    assert exact[0, 3] == 9000.0 + 2.0**-39  # integer ticks: the exact sum
+    np.testing.assert_array_equal(matrice_temps(g, [0], methode="ch"), exact)
+    np.testing.assert_array_equal(matrice_temps(g, [0], methode="auto"), dijkstra_seul)
+    np.testing.assert_array_equal(
+        plus_proche(g, [3], inverse=True, methode="auto")[0],
+        plus_proche(g, [3], inverse=True, methode="dijkstra")[0],
+    )

@@ -1,7 +1,7 @@
 """Numba kernels of the contraction hierarchy (CH): contraction, bucket matrix, PHAST.
 
 Self-contained: plain CSR numpy arrays in, plain arrays out; nothing here imports the rest
-of the project. :mod:`accessibilite.hierarchie` checks inputs, caches and dispatches.
+of the project. :mod:`accessibilite.noyau.hierarchie` checks inputs, caches and dispatches.
 
 Times are **integer ticks** of ``2**-K`` seconds (int64), ``K`` being the graph's
 resolution: the smallest power of two that divides every float32 arc time (see
@@ -28,8 +28,10 @@ Contraction (:func:`contracter`):
   the neighbours of each contracted node;
 * **witness searches**: before adding ``u -> v -> w`` the kernel runs a Dijkstra from
   ``u`` on the remaining graph, without ``v``, bounded by the shortcut's time and by a
-  number of settled nodes (``limite_temoins``); a shortcut is skipped only when a path no
-  longer than it is found, so a limited search adds extra shortcuts, never a wrong one;
+  number of settled nodes (``limite_temoins`` when contracting, the smaller
+  ``limite_simulation`` when only computing a priority); a shortcut is skipped only when
+  a path no longer than it is found, so a limited search adds extra shortcuts, never a
+  wrong one;
 * each shortcut keeps its **middle node** (``-1`` for an original arc): any path unpacks
   into original arcs;
 * with ``ordre`` given, nodes are contracted in that order instead (no priorities): the
@@ -355,7 +357,7 @@ def _priorite(v, n_r, r_couv, o_nb, o_deb, o_couv, i_nb, i_deb, i_couv, profonde
 
 
 @_compiler()
-def contracter(n, sources, cibles, poids, ordre, limite_temoins):  # type: ignore[no-untyped-def]
+def contracter(n, sources, cibles, poids, ordre, limite_temoins, limite_simulation):  # type: ignore[no-untyped-def]
     """Contract every node; return the hierarchy's arcs and the contraction rank.
 
     Parameters
@@ -368,7 +370,10 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins):  # type: ignor
     ordre
         Contraction order (a permutation of the nodes), or empty: by priority.
     limite_temoins
-        Most nodes settled by one witness search.
+        Most nodes settled by one witness search when contracting a node.
+    limite_simulation
+        The same when only computing a priority (smaller: faster, a priority may then
+        count a few shortcuts the contraction will not need).
 
     Returns
     -------
@@ -485,7 +490,7 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins):  # type: ignor
                 r_couv = np.empty(cap_r, dtype=np.int32)
             n_r = _temoins(
                 v, o_deb, o_nb, p_cib, p_poids, p_couv, i_deb, i_nb, p_cib, p_poids, p_couv,
-                limite_temoins, dist, marque, touches, t_cles, t_noeuds, r_u, r_w, r_poids,
+                limite_simulation, dist, marque, touches, t_cles, t_noeuds, r_u, r_w, r_poids,
                 r_couv,
             )  # fmt: skip
             pq_cles[taille_pq] = _priorite(
@@ -514,7 +519,7 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins):  # type: ignor
                     r_couv = np.empty(cap_r, dtype=np.int32)
                 n_r = _temoins(
                     v, o_deb, o_nb, p_cib, p_poids, p_couv, i_deb, i_nb, p_cib, p_poids,
-                    p_couv, limite_temoins, dist, marque, touches, t_cles, t_noeuds, r_u, r_w,
+                    p_couv, limite_simulation, dist, marque, touches, t_cles, t_noeuds, r_u, r_w,
                     r_poids, r_couv,
                 )  # fmt: skip
                 pr = _priorite(v, n_r, r_couv, o_nb, o_deb, p_couv, i_nb, i_deb, p_couv, profondeur)
@@ -531,7 +536,7 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins):  # type: ignor
             pos[v] = -1
             if taille_pq > 0:
                 _prio_descendre(pq_cles, pq_noeuds, pos, 0, taille_pq)
-        if impose:
+        if impose or limite_simulation != limite_temoins:
             besoin = i_nb[v] * o_nb[v]
             if besoin > cap_r:
                 cap_r = 2 * besoin
@@ -659,7 +664,7 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins):  # type: ignor
                     r_couv = np.empty(cap_r, dtype=np.int32)
                 n_x = _temoins(
                     x, o_deb, o_nb, p_cib, p_poids, p_couv, i_deb, i_nb, p_cib, p_poids,
-                    p_couv, limite_temoins, dist, marque, touches, t_cles, t_noeuds, r_u, r_w,
+                    p_couv, limite_simulation, dist, marque, touches, t_cles, t_noeuds, r_u, r_w,
                     r_poids, r_couv,
                 )  # fmt: skip
                 pr = _priorite(x, n_x, r_couv, o_nb, o_deb, p_couv, i_nb, i_deb, p_couv, profondeur)

@@ -1,15 +1,16 @@
 """Contraction hierarchy of a road graph: build once, cache, answer matrices and PHAST.
 
 * :func:`construire_hierarchie` contracts a :class:`reseau.Graphe` (Numba kernels in
-  :mod:`accessibilite._hierarchie`, where the node priority, witness searches and query
+  :mod:`accessibilite.noyau._hierarchie`, where the node priority, witness searches and query
   algorithms are described); :func:`recontracter` reuses a hierarchy's node order for new
   arc times on the same roads (a peak-hour factor, a scenario), several times faster;
 * :func:`hierarchie_en_cache` loads it from beside the ``.graphe`` (or from the user cache,
   keyed by the graph's content) or builds and saves it; :func:`sauvegarder_hierarchie`,
   :func:`charger_hierarchie` read and write the memory-mappable file;
 * :func:`matrice_ch` (bucket many-to-many, with a cut-off) and :func:`plus_proche_ch`
-  (PHAST / RPHAST, many sources at once) answer like :func:`accessibilite.matrice_temps`
-  and :func:`accessibilite.plus_proche`, to the same float64 bit for bit.
+  (PHAST / RPHAST, many sources at once) answer like
+  :func:`accessibilite.noyau.routage.matrice_temps` and
+  :func:`accessibilite.noyau.routage.plus_proche`, to the same float64 bit for bit.
 
 **Exactness.** The hierarchy works in integer ticks of ``2**-K`` s, ``K`` being the
 graph's resolution (every float32 arc time is a multiple of ``2**-K``; K = 32 on the
@@ -42,10 +43,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from accessibilite import _hierarchie
-from reseau.erreurs import CacheCorrompu, DonneesInvalides, DonneesManquantes
-from reseau.fichiers import ecriture_atomique, racine_cache
+from accessibilite.noyau import _hierarchie
+from accessibilite.noyau._entrees import verifier_coupure, verifier_noeuds
 from reseau.graphe import Graphe
+from socle.erreurs import CacheCorrompu, DonneesInvalides, DonneesManquantes
+from socle.fichiers import ecriture_atomique, racine_cache
 
 __all__ = [
     "RESOLUTION_MAX",
@@ -73,8 +75,10 @@ logger = logging.getLogger(__name__)
 RESOLUTION_MAX = 40
 #: Grid of the start times (``2**-RESOLUTION_DEPARTS`` s), for both methods.
 RESOLUTION_DEPARTS = 20
-#: Most nodes settled by one witness search during the contraction.
+#: Most nodes settled by one witness search when contracting a node, and when only
+#: computing a node's priority (benchmarks/RESULTS.md, "réglage").
 LIMITE_TEMOINS = 500
+LIMITE_SIMULATION = 500
 #: ``methode="auto"`` builds a hierarchy for a matrix of at least this many origins on a
 #: graph of at least :data:`NOEUDS_MIN_AUTO` nodes: a build costs about 60 µs a node
 #: (18 s on 300,000 nodes), a Dijkstra search to 60 min about 80 ns a node on one core
@@ -258,6 +262,7 @@ def construire_hierarchie(
     *,
     ordre: ArrayLike | None = None,
     limite_temoins: int = LIMITE_TEMOINS,
+    limite_simulation: int = LIMITE_SIMULATION,
 ) -> Hierarchie:
     """Contract ``graphe`` into a contraction hierarchy.
 
@@ -268,9 +273,10 @@ def construire_hierarchie(
     ordre
         Optional contraction order (every node once, lowest first), e.g. another
         hierarchy's :meth:`Hierarchie.ordre`; default: by priority (see
-        :mod:`accessibilite._hierarchie`).
-    limite_temoins
-        Most nodes settled by one witness search (more: fewer shortcuts, slower build).
+        :mod:`accessibilite.noyau._hierarchie`).
+    limite_temoins, limite_simulation
+        Most nodes settled by one witness search when contracting a node, and when only
+        computing its priority (more: fewer shortcuts, slower build).
 
     Returns
     -------
@@ -307,7 +313,7 @@ def construire_hierarchie(
                 f"L'ordre de contraction doit donner chaque nœud une fois (0..{n - 1})."
             )
     rang, de, vers, p, milieu, n_raccourcis = _hierarchie.contracter(
-        n, sources, cibles, poids, impose, int(limite_temoins)
+        n, sources, cibles, poids, impose, int(limite_temoins), int(limite_simulation)
     )
     h = _assembler(graphe, k, rang, de, vers, p, milieu)
     h.metadonnees.update(
@@ -319,6 +325,7 @@ def construire_hierarchie(
             "priorite": "2 × arcs ajoutés / retirés + arcs originaux couverts ajoutés / "
             "retirés + profondeur",
             "limite_temoins": int(limite_temoins),
+            "limite_simulation": int(limite_simulation),
         }
     )
     _CONNUES[graphe] = h
@@ -579,15 +586,11 @@ def _verifier_hierarchie(h: Hierarchie) -> None:
 
 
 def _noeuds(valeurs: ArrayLike, n: int, quoi: str) -> NDArray[np.int64]:
-    from accessibilite.routage import _noeuds as verifier
-
-    return verifier(valeurs, n, quoi)
+    return verifier_noeuds(valeurs, n, quoi)
 
 
 def _coupure_ticks(h: Hierarchie, coupure_s: float | None) -> int:
-    from accessibilite.routage import _coupure
-
-    coupure = _coupure(coupure_s)
+    coupure = verifier_coupure(coupure_s)
     sans = int(_hierarchie.INF) - 1
     if not np.isfinite(coupure):
         return sans
@@ -605,7 +608,7 @@ def matrice_ch(
 ) -> NDArray[np.float64]:
     """Travel times origins × destinations (seconds) by buckets or PHAST rows.
 
-    Same arguments and result as :func:`accessibilite.matrice_temps` (``inf`` when
+    Same arguments and result as :func:`accessibilite.noyau.routage.matrice_temps` (``inf`` when
     unreachable or beyond ``coupure_s``; ``inverse``: the time from destination ``j`` to
     origin ``i``); ``destinations=None`` means every node. ``algorithme``: ``"seaux"``
     (bucket many-to-many), ``"phast"`` (one sweep per origin) or ``"auto"`` (PHAST for
@@ -673,9 +676,9 @@ def plus_proche_ch(
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Time to the nearest source and which one, for every node, by PHAST.
 
-    Same arguments and result as :func:`accessibilite.plus_proche` with ``k = 1``; with
-    ``cibles`` (node indices), only those nodes are computed (RPHAST) and the arrays are
-    aligned with ``cibles``.
+    Same arguments and result as :func:`accessibilite.noyau.routage.plus_proche` with
+    ``k = 1``; with ``cibles`` (node indices), only those nodes are computed (RPHAST) and
+    the arrays are aligned with ``cibles``.
     """
     _verifier_hierarchie(hierarchie)
     h = hierarchie

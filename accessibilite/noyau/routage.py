@@ -12,11 +12,11 @@ Four functions, all in seconds, all on a :class:`reseau.Graphe`:
   node its time to the nearest source (or its k nearest) and which one.
 
 Inputs are checked here, before any kernel runs; the kernels are in
-:mod:`accessibilite._dijkstra`. Searches from many origins run in parallel on all numba
+:mod:`accessibilite.noyau._dijkstra`. Searches from many origins run in parallel on all numba
 threads (``numba.set_num_threads`` limits them).
 
 :func:`matrice_temps` and :func:`plus_proche` take ``methode="auto" | "dijkstra" | "ch"``:
-``"ch"`` answers with the graph's contraction hierarchy (:mod:`accessibilite.hierarchie`,
+``"ch"`` answers with the graph's contraction hierarchy (:mod:`accessibilite.noyau.hierarchie`,
 same float64 results), built if needed; ``"auto"`` uses it when one is at hand, or, for a
 matrix, when the searches would cost more than building it (:func:`hierarchie.choisir`).
 """
@@ -32,18 +32,21 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from accessibilite import _dijkstra
-from reseau.erreurs import DonneesInvalides
+from accessibilite.noyau import _dijkstra
+from accessibilite.noyau._entrees import verifier_coupure, verifier_noeuds
 from reseau.graphe import Graphe
+from socle.erreurs import DonneesInvalides
 
 if TYPE_CHECKING:
-    from accessibilite.hierarchie import Hierarchie
+    from accessibilite.noyau.hierarchie import Hierarchie
 
 __all__ = [
     "matrice_temps",
     "matrice_temps_blocs",
     "matrice_temps_longue",
     "plus_proche",
+    "verifier_coupure",
+    "verifier_noeuds",
 ]
 
 logger = logging.getLogger(__name__)
@@ -125,51 +128,6 @@ def _csr(graphe: Graphe, inverse: bool) -> _Csr:
         finis = poids[np.isfinite(poids)]
         poids_max = float(finis.max()) if finis.size else 0.0
     return _Csr(indptr, indices, poids, poids_max)
-
-
-def _noeuds(valeurs: ArrayLike, n: int, quoi: str) -> NDArray[np.int64]:
-    """Check an array of node indices (integers in 0..n-1) and return it as int64."""
-    tableau = np.asarray(valeurs)
-    if tableau.ndim == 0:
-        tableau = tableau.reshape(1)
-    if tableau.ndim != 1:
-        raise DonneesInvalides(
-            f"Les {quoi} doivent être un tableau à une dimension d'indices de nœuds "
-            f"(reçu {tableau.ndim} dimensions)."
-        )
-    if tableau.size == 0:
-        return np.empty(0, dtype=np.int64)
-    if tableau.dtype == np.bool_ or not np.issubdtype(tableau.dtype, np.integer):
-        raise DonneesInvalides(
-            f"Les {quoi} doivent être des indices entiers de nœuds du graphe "
-            f"(reçu des valeurs de type {tableau.dtype}) : rattachez d'abord les lieux au "
-            "réseau pour obtenir leurs nœuds."
-        )
-    hors = (tableau < 0) | (tableau >= n)
-    if hors.any():
-        exemple = tableau[hors][0]
-        raise DonneesInvalides(
-            f"Indices de {quoi} hors du graphe : {int(hors.sum())} valeur(s), par exemple "
-            f"{exemple}, alors que les nœuds vont de 0 à {n - 1}. Vérifiez que les lieux "
-            "ont été rattachés à ce graphe-ci."
-        )
-    return tableau.astype(np.int64, copy=False)
-
-
-def _coupure(coupure_s: float | None) -> float:
-    if coupure_s is None:
-        return float(np.inf)
-    try:
-        valeur = float(coupure_s)
-    except (TypeError, ValueError):
-        raise DonneesInvalides(
-            f"La coupure doit être un nombre de secondes (reçu {coupure_s!r})."
-        ) from None
-    if not valeur >= 0:
-        raise DonneesInvalides(
-            f"La coupure doit être un nombre de secondes positif ou nul (reçu {coupure_s!r})."
-        )
-    return valeur
 
 
 @dataclass(frozen=True)
@@ -263,9 +221,9 @@ def matrice_temps_blocs(
         Checked before the first block is computed.
     """
     csr = _csr(graphe, inverse)
-    orig = _noeuds(origines, csr.n, "origines")
-    dest = None if destinations is None else _noeuds(destinations, csr.n, "destinations")
-    coupure = _coupure(coupure_s)
+    orig = verifier_noeuds(origines, csr.n, "origines")
+    dest = None if destinations is None else verifier_noeuds(destinations, csr.n, "destinations")
+    coupure = verifier_coupure(coupure_s)
     lignes = _lignes_par_bloc(csr.n if dest is None else int(dest.size), 8, taille_bloc)
     return _blocs(csr, orig, dest, coupure, lignes)
 
@@ -364,7 +322,7 @@ def matrice_temps(
     methode
         ``"dijkstra"``, ``"ch"`` (contraction hierarchy, built and cached if needed) or
         ``"auto"`` (the hierarchy when one is at hand or when the matrix pays for its
-        build, see :func:`accessibilite.hierarchie.choisir`).
+        build, see :func:`accessibilite.noyau.hierarchie.choisir`).
 
     Returns
     -------
@@ -383,12 +341,12 @@ def matrice_temps(
     matrice_temps_longue : only the reached pairs, for cut-off queries.
     """
     csr = _csr(graphe, inverse)
-    orig = _noeuds(origines, csr.n, "origines")
-    dest = None if destinations is None else _noeuds(destinations, csr.n, "destinations")
-    coupure = _coupure(coupure_s)
+    orig = verifier_noeuds(origines, csr.n, "origines")
+    dest = None if destinations is None else verifier_noeuds(destinations, csr.n, "destinations")
+    coupure = verifier_coupure(coupure_s)
     h = _hierarchie_pour(graphe, methode, int(orig.size))
     if h is not None:
-        from accessibilite.hierarchie import matrice_ch, sous_horizon
+        from accessibilite.noyau.hierarchie import matrice_ch, sous_horizon
 
         resultat = matrice_ch(h, orig, dest, coupure_s=coupure, inverse=inverse)
         if methode == "ch" or sous_horizon(h, resultat):
@@ -413,7 +371,7 @@ def _hierarchie_pour(graphe: Graphe, methode: str, recherches: int) -> Hierarchi
         return None
     if methode not in ("auto", "ch"):
         raise DonneesInvalides(f"Méthode inconnue « {methode} » : auto, dijkstra ou ch.")
-    from accessibilite.hierarchie import choisir
+    from accessibilite.noyau.hierarchie import choisir
 
     return choisir(graphe, methode, recherches)
 
@@ -464,9 +422,9 @@ def matrice_temps_longue(
         Invalid graph (negative or NaN times), node indices out of range, bad cut-off.
     """
     csr = _csr(graphe, inverse)
-    orig = _noeuds(origines, csr.n, "origines")
-    dest = None if destinations is None else _noeuds(destinations, csr.n, "destinations")
-    coupure = _coupure(coupure_s)
+    orig = verifier_noeuds(origines, csr.n, "origines")
+    dest = None if destinations is None else verifier_noeuds(destinations, csr.n, "destinations")
+    coupure = verifier_coupure(coupure_s)
     colonnes = _colonnes(dest, csr.n)
     if orig.size == 0 or colonnes.n_distinctes == 0:
         return (
@@ -677,7 +635,7 @@ def plus_proche(
         cut-off, ``k`` < 1, bad start times.
     """
     csr = _csr(graphe, inverse)
-    departs = _noeuds(sources, csr.n, "sources")
+    departs = verifier_noeuds(sources, csr.n, "sources")
     if departs.size == 0:
         raise DonneesInvalides(
             "Aucune source (pôle ou équipement) : impossible de chercher la plus proche. "
@@ -685,7 +643,7 @@ def plus_proche(
         )
     if departs.size >= 2**31:
         raise DonneesInvalides(f"Trop de sources ({departs.size}) : au plus 2**31 - 1.")
-    coupure = _coupure(coupure_s)
+    coupure = verifier_coupure(coupure_s)
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise DonneesInvalides(f"k doit être un entier >= 1 (reçu {k!r}).")
     if temps_depart_s is None:
@@ -700,7 +658,7 @@ def plus_proche(
             raise DonneesInvalides(
                 "temps_depart_s doit contenir des secondes finies et positives ou nulles."
             )
-        from accessibilite.hierarchie import arrondir_departs
+        from accessibilite.noyau.hierarchie import arrondir_departs
 
         depart = arrondir_departs(depart)
     if k > 1 and methode == "ch":
@@ -710,7 +668,7 @@ def plus_proche(
         )
     h = _hierarchie_pour(graphe, methode, 0) if k == 1 else None
     if h is not None:
-        from accessibilite.hierarchie import plus_proche_ch, sous_horizon
+        from accessibilite.noyau.hierarchie import plus_proche_ch, sous_horizon
 
         temps, indice = plus_proche_ch(
             h, departs, coupure_s=coupure, inverse=inverse, temps_depart_s=depart
