@@ -461,6 +461,7 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins, limite_simulati
     r_poids = np.empty(cap_r, dtype=np.int64)
     r_couv = np.empty(cap_r, dtype=np.int32)
     profondeur = np.zeros(n, dtype=np.int32)
+    mis_a_jour = np.full(n, -1, dtype=np.int64)  # last step a neighbour was updated at
     contracte = np.zeros(n, dtype=np.bool_)
     rang = np.full(n, -1, dtype=np.int32)
 
@@ -653,8 +654,9 @@ def contracter(n, sources, cibles, poids, ordre, limite_temoins, limite_simulati
                     continue
                 if profondeur[x] < profondeur[v] + 1:
                     profondeur[x] = profondeur[v] + 1
-                if impose or pos[x] < 0:
-                    continue
+                if impose or pos[x] < 0 or mis_a_jour[x] == etape:
+                    continue  # (a two-way neighbour is in both lists: update it once)
+                mis_a_jour[x] = etape
                 besoin = i_nb[x] * o_nb[x]
                 if besoin > cap_r:
                     cap_r = 2 * besoin
