@@ -79,6 +79,12 @@ _NOMS: dict[str, str] = {
         "accessibilite.noyau.sources",
     ),
     "SourceReseau": "accessibilite.noyau.source_reseau",
+    **dict.fromkeys(["Bande", "bande_defaut"], "accessibilite.noyau.incertitude"),
+    **dict.fromkeys(
+        ["ModeleTempsInterne", "SourceAvecTempsInterne"], "accessibilite.noyau.temps_interne"
+    ),
+    **dict.fromkeys(["Calibration", "lire_calibration"], "accessibilite.noyau.calibration"),
+    **dict.fromkeys(["calibrer", "lire_reference", "rapport_calibration"], "poles.calibration"),
     # poles, zones grises, indicators
     **dict.fromkeys(
         [
@@ -104,7 +110,9 @@ _NOMS: dict[str, str] = {
 __all__ = [
     "CRS_LAMBERT93",
     "Ajustement",
+    "Bande",
     "CacheCorrompu",
+    "Calibration",
     "DependanceManquante",
     "DonneesInvalides",
     "DonneesManquantes",
@@ -116,14 +124,18 @@ __all__ = [
     "Graphe",
     "Hierarchie",
     "Lieux",
+    "ModeleTempsInterne",
     "SansCRS",
+    "SourceAvecTempsInterne",
     "SourceMatrice",
     "SourceReseau",
     "SourceTemps",
     "SourceVolOiseau",
     "accrocher",
     "ajuster_vol_oiseau",
+    "bande_defaut",
     "bassins",
+    "calibrer",
     "carte_interactive",
     "carte_statique",
     "charger_communes",
@@ -142,7 +154,9 @@ __all__ = [
     "isochrones_points",
     "isochrones_source",
     "lire_bpe",
+    "lire_calibration",
     "lire_matrice",
+    "lire_reference",
     "matrice_ch",
     "matrice_temps",
     "matrice_temps_blocs",
@@ -150,6 +164,7 @@ __all__ = [
     "placer",
     "plus_proche",
     "plus_proche_ch",
+    "rapport_calibration",
     "recontracter",
     "sauvegarder_graphe",
     "sauvegarder_hierarchie",
@@ -173,6 +188,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static names for type checkers and IDEs
+    from accessibilite.noyau.calibration import Calibration, lire_calibration
     from accessibilite.noyau.hierarchie import (
         Hierarchie,
         charger_hierarchie,
@@ -183,6 +199,7 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         recontracter,
         sauvegarder_hierarchie,
     )
+    from accessibilite.noyau.incertitude import Bande, bande_defaut
     from accessibilite.noyau.lieux import Lieux, placer
     from accessibilite.noyau.routage import (
         matrice_temps,
@@ -199,6 +216,7 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         ajuster_vol_oiseau,
         lire_matrice,
     )
+    from accessibilite.noyau.temps_interne import ModeleTempsInterne, SourceAvecTempsInterne
     from cartes import carte_interactive, carte_statique, ecrire_cartes
     from isochrones import bassins, isochrones_points, isochrones_source
     from poles import (
@@ -213,6 +231,7 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         sensibilite,
         zones_grises,
     )
+    from poles.calibration import calibrer, lire_reference, rapport_calibration
     from reseau import Graphe, accrocher, charger_graphe, construire_graphe, sauvegarder_graphe
     from socle.erreurs import (
         CacheCorrompu,

@@ -30,6 +30,7 @@ from poles.communes import charger_inventaire
 from poles.gammes import Gammes, Item, Niveau
 from poles.regles import Regle, detecter_poles
 from poles.zones_grises import plus_proches_poles
+from socle.dossiers import verifier_dossier
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.fichiers import empreinte_fichier
 
@@ -198,6 +199,38 @@ def source_depuis_parametres(source: dict[str, Any]) -> SourceTemps:
     raise DonneesInvalides(f"parametres.json : source des temps « {nom} » inconnue.")
 
 
+def _temps_de_la_base(
+    parametres: dict[str, Any], source: SourceTemps, communes: gpd.GeoDataFrame
+) -> SourceTemps:
+    """The base's source with the calibration and the internal time it was computed with."""
+    from accessibilite.noyau.temps_interne import ModeleTempsInterne
+    from poles.temps import preparer_temps
+
+    temps = parametres.get("temps") or {}
+    calibration = (temps.get("calibration") or {}).get("fichier")
+    interne = temps.get("temps_interne")
+    if not calibration and not interne:
+        return source
+    if calibration and not Path(calibration).is_file():
+        raise DonneesManquantes(
+            f"Fichier de calibration de la base introuvable : {calibration}. Il doit rester à "
+            "sa place pour rejouer la base."
+        )
+    modele: bool | ModeleTempsInterne = False
+    if interne:
+        modele = ModeleTempsInterne(
+            a_min=float(interne["a_min"]), b_min_par_km=float(interne["b_min_par_km"])
+        )
+    return preparer_temps(
+        source,
+        communes,
+        calibration=calibration,
+        temps_interne=modele,
+        grille=(interne or {}).get("grille"),
+        incertitude="aucune",
+    ).source
+
+
 def _lire_parametres(dossier: Path) -> dict[str, Any]:
     if not dossier.is_dir():
         raise DonneesManquantes(
@@ -289,6 +322,8 @@ def lire_base(dossier: str | Path, *, source: SourceTemps | None = None) -> Base
         recomputed from it differ from the folder's table.
     """
     dossier = Path(dossier)
+    if dossier.is_dir():
+        verifier_dossier(dossier)
     parametres = _lire_parametres(dossier)
     gammes = gammes_depuis_parametres(parametres)
     regle = regle_depuis_parametres(parametres)
@@ -314,6 +349,7 @@ def lire_base(dossier: str | Path, *, source: SourceTemps | None = None) -> Base
     communes, equipements = charger_inventaire(
         str(parametres["departement"]), chemin_bpe, tampon_km=tampon
     )
+    source_active = _temps_de_la_base(parametres, source_active, communes)
     poles = detecter_poles(communes["code"], equipements, gammes, regle)
 
     table = _lire_table(dossier, niveaux)
