@@ -52,6 +52,19 @@ _NOMS: dict[str, str] = {
         ["matrice_temps", "matrice_temps_blocs", "matrice_temps_longue", "plus_proche"],
         "accessibilite.noyau.routage",
     ),
+    **dict.fromkeys(
+        [
+            "Hierarchie",
+            "charger_hierarchie",
+            "construire_hierarchie",
+            "hierarchie_en_cache",
+            "matrice_ch",
+            "plus_proche_ch",
+            "recontracter",
+            "sauvegarder_hierarchie",
+        ],
+        "accessibilite.noyau.hierarchie",
+    ),
     "Lieux": "accessibilite.noyau.lieux",
     "placer": "accessibilite.noyau.lieux",
     **dict.fromkeys(
@@ -121,6 +134,7 @@ __all__ = [
     "ErreurReseau",
     "ErreurTelechargement",
     "Graphe",
+    "Hierarchie",
     "Lieux",
     "ModeleTempsInterne",
     "Regle",
@@ -141,10 +155,12 @@ __all__ = [
     "charger_communes",
     "charger_gammes",
     "charger_graphe",
+    "charger_hierarchie",
     "code_departement",
     "comparer",
     "comparer_reseaux",
     "construire_graphe",
+    "construire_hierarchie",
     "couverture",
     "detecter_poles",
     "ecrire_cartes",
@@ -152,6 +168,7 @@ __all__ = [
     "ecrire_couverture",
     "ecrire_indicateur",
     "ecrire_resultats",
+    "hierarchie_en_cache",
     "indicateur",
     "isochrones_points",
     "isochrones_source",
@@ -162,14 +179,18 @@ __all__ = [
     "lire_reference",
     "lire_regroupements",
     "lire_sites",
+    "matrice_ch",
     "matrice_temps",
     "matrice_temps_blocs",
     "matrice_temps_longue",
     "placement_sites",
     "placer",
     "plus_proche",
+    "plus_proche_ch",
     "rapport_calibration",
+    "recontracter",
     "sauvegarder_graphe",
+    "sauvegarder_hierarchie",
     "scenario",
     "sensibilite",
     "zones_grises",
@@ -191,6 +212,16 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # static names for type checkers and IDEs
     from accessibilite.noyau.calibration import Calibration, lire_calibration
+    from accessibilite.noyau.hierarchie import (
+        Hierarchie,
+        charger_hierarchie,
+        construire_hierarchie,
+        hierarchie_en_cache,
+        matrice_ch,
+        plus_proche_ch,
+        recontracter,
+        sauvegarder_hierarchie,
+    )
     from accessibilite.noyau.incertitude import Bande, bande_defaut
     from accessibilite.noyau.lieux import Lieux, placer
     from accessibilite.noyau.routage import (
