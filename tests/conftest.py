@@ -152,3 +152,16 @@ def dossier_62(tmp_path_factory: pytest.TempPathFactory, bpe_2013: str) -> Path:
     argv = ["zones-grises", "--departement", "62", "--bpe", bpe_2013, "--cartes", "aucune"]
     assert main([*argv, "--sortie", str(sortie)]) == 0
     return sortie
+
+
+@pytest.fixture(scope="session")
+def grille_62(tmp_path_factory: pytest.TempPathFactory):
+    """A hand-made road grid (1 km steps, 60 km/h) over the 62 and its 30 km buffer, saved
+    as a ``.graphe`` file: ``(Grille, path)`` (see tests/_grille.py)."""
+    from poles.communes import charger_communes
+    from reseau import sauvegarder_graphe
+    from tests._grille import Grille
+
+    grille = Grille.couvrant(charger_communes("62", tampon_km=30.0).total_bounds)
+    chemin = sauvegarder_graphe(grille.graphe(), tmp_path_factory.mktemp("grille") / "62.graphe")
+    return grille, chemin
