@@ -38,11 +38,8 @@ _FAUX = {
 }
 
 
-@pytest.fixture
-def faux_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An asset cache filled with small fake files, under ACCESSIBILITE_CACHE."""
-    racine = tmp_path / "cache"
-    monkeypatch.setenv("ACCESSIBILITE_CACHE", str(racine))
+def remplir_faux_cache() -> None:
+    """Fill the asset cache of ``$ACCESSIBILITE_CACHE`` with small fake files."""
     for paquet in _actifs.PAQUETS.values():
         for fichier in paquet.fichiers:
             chemin = _actifs.dossier_paquet(paquet) / fichier
@@ -53,6 +50,14 @@ def faux_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
                 if modele
                 else b"\x89PNG-faux-" + fichier.encode()
             )
+
+
+@pytest.fixture
+def faux_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An asset cache filled with small fake files, under ACCESSIBILITE_CACHE."""
+    racine = tmp_path / "cache"
+    monkeypatch.setenv("ACCESSIBILITE_CACHE", str(racine))
+    remplir_faux_cache()
     yield racine
 
 

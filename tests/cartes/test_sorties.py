@@ -25,6 +25,31 @@ def test_ecrire_cartes_dans_le_dossier(copie_zg: Path, faux_cache: Path) -> None
     ]
     assert {p.name for p in copie_zg.iterdir()} == avant | set(noms)  # nothing else left
     assert "cdn.jsdelivr.net" not in (copie_zg / "carte.html").read_text(encoding="utf-8")
+    # each PDF is the map of its level (its title, its threshold)
+    assert _titres_pdf(copie_zg) == TITRES
+
+
+TITRES = {
+    "proximite": ("Zones grises des services de proximité", "plus de 10 min"),
+    "intermediaire": ("Zones grises des services de niveau intermédiaire", "plus de 20 min"),
+    "superieur": ("Zones grises des services de niveau supérieur", "plus de 30 min"),
+    "metropolitain": ("Zones grises des services de niveau métropolitain", "plus de 60 min"),
+    "cumul": ("Espaces à enjeux d'éloignement", "Nombre de niveaux en zone grise"),
+}
+
+
+def _titres_pdf(dossier: Path) -> dict[str, tuple[str, str]]:
+    """For each carte_<nom>.pdf: its title and the first expected phrase found in its text."""
+    import pypdf
+
+    titres = {}
+    for nom, (_, phrase) in TITRES.items():
+        lecteur = pypdf.PdfReader(dossier / f"carte_{nom}.pdf")
+        assert lecteur.metadata is not None
+        titre = str(lecteur.metadata.title).split(" —")[0]
+        texte = lecteur.pages[0].extract_text().replace("\n", " ")
+        titres[nom] = (titre, phrase if phrase in texte else texte[:200])
+    return titres
 
 
 def test_format_inconnu(copie_zg: Path) -> None:
@@ -62,6 +87,11 @@ def test_commande_carte(
         ]
     )
     assert str(sortie / "carte.html") in capsys.readouterr().out
+    assert _titres_pdf(sortie) == TITRES
+    import pypdf
+
+    boite = pypdf.PdfReader(sortie / "carte_cumul.pdf").pages[0].mediabox
+    assert float(boite.width) > float(boite.height)  # --orientation paysage
 
 
 def test_commande_carte_liens_internet(dossier_zg: Path, tmp_path: Path, cache_vide: Path) -> None:
