@@ -1,58 +1,198 @@
 """accessibilite: car travel times, service poles and SDAASP zones grises.
 
-The compute core: travel-time sources and the routing kernels. The upper packages
-(``poles``, ``isochrones``, ``cartes``) and the CLI are not imported here.
+The notebook façade: every public function of the project, from one import::
+
+    import accessibilite as acc
+
+    resultat = acc.zones_grises("62", "bpe2013.xlsx")
+    acc.ecrire_resultats(resultat, "resultats/62")
+    temps = acc.matrice_temps(acc.charger_graphe("reseau_62.graphe"), origines, destinations)
+
+The names are resolved on first use (PEP 562), so ``import accessibilite`` loads neither
+numba nor pandas; each comes from the floor that defines it (``socle``, ``reseau``, the
+compute core ``accessibilite.noyau``, ``poles``, ``isochrones``, ``cartes``). The package
+also holds the command-line interface (:mod:`accessibilite.cli`), which sits above all of
+them.
 """
 
-from accessibilite.erreurs import (
-    CacheCorrompu,
-    DonneesInvalides,
-    DonneesManquantes,
-    ErreurAccessibilite,
-    ErreurEcriture,
-    ErreurReseau,
-    ErreurTelechargement,
-    SansCRS,
-)
-from accessibilite.lieux import CRS_METRIQUE, Lieux
-from accessibilite.routage import (
-    matrice_temps,
-    matrice_temps_blocs,
-    matrice_temps_longue,
-    plus_proche,
-)
-from accessibilite.source_reseau import SourceReseau
-from accessibilite.sources import (
-    Ajustement,
-    SourceMatrice,
-    SourceTemps,
-    SourceVolOiseau,
-    ajuster_vol_oiseau,
-    lire_matrice,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+#: Public name -> module defining it.
+_NOMS: dict[str, str] = {
+    # errors
+    **dict.fromkeys(
+        [
+            "CacheCorrompu",
+            "DependanceManquante",
+            "DonneesInvalides",
+            "DonneesManquantes",
+            "ErreurAccessibilite",
+            "ErreurDistribuee",
+            "ErreurEcriture",
+            "ErreurReseau",
+            "ErreurTelechargement",
+            "SansCRS",
+        ],
+        "socle.erreurs",
+    ),
+    "CRS_LAMBERT93": "socle.territoire",
+    "code_departement": "socle.territoire",
+    # the road graph
+    **dict.fromkeys(
+        ["Graphe", "construire_graphe", "charger_graphe", "sauvegarder_graphe", "accrocher"],
+        "reseau",
+    ),
+    # the compute core
+    **dict.fromkeys(
+        ["matrice_temps", "matrice_temps_blocs", "matrice_temps_longue", "plus_proche"],
+        "accessibilite.noyau.routage",
+    ),
+    "Lieux": "accessibilite.noyau.lieux",
+    "placer": "accessibilite.noyau.lieux",
+    **dict.fromkeys(
+        [
+            "Ajustement",
+            "SourceMatrice",
+            "SourceTemps",
+            "SourceVolOiseau",
+            "ajuster_vol_oiseau",
+            "lire_matrice",
+        ],
+        "accessibilite.noyau.sources",
+    ),
+    "SourceReseau": "accessibilite.noyau.source_reseau",
+    # poles, zones grises, indicators
+    **dict.fromkeys(
+        [
+            "charger_communes",
+            "charger_gammes",
+            "detecter_poles",
+            "ecrire_indicateur",
+            "ecrire_resultats",
+            "indicateur",
+            "lire_bpe",
+            "scenario",
+            "sensibilite",
+            "zones_grises",
+        ],
+        "poles",
+    ),
+    # isochrones and catchments
+    **dict.fromkeys(["bassins", "isochrones_points", "isochrones_source"], "isochrones"),
+    # maps
+    **dict.fromkeys(["carte_interactive", "carte_statique", "ecrire_cartes"], "cartes"),
+}
+
 __all__ = [
-    "CRS_METRIQUE",
+    "CRS_LAMBERT93",
     "Ajustement",
     "CacheCorrompu",
+    "DependanceManquante",
     "DonneesInvalides",
     "DonneesManquantes",
     "ErreurAccessibilite",
+    "ErreurDistribuee",
     "ErreurEcriture",
     "ErreurReseau",
     "ErreurTelechargement",
+    "Graphe",
     "Lieux",
     "SansCRS",
     "SourceMatrice",
     "SourceReseau",
     "SourceTemps",
     "SourceVolOiseau",
+    "accrocher",
     "ajuster_vol_oiseau",
+    "bassins",
+    "carte_interactive",
+    "carte_statique",
+    "charger_communes",
+    "charger_gammes",
+    "charger_graphe",
+    "code_departement",
+    "construire_graphe",
+    "detecter_poles",
+    "ecrire_cartes",
+    "ecrire_indicateur",
+    "ecrire_resultats",
+    "indicateur",
+    "isochrones_points",
+    "isochrones_source",
+    "lire_bpe",
     "lire_matrice",
     "matrice_temps",
     "matrice_temps_blocs",
     "matrice_temps_longue",
+    "placer",
     "plus_proche",
+    "sauvegarder_graphe",
+    "scenario",
+    "sensibilite",
+    "zones_grises",
 ]
+
+
+def __getattr__(nom: str) -> Any:
+    module = _NOMS.get(nom)
+    if module is None:
+        raise AttributeError(f"module 'accessibilite' has no attribute {nom!r}")
+    valeur = getattr(importlib.import_module(module), nom)
+    globals()[nom] = valeur  # resolved once
+    return valeur
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_NOMS])
+
+
+if TYPE_CHECKING:  # static names for type checkers and IDEs
+    from accessibilite.noyau.lieux import Lieux, placer
+    from accessibilite.noyau.routage import (
+        matrice_temps,
+        matrice_temps_blocs,
+        matrice_temps_longue,
+        plus_proche,
+    )
+    from accessibilite.noyau.source_reseau import SourceReseau
+    from accessibilite.noyau.sources import (
+        Ajustement,
+        SourceMatrice,
+        SourceTemps,
+        SourceVolOiseau,
+        ajuster_vol_oiseau,
+        lire_matrice,
+    )
+    from cartes import carte_interactive, carte_statique, ecrire_cartes
+    from isochrones import bassins, isochrones_points, isochrones_source
+    from poles import (
+        charger_communes,
+        charger_gammes,
+        detecter_poles,
+        ecrire_indicateur,
+        ecrire_resultats,
+        indicateur,
+        lire_bpe,
+        scenario,
+        sensibilite,
+        zones_grises,
+    )
+    from reseau import Graphe, accrocher, charger_graphe, construire_graphe, sauvegarder_graphe
+    from socle.erreurs import (
+        CacheCorrompu,
+        DependanceManquante,
+        DonneesInvalides,
+        DonneesManquantes,
+        ErreurAccessibilite,
+        ErreurDistribuee,
+        ErreurEcriture,
+        ErreurReseau,
+        ErreurTelechargement,
+        SansCRS,
+    )
+    from socle.territoire import CRS_LAMBERT93, code_departement

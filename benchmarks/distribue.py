@@ -9,7 +9,7 @@ On the seeded **synthetic** region graph (``benchmarks/generateur.py``, about 1,
 nodes; labelled synthetic), saved as a ``.graphe`` file: ``--origines`` random origins to
 5,000 random commune-like destinations with a cut-off, split in batches of ``--lot``
 origins, each batch one task writing one Parquet partition
-(:func:`accessibilite.distribue.calculer_matrice`).
+(:func:`accessibilite.noyau.matrice_distribuee.calculer_matrice`).
 
 Configurations: the same batches in this process without Dask (1 numba thread: the
 reference), then a ``LocalCluster`` of 1 and 2 worker processes, one Dask thread and one
@@ -42,7 +42,8 @@ if str(RACINE) not in sys.path:
 
 import numba  # noqa: E402
 
-from accessibilite.distribue import calculer_matrice, ouvrir_client  # noqa: E402
+from accessibilite.noyau.matrice_distribuee import calculer_matrice  # noqa: E402
+from accessibilite.noyau.taches import ouvrir_client  # noqa: E402
 from benchmarks.generateur import graphe_synthetique, noeuds_aleatoires  # noqa: E402
 from benchmarks.noyau import machine  # noqa: E402
 

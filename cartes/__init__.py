@@ -9,7 +9,7 @@ Everything reads the output folder of ``accessibilite zones-grises`` (``docs/FOR
 * :func:`ecrire_cartes`: all of them at once, into the folder.
 """
 
-from cartes.dossier import DossierZonesGrises, Niveau, lire_dossier
+from cartes.dossier import DossierZonesGrises, NiveauCarte, lire_dossier
 from cartes.interactive import carte_interactive, ecrire_carte_html
 from cartes.ressources import html_autonome, preparer_ressources, ressources_pretes
 from cartes.sorties import FORMATS, ecrire_cartes
@@ -18,7 +18,7 @@ from cartes.statique import carte_statique, figure_statique
 __all__ = [
     "FORMATS",
     "DossierZonesGrises",
-    "Niveau",
+    "NiveauCarte",
     "carte_interactive",
     "carte_statique",
     "ecrire_carte_html",

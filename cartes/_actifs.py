@@ -6,10 +6,10 @@ project) cannot reach. The same files are published on the npm registry: this mo
 each CDN address Folium uses to an npm package, version and file, downloads the package
 tarballs once (checked against their pinned sha512 ``integrity``), and keeps the few files
 the maps need under ``<cache>/assets/<package>@<version>-<hash>/``, where ``<cache>`` is
-``platformdirs.user_cache_dir("accessibilite")`` or the ``ACCESSIBILITE_CACHE`` variable.
+the project's cache root (:func:`socle.fichiers.racine_cache`).
 
-The module uses the standard library only, so that ``.ci/prerequis`` can fill the cache
-before the project is installed::
+The module uses the standard library and the standard-library-only modules of ``socle``,
+so that ``.ci/prerequis`` can fill the cache before the project is installed::
 
     python3 cartes/_actifs.py            # or: accessibilite carte --preparer
 
@@ -32,6 +32,12 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+if not __package__:  # run as a script: the repository root holds the foundations package
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from socle.erreurs import ErreurTelechargement
+from socle.fichiers import racine_cache
 
 __all__ = [
     "PAQUETS",
@@ -194,21 +200,9 @@ URLS_OMISES: dict[str, str] = {
 }
 
 
-def _dossier_cache() -> Path:
-    racine = os.environ.get("ACCESSIBILITE_CACHE")
-    if racine:
-        return Path(racine)
-    try:
-        import platformdirs
-    except ImportError:  # run as a script before the project (and platformdirs) is installed
-        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return Path(xdg) / "accessibilite"
-    return Path(platformdirs.user_cache_dir("accessibilite"))
-
-
 def dossier_actifs() -> Path:
     """Folder of the local copies: ``<cache>/assets`` (not created here)."""
-    return _dossier_cache() / "assets"
+    return racine_cache() / "assets"
 
 
 def dossier_paquet(paquet: Paquet) -> Path:
@@ -236,21 +230,13 @@ def paquets_manquants(paquets: Mapping[str, Paquet] | None = None) -> list[Paque
     ]
 
 
-def _erreur_telechargement(message: str) -> OSError:
-    try:
-        from reseau.erreurs import ErreurTelechargement
-    except ImportError:  # run as a script before the project is installed
-        return OSError(message)
-    return ErreurTelechargement(message)
-
-
 def _telecharger(paquet: Paquet, *, delai_s: float) -> bytes:
     adresse = registre() + paquet.archive
     try:
         with urllib.request.urlopen(adresse, timeout=delai_s) as reponse:
             contenu: bytes = reponse.read()
     except (urllib.error.URLError, OSError) as exc:
-        raise _erreur_telechargement(
+        raise ErreurTelechargement(
             f"Les bibliothèques JavaScript de la carte (Leaflet, jQuery, Bootstrap…) ne sont "
             f"pas dans le cache {dossier_actifs()} et le registre npm est injoignable "
             f"({adresse} : {getattr(exc, 'reason', exc)}). Lancez « accessibilite carte "
@@ -261,7 +247,7 @@ def _telecharger(paquet: Paquet, *, delai_s: float) -> bytes:
     algo, attendu = paquet.integrite.split("-", 1)
     obtenu = base64.b64encode(hashlib.new(algo, contenu).digest()).decode("ascii")
     if obtenu != attendu:
-        raise _erreur_telechargement(
+        raise ErreurTelechargement(
             f"L'archive {adresse} ne correspond pas à l'empreinte attendue ({algo}) : "
             "téléchargement corrompu ou registre npm non fiable ; réessayez ou vérifiez "
             "la variable npm_config_registry."
@@ -281,7 +267,7 @@ def _extraire(paquet: Paquet, contenu: bytes) -> None:
                 except KeyError:
                     membre = None
                 if membre is None:
-                    raise _erreur_telechargement(
+                    raise ErreurTelechargement(
                         f"Le fichier {fichier} manque dans l'archive npm {paquet.nom}@"
                         f"{paquet.version} : la table des ressources de cartes/_actifs.py "
                         "est à corriger."

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cartes.dossier import DossierZonesGrises, Niveau
+from cartes.dossier import DossierZonesGrises, NiveauCarte
 
 __all__ = [
     "CLASSES_TEMPS",
@@ -94,7 +94,7 @@ def couleurs_cumul(n_niveaux: int, *, gris: bool = False) -> list[str]:
     return [rampe[i] for i in positions]
 
 
-def libelles_cumul(niveaux: Sequence[Niveau]) -> list[str]:
+def libelles_cumul(niveaux: Sequence[NiveauCarte]) -> list[str]:
     """Legend labels of the overlay classes, 0 to ``len(niveaux)`` levels."""
     n = len(niveaux)
     libelles = ["aucun niveau"]
@@ -145,7 +145,7 @@ def date_francaise(iso: Any) -> str:
         return texte
 
 
-def texte_regle(parametres: dict[str, Any], niveaux: Sequence[Niveau]) -> str:
+def texte_regle(parametres: dict[str, Any], niveaux: Sequence[NiveauCarte]) -> str:
     """The pole rule and the zone grise thresholds, in one French sentence."""
     regle = parametres.get("regle") or {}
     nom = str(regle.get("nom", "")).strip()
@@ -234,14 +234,14 @@ def ligne_sources(
     return ". ".join(m[:1].upper() + m[1:] for m in morceaux) + "."
 
 
-def nom_pole(niveau: Niveau, *, pluriel: bool = False) -> str:
+def nom_pole(niveau: NiveauCarte, *, pluriel: bool = False) -> str:
     """``"pôle de proximité"``, ``"pôles intermédiaires"``..."""
     if niveau.nom == "proximite":
         return "pôles de proximité" if pluriel else "pôle de proximité"
     return f"pôles {niveau.adjectif}s" if pluriel else f"pôle {niveau.adjectif}"
 
 
-def titre_carte(dossier: DossierZonesGrises, niveau: Niveau | None) -> tuple[str, str]:
+def titre_carte(dossier: DossierZonesGrises, niveau: NiveauCarte | None) -> tuple[str, str]:
     """Title and subtitle of a map of ``niveau`` (``None``: the overlay of levels)."""
     if niveau is None:
         titre = f"Espaces à enjeux d'éloignement — {dossier.departement_nom}"

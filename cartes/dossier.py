@@ -19,20 +19,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from reseau.erreurs import DonneesInvalides, DonneesManquantes, SansCRS
+from socle.erreurs import DonneesInvalides, DonneesManquantes, SansCRS
+from socle.territoire import CRS_LAMBERT93
 
 __all__ = [
-    "CRS_CARTES",
     "ORDRE_NIVEAUX",
     "DossierZonesGrises",
-    "Niveau",
+    "NiveauCarte",
     "lire_dossier",
 ]
 
 logger = logging.getLogger(__name__)
-
-#: CRS of every layer handed to the map code (Lambert-93, as written by the pipeline).
-CRS_CARTES = "EPSG:2154"
 
 #: Natural order of the levels (unknown levels come after, in file order).
 ORDRE_NIVEAUX = ("proximite", "intermediaire", "superieur", "metropolitain")
@@ -56,7 +53,7 @@ _COUCHES_FACULTATIVES = ("centres", "voisines")
 
 
 @dataclass(frozen=True)
-class Niveau:
+class NiveauCarte:
     """One level of the SDAASP method as the maps show it.
 
     Attributes
@@ -121,9 +118,9 @@ class DossierZonesGrises:
     resume: pd.DataFrame
     resume_epci: pd.DataFrame
     parametres: dict[str, Any]
-    niveaux: tuple[Niveau, ...]
+    niveaux: tuple[NiveauCarte, ...]
 
-    def niveau(self, nom: str) -> Niveau:
+    def niveau(self, nom: str) -> NiveauCarte:
         """The level called ``nom``.
 
         Raises
@@ -172,8 +169,8 @@ def _lire_couche(gpkg: Path, couche: str, presentes: set[str]) -> gpd.GeoDataFra
             "définissez-le (Lambert-93, EPSG:2154, attendu) avant de cartographier, par "
             "exemple dans QGIS ou avec gdf.set_crs('EPSG:2154')."
         )
-    if gdf.crs != CRS_CARTES:
-        gdf = gdf.to_crs(CRS_CARTES)
+    if gdf.crs != CRS_LAMBERT93:
+        gdf = gdf.to_crs(CRS_LAMBERT93)
     return gdf
 
 
@@ -278,7 +275,7 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
             logger.info("Couche « %s » absente de %s : ignorée", c, gpkg)
             couches[c] = gpd.GeoDataFrame(
                 {"code": pd.Series(dtype=str), "nom": pd.Series(dtype=str)},
-                geometry=gpd.GeoSeries([], crs=CRS_CARTES),
+                geometry=gpd.GeoSeries([], crs=CRS_LAMBERT93),
             )
 
     communes = couches["communes"]
@@ -357,7 +354,7 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
             lignes = resume.loc[resume["niveau"].astype(str) == n, "seuil_min"]
             seuil = lignes.iloc[0] if len(lignes) else None
         niveaux.append(
-            Niveau(
+            NiveauCarte(
                 nom=n,
                 libelle=str(g.get("libelle") or _LIBELLES.get(n, n.capitalize())),
                 seuil_min=float(seuil if seuil is not None else _SEUILS_DEFAUT.get(n, np.nan)),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,11 +28,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from cartes import _style
-from cartes.dossier import CRS_CARTES, DossierZonesGrises, Niveau, lire_dossier
+from cartes.dossier import DossierZonesGrises, NiveauCarte, lire_dossier
 from cartes.ressources import rendre_html
-from reseau.erreurs import DonneesInvalides, SansCRS
+from socle.erreurs import DonneesInvalides, SansCRS
+from socle.territoire import CRS_LAMBERT93
 
 __all__ = ["carte_interactive", "ecrire_carte_html"]
 
@@ -145,7 +148,7 @@ def _verifier_couche(gdf: Any, nom: str, colonnes: list[str]) -> gpd.GeoDataFram
             f"Colonnes absentes de la couche « {nom} » : {', '.join(manquantes)} "
             f"(attendues : {', '.join(colonnes)})."
         )
-    return gdf.to_crs(CRS_CARTES)
+    return gdf.to_crs(CRS_LAMBERT93)
 
 
 def _bornes_isochrones(temps: np.ndarray) -> list[float]:
@@ -335,7 +338,7 @@ def _legende(couches: str, titre: str, lignes: list[str], notes: list[str]) -> s
     )
 
 
-def _chiffres_niveau(dossier: DossierZonesGrises, niveau: Niveau) -> str:
+def _chiffres_niveau(dossier: DossierZonesGrises, niveau: NiveauCarte) -> str:
     lignes = dossier.resume.loc[dossier.resume["niveau"].astype(str) == niveau.nom]
     if lignes.empty:
         return ""
@@ -464,8 +467,6 @@ def carte_interactive(
         See :func:`cartes.lire_dossier`; also for ``isochrones`` and ``bassins``.
     """
     import folium
-    from branca.element import Element, MacroElement
-    from jinja2 import Template
 
     if fond not in ("tuiles", "uni"):
         raise DonneesInvalides(f"Fond « {fond} » inconnu : choisissez « tuiles » ou « uni ».")
@@ -475,17 +476,54 @@ def carte_interactive(
     if bassins is not None:
         bassins = _verifier_couche(bassins, "bassins", ["pole", "hors_bassin"])
 
+    page = _page(d, fond=fond, titre=titre, tolerance_m=tolerance_m)
+    _couches_niveaux(page)
+    _couche_cumul(page)
+    groupes_poles = _couches_poles(page)
+    autres = []
+    if isochrones is not None:
+        autres.append(_couche_isochrones(page, isochrones))
+    if bassins is not None:
+        autres.append(_couche_bassins(page, bassins))
+    autres += _couches_limites(page)
+    _couche_voisines(page)
+    folium.LayerControl(collapsed=False, position="topright").add_to(page.carte)
+    _controles(page, fond=fond, premiers=(groupes_poles[0], autres[0]))
+    return page.carte
+
+
+@dataclass
+class _Page:
+    """The map being built and what its layer builders share."""
+
+    carte: Any
+    d: DossierZonesGrises
+    geo_communes: gpd.GeoSeries
+    geo_voisines: gpd.GeoSeries
+    bornes: NDArray[np.float64]
+    tolerance_m: float
+    #: the layers of each legend block (a group or a list of groups) and its HTML
+    legendes: list[tuple[Any, str]] = field(default_factory=list)
+    #: the level layers, shown one at a time
+    themes: list[Any] = field(default_factory=list)
+
+
+def _page(d: DossierZonesGrises, *, fond: str, titre: str | None, tolerance_m: float) -> _Page:
+    """The map with its title, styles, panes, base layers and the shared communes script."""
+    import folium
+    from branca.element import Element
+
     # one coverage: the communes and their neighbours, simplified together
     n_communes = len(d.communes)
     ensemble = pd.concat([d.communes.geometry, d.voisines.geometry], ignore_index=True).set_crs(
-        CRS_CARTES, allow_override=True
+        CRS_LAMBERT93, allow_override=True
     )
-    simplifiees = _simplifier(gpd.GeoSeries(ensemble, crs=CRS_CARTES), tolerance_m)
-    geo_communes = gpd.GeoSeries(simplifiees.iloc[:n_communes].to_numpy(), crs=CRS_CARTES)
-    geo_voisines = gpd.GeoSeries(simplifiees.iloc[n_communes:].to_numpy(), crs=CRS_CARTES)
+    simplifiees = _simplifier(gpd.GeoSeries(ensemble, crs=CRS_LAMBERT93), tolerance_m)
+    geo_communes = gpd.GeoSeries(simplifiees.iloc[:n_communes].to_numpy(), crs=CRS_LAMBERT93)
+    geo_voisines = gpd.GeoSeries(simplifiees.iloc[n_communes:].to_numpy(), crs=CRS_LAMBERT93)
 
     collection, _ = _donnees_communes(d, geo_communes)
-    bornes = gpd.GeoSeries(geo_communes, crs=CRS_CARTES).to_crs("EPSG:4326").total_bounds
+    bornes = gpd.GeoSeries(geo_communes, crs=CRS_LAMBERT93).to_crs("EPSG:4326").total_bounds
 
     carte = folium.Map(
         location=[(bornes[1] + bornes[3]) / 2, (bornes[0] + bornes[2]) / 2],
@@ -547,11 +585,15 @@ def carte_interactive(
     )
     carte.add_child(commun, name="zg_commun")
 
-    legendes: list[tuple[Any, str]] = []
-    themes: list[Any] = []
-    c = d.communes
+    return _Page(carte, d, geo_communes, geo_voisines, bornes, tolerance_m)
 
-    # one layer per level
+
+def _couches_niveaux(page: _Page) -> None:
+    """One layer per level (times to the nearest pole, zones grises outlined)."""
+    import folium
+
+    carte, d, c, geo_communes = page.carte, page.d, page.d.communes, page.geo_communes
+    legendes, themes = page.legendes, page.themes
     for i, niveau in enumerate(d.niveaux):
         sans_pole = niveau.n_poles == 0
         nom_couche = (
@@ -564,7 +606,7 @@ def carte_interactive(
         if len(zg):
             union = geo_communes[c[f"zone_grise_{niveau.nom}"].to_numpy()].union_all()
             code += (
-                f"L.geoJson({_js(_collection(gpd.GeoSeries([union], crs=CRS_CARTES)))}, "
+                f"L.geoJson({_js(_collection(gpd.GeoSeries([union], crs=CRS_LAMBERT93)))}, "
                 "{pane: 'zg_zones', interactive: false, className: 'zg-zone-grise', "
                 "style: {color: '#111111', weight: 2, fillOpacity: 1}}).addTo(couche);"
             )
@@ -608,7 +650,13 @@ def carte_interactive(
             )
         )
 
-    # overlay of levels
+
+def _couche_cumul(page: _Page) -> None:
+    """The overlay of levels: for how many levels each commune is in zone grise."""
+    import folium
+
+    carte, d, c = page.carte, page.d, page.d.communes
+    legendes, themes = page.legendes, page.themes
     fg_cumul = folium.FeatureGroup(
         name="Espaces à enjeux d'éloignement (cumul des zones grises)", show=False
     )
@@ -646,6 +694,12 @@ def carte_interactive(
         )
     )
 
+
+def _couches_poles(page: _Page) -> list[Any]:
+    """The poles of each level in their own pane; returns their layers."""
+    import folium
+
+    carte, d, legendes = page.carte, page.d, page.legendes
     # poles, in their own pane; the largest level first so that smaller circles stay visible
     poles_wgs = d.poles.to_crs("EPSG:4326")
     groupes_poles = []
@@ -715,107 +769,120 @@ def carte_interactive(
         )
     )
 
-    # isochrones and catchments
-    if isochrones is not None:
-        fg_iso = folium.FeatureGroup(name="Isochrones", show=False)
-        iso = isochrones.sort_values("temps_min", ascending=False).reset_index(drop=True)
-        valeurs = _bornes_isochrones(iso["temps_min"].to_numpy(dtype=float))
-        couleurs = {
-            v: _COULEURS_ISOCHRONES[min(k, len(_COULEURS_ISOCHRONES) - 1)]
-            for k, v in enumerate(valeurs)
-        }
-        props = [
-            {
-                "t": _nombre(r["temps_min"]),
-                "s": str(r["source"]),
-                "c": couleurs.get(float(r["temps_min"]), "#999999"),
-            }
-            for _, r in iso.iterrows()
-        ]
-        fg_iso.add_child(
-            _script(
-                f"L.geoJson({_js(_collection(_simplifier(iso.geometry, tolerance_m), props))}, "
-                "{pane: 'zg_couches', interactive: false, style: function (f) { return "
-                "{color: f.properties.c, weight: 1.6, fillColor: f.properties.c, "
-                "fillOpacity: 0.22}; }}).addTo(couche);"
-            )
-        )
-        fg_iso.add_to(carte)
-        legendes.append(
-            (
-                fg_iso,
-                _legende(
-                    fg_iso.layer_name,
-                    "Isochrones (temps en voiture)",
-                    [
-                        _ligne(_case(couleurs[v]), f"{_style.nombre_fr(v)} min ou moins")
-                        for v in valeurs
-                    ],
-                    [
-                        '<div class="zg-chiffres">Autour de : '
-                        + html.escape(", ".join(sorted({str(x) for x in iso["source"]})))
-                        + "</div>"
-                    ],
-                ),
-            )
-        )
-    if bassins is not None:
-        fg_bassins = folium.FeatureGroup(name="Bassins de services", show=False)
-        hors = bassins["hors_bassin"].astype(str).str.lower().isin(["true", "1", "vrai"])
-        poles_bassins = sorted({str(p) for p in bassins.loc[~hors, "pole"]})
-        teinte = {
-            p: _COULEURS_BASSINS[k % len(_COULEURS_BASSINS)] for k, p in enumerate(poles_bassins)
-        }
-        props = [
-            {"p": str(p), "h": bool(h), "c": teinte.get(str(p), "#bbbbbb")}
-            for p, h in zip(bassins["pole"], hors, strict=True)
-        ]
-        fg_bassins.add_child(
-            _script(
-                f"L.geoJson({_js(_collection(_simplifier(bassins.geometry, tolerance_m), props))}, "
-                "{pane: 'zg_couches', interactive: false, style: function (f) { return "
-                "f.properties.h ? {color: '#555', weight: 0.8, fillOpacity: 1, "
-                "className: 'zg-hors-bassin'} : {color: '#333', weight: 1.4, "
-                "fillColor: f.properties.c, fillOpacity: 0.6}; }}).addTo(couche);"
-            )
-        )
-        fg_bassins.add_to(carte)
-        legendes.append(
-            (
-                fg_bassins,
-                _legende(
-                    fg_bassins.layer_name,
-                    "Bassins de services",
-                    [
-                        _ligne(
-                            _case(_COULEURS_BASSINS[0]), "bassin d'un pôle (une couleur par pôle)"
-                        ),
-                        _ligne(
-                            '<svg class="zg-case" style="border:1px solid #555" width="18" '
-                            'height="12"><rect width="18" height="12" class="zg-hors-bassin"/>'
-                            "</svg>",
-                            "hors bassin",
-                        ),
-                    ],
-                    [
-                        f'<div class="zg-chiffres">{_style.nombre_fr(len(poles_bassins))} '
-                        "bassins (un par pôle) ; hors bassin : au-delà du seuil du niveau</div>"
-                    ],
-                ),
-            )
-        )
+    return groupes_poles
 
-    # boundaries
-    fg_epci = folium.FeatureGroup(name="Limites des EPCI", show=True)
-    premiere_autre = (
-        fg_iso if isochrones is not None else (fg_bassins if bassins is not None else fg_epci)
+
+def _couche_isochrones(page: _Page, isochrones: gpd.GeoDataFrame) -> Any:
+    """Isochrone polygons, one colour per band; returns the layer."""
+    import folium
+
+    carte, legendes, tolerance_m = page.carte, page.legendes, page.tolerance_m
+    fg_iso = folium.FeatureGroup(name="Isochrones", show=False)
+    iso = isochrones.sort_values("temps_min", ascending=False).reset_index(drop=True)
+    valeurs = _bornes_isochrones(iso["temps_min"].to_numpy(dtype=float))
+    couleurs = {
+        v: _COULEURS_ISOCHRONES[min(k, len(_COULEURS_ISOCHRONES) - 1)]
+        for k, v in enumerate(valeurs)
+    }
+    props = [
+        {
+            "t": _nombre(r["temps_min"]),
+            "s": str(r["source"]),
+            "c": couleurs.get(float(r["temps_min"]), "#999999"),
+        }
+        for _, r in iso.iterrows()
+    ]
+    fg_iso.add_child(
+        _script(
+            f"L.geoJson({_js(_collection(_simplifier(iso.geometry, tolerance_m), props))}, "
+            "{pane: 'zg_couches', interactive: false, style: function (f) { return "
+            "{color: f.properties.c, weight: 1.6, fillColor: f.properties.c, "
+            "fillOpacity: 0.22}; }}).addTo(couche);"
+        )
     )
+    fg_iso.add_to(carte)
+    legendes.append(
+        (
+            fg_iso,
+            _legende(
+                fg_iso.layer_name,
+                "Isochrones (temps en voiture)",
+                [
+                    _ligne(_case(couleurs[v]), f"{_style.nombre_fr(v)} min ou moins")
+                    for v in valeurs
+                ],
+                [
+                    '<div class="zg-chiffres">Autour de : '
+                    + html.escape(", ".join(sorted({str(x) for x in iso["source"]})))
+                    + "</div>"
+                ],
+            ),
+        )
+    )
+    return fg_iso
+
+
+def _couche_bassins(page: _Page, bassins: gpd.GeoDataFrame) -> Any:
+    """Service catchments, one colour per pole, "hors bassin" hatched; returns the layer."""
+    import folium
+
+    carte, legendes, tolerance_m = page.carte, page.legendes, page.tolerance_m
+    fg_bassins = folium.FeatureGroup(name="Bassins de services", show=False)
+    hors = bassins["hors_bassin"].astype(str).str.lower().isin(["true", "1", "vrai"])
+    poles_bassins = sorted({str(p) for p in bassins.loc[~hors, "pole"]})
+    teinte = {p: _COULEURS_BASSINS[k % len(_COULEURS_BASSINS)] for k, p in enumerate(poles_bassins)}
+    props = [
+        {"p": str(p), "h": bool(h), "c": teinte.get(str(p), "#bbbbbb")}
+        for p, h in zip(bassins["pole"], hors, strict=True)
+    ]
+    fg_bassins.add_child(
+        _script(
+            f"L.geoJson({_js(_collection(_simplifier(bassins.geometry, tolerance_m), props))}, "
+            "{pane: 'zg_couches', interactive: false, style: function (f) { return "
+            "f.properties.h ? {color: '#555', weight: 0.8, fillOpacity: 1, "
+            "className: 'zg-hors-bassin'} : {color: '#333', weight: 1.4, "
+            "fillColor: f.properties.c, fillOpacity: 0.6}; }}).addTo(couche);"
+        )
+    )
+    fg_bassins.add_to(carte)
+    legendes.append(
+        (
+            fg_bassins,
+            _legende(
+                fg_bassins.layer_name,
+                "Bassins de services",
+                [
+                    _ligne(_case(_COULEURS_BASSINS[0]), "bassin d'un pôle (une couleur par pôle)"),
+                    _ligne(
+                        '<svg class="zg-case" style="border:1px solid #555" width="18" '
+                        'height="12"><rect width="18" height="12" class="zg-hors-bassin"/>'
+                        "</svg>",
+                        "hors bassin",
+                    ),
+                ],
+                [
+                    f'<div class="zg-chiffres">{_style.nombre_fr(len(poles_bassins))} '
+                    "bassins (un par pôle) ; hors bassin : au-delà du seuil du niveau</div>"
+                ],
+            ),
+        )
+    )
+
+    return fg_bassins
+
+
+def _couches_limites(page: _Page) -> list[Any]:
+    """EPCI and département boundaries; returns their layers."""
+    import folium
+
+    carte, c, geo_communes, legendes = page.carte, page.d.communes, page.geo_communes, page.legendes
+    fg_epci = folium.FeatureGroup(name="Limites des EPCI", show=True)
     epci_geo = (
-        gpd.GeoSeries(geo_communes.to_numpy(), crs=CRS_CARTES)
+        gpd.GeoSeries(geo_communes.to_numpy(), crs=CRS_LAMBERT93)
         .groupby(c["epci_code"].to_numpy())
         .agg(lambda s: shapely.union_all(s.to_numpy()))
     )
-    epci_geo = gpd.GeoSeries(epci_geo.to_numpy(), crs=CRS_CARTES).boundary
+    epci_geo = gpd.GeoSeries(epci_geo.to_numpy(), crs=CRS_LAMBERT93).boundary
     fg_epci.add_child(
         _script(
             f"L.geoJson({_js(_collection(epci_geo))}, {{pane: 'zg_limites', interactive: false, "
@@ -825,7 +892,9 @@ def carte_interactive(
     )
     fg_epci.add_to(carte)
     fg_dep = folium.FeatureGroup(name="Limite du département", show=True)
-    contour = gpd.GeoSeries([shapely.union_all(geo_communes.to_numpy())], crs=CRS_CARTES).boundary
+    contour = gpd.GeoSeries(
+        [shapely.union_all(geo_communes.to_numpy())], crs=CRS_LAMBERT93
+    ).boundary
     fg_dep.add_child(
         _script(
             f"L.geoJson({_js(_collection(contour))}, {{pane: 'zg_limites', interactive: false, "
@@ -858,7 +927,14 @@ def carte_interactive(
         )
     )
 
-    # context: neighbouring communes (they never overlap the département's communes)
+    return [fg_epci, fg_dep]
+
+
+def _couche_voisines(page: _Page) -> None:
+    """The neighbouring communes, as context (they never overlap the département's)."""
+    import folium
+
+    carte, d, geo_voisines = page.carte, page.d, page.geo_voisines
     voisines_fg = folium.FeatureGroup(name="Communes voisines (hors département)", show=True)
     if len(d.voisines):
         vois = _collection(
@@ -874,9 +950,15 @@ def carte_interactive(
         )
     voisines_fg.add_to(carte)
 
-    folium.LayerControl(collapsed=False, position="topright").add_to(carte)
 
-    # legends (bottom left), sources (bottom right), exclusive level layers
+def _controles(page: _Page, *, fond: str, premiers: tuple[Any, Any]) -> None:
+    """Legends (bottom left), sources (bottom right), headings in the layer control, one
+    level layer at a time, initial view."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    carte, d, legendes, themes, bornes = page.carte, page.d, page.legendes, page.themes, page.bornes
+    premier_pole, premiere_autre = premiers
     entrees = []
     for couches, contenu in legendes:
         groupes = couches if isinstance(couches, list) else [couches]
@@ -964,7 +1046,7 @@ def carte_interactive(
     controles.groupes = _js(
         {
             themes[0].layer_name: "Zones grises par niveau",
-            groupes_poles[0].layer_name: "Pôles de services",
+            premier_pole.layer_name: "Pôles de services",
             premiere_autre.layer_name: "Repères et autres couches",
         }
     )
@@ -1004,7 +1086,7 @@ def ecrire_carte_html(
     Path
         The file written.
     """
-    from reseau.fichiers import ecriture_atomique
+    from socle.fichiers import ecriture_atomique
 
     carte = carte_interactive(dossier, **options)
     page = rendre_html(carte, autonome=autonome).replace("<html>", '<html lang="fr">', 1)

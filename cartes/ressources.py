@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cartes import _actifs
-from reseau.erreurs import DonneesInvalides, ErreurTelechargement
+from socle.erreurs import DonneesInvalides, ErreurTelechargement
 
 __all__ = ["html_autonome", "preparer_ressources", "rendre_html", "ressources_pretes"]
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from cartes.dossier import DossierZonesGrises, lire_dossier
 from cartes.interactive import ecrire_carte_html
 from cartes.statique import carte_statique
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 __all__ = ["FORMATS", "ecrire_cartes"]
 

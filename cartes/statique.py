@@ -22,8 +22,9 @@ import numpy as np
 import shapely
 
 from cartes import _style
-from cartes.dossier import CRS_CARTES, DossierZonesGrises, Niveau, lire_dossier
-from reseau.erreurs import DonneesInvalides
+from cartes.dossier import DossierZonesGrises, NiveauCarte, lire_dossier
+from socle.erreurs import DonneesInvalides
+from socle.territoire import CRS_LAMBERT93
 
 __all__ = ["A4_MM", "carte_statique", "figure_statique"]
 
@@ -240,17 +241,55 @@ def figure_statique(
         Not attached to pyplot (no global state); save it with ``savefig``.
     """
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     if orientation not in ("portrait", "paysage"):
         raise DonneesInvalides(
             f"Orientation « {orientation} » inconnue : choisissez « portrait » ou « paysage »."
         )
     d = dossier if isinstance(dossier, DossierZonesGrises) else lire_dossier(dossier)
-    niv: Niveau | None = None if niveau == "cumul" else d.niveau(niveau)
+    niv: NiveauCarte | None = None if niveau == "cumul" else d.niveau(niveau)
+    lignes_titre, lignes_sous_titre = _lignes_titre(d, niv, titre, orientation == "portrait")
+    hauteur_titre = (
+        len(lignes_titre) * _LIGNE_TITRE_MM + 2.5 + len(lignes_sous_titre) * _LIGNE_SOUS_TITRE_MM
+    )
+    boites = _mise_en_page(orientation, hauteur_titre)
+    page = boites["page"]
+    # whole pixels at 300 dpi: 2480 × 3508 (A4 is 2480.3 × 3507.9)
+    pixels = (round(page[2] * _MM * _DPI), round(page[3] * _MM * _DPI))
+    fig = Figure(figsize=(pixels[0] / _DPI, pixels[1] / _DPI), dpi=_DPI, facecolor="white")
+    fig.set_layout_engine(None)
+
+    communes = d.communes
+
+    ax = _axes(fig, boites["carte"], page)
+    ax.set_facecolor(_COULEUR_FOND)
+    bornes_dep = d.departement.total_bounds
+    if not np.all(np.isfinite(bornes_dep)):
+        bornes_dep = communes.total_bounds
+    x0, x1, y0, y1 = _bornes_cadre(bornes_dep, boites["carte"][2], boites["carte"][3])
+    echelle_mm = (x1 - x0) / boites["carte"][2]  # metres per mm of paper
+
+    if len(d.voisines):
+        d.voisines.plot(ax=ax, facecolor=_COULEUR_VOISINES, edgecolor=_BORD_VOISINES, linewidth=0.2)
+    if niv is not None:
+        poignees, titre_legende = _communes_niveau(ax, communes, niv, gris=gris)
+    else:
+        poignees, titre_legende = _communes_cumul(ax, d, gris=gris)
+    epci = _limites(ax, communes)
+    poles_legende = _poles(ax, d, niv)
+    _etiquettes_epci(ax, epci)
+    _habiller(ax, (x0, x1, y0, y1), echelle_mm, niv)
+    _titre(fig, boites, lignes_titre, lignes_sous_titre)
+    _legendes(fig, boites, orientation, (poignees, titre_legende), poles_legende)
+    _sources(fig, boites, d, date_carte)
+    return fig
+
+
+def _lignes_titre(
+    d: DossierZonesGrises, niv: NiveauCarte | None, titre: str | None, portrait: bool
+) -> tuple[list[str], list[str]]:
+    """The title's lines (broken before the place name) and the subtitle's lines."""
     defaut, sous_titre = _style.titre_carte(d, niv)
-    portrait = orientation == "portrait"
     texte_titre = titre or defaut
     largeur_titre = 58 if portrait else 88
     if len(texte_titre) > largeur_titre and " — " in texte_titre:
@@ -263,115 +302,115 @@ def figure_statique(
     lignes_sous_titre = textwrap.wrap(sous_titre, width=largeur_car) + textwrap.wrap(
         _chiffres(d, niv), width=largeur_car
     )
-    hauteur_titre = (
-        len(lignes_titre) * _LIGNE_TITRE_MM + 2.5 + len(lignes_sous_titre) * _LIGNE_SOUS_TITRE_MM
-    )
-    boites = _mise_en_page(orientation, hauteur_titre)
-    page = boites["page"]
-    # whole pixels at 300 dpi: 2480 × 3508 (A4 is 2480.3 × 3507.9)
-    pixels = (round(page[2] * _MM * _DPI), round(page[3] * _MM * _DPI))
-    fig = Figure(figsize=(pixels[0] / _DPI, pixels[1] / _DPI), dpi=_DPI, facecolor="white")
-    fig.set_layout_engine(None)
+    return lignes_titre, lignes_sous_titre
 
-    communes = d.communes
-    # ---- map ---------------------------------------------------------------------------
-    ax = _axes(fig, boites["carte"], page)
-    ax.set_facecolor(_COULEUR_FOND)
-    bornes_dep = d.departement.total_bounds
-    if not np.all(np.isfinite(bornes_dep)):
-        bornes_dep = communes.total_bounds
-    x0, x1, y0, y1 = _bornes_cadre(bornes_dep, boites["carte"][2], boites["carte"][3])
-    echelle_mm = (x1 - x0) / boites["carte"][2]  # metres per mm of paper
 
-    if len(d.voisines):
-        d.voisines.plot(ax=ax, facecolor=_COULEUR_VOISINES, edgecolor=_BORD_VOISINES, linewidth=0.2)
+def _communes_niveau(
+    ax: Any, communes: gpd.GeoDataFrame, niv: NiveauCarte, *, gris: bool
+) -> tuple[list[Any], str]:
+    """Communes coloured by time class, zones grises hatched; legend handles and title."""
+    from matplotlib.patches import Patch
 
     poignees: list[Any] = []
-    if niv is not None:
-        couleurs = _style.GRIS_TEMPS if gris else _style.COULEURS_TEMPS
-        classes = _style.classe_temps(communes[f"temps_{niv.nom}_min"].to_numpy())
-        remplissage = np.array(
-            [couleurs[k] if k >= 0 else _style.COULEUR_SANS_TEMPS for k in classes], dtype=object
-        )
-        communes.plot(ax=ax, color=list(remplissage), edgecolor="white", linewidth=0.18)
-        for k, (classe, couleur) in enumerate(zip(_style.CLASSES_TEMPS, couleurs, strict=True)):
-            n = int((classes == k).sum())
-            if niv.n_poles == 0 and n == 0:
-                continue  # a level with no pole: only what the map shows
-            poignees.append(
-                Patch(
-                    facecolor=couleur,
-                    edgecolor="#555555",
-                    linewidth=0.4,
-                    label=f"{classe.libelle} ({_style.nombre_fr(n)})",
-                )
-            )
-        n_sans = int((classes < 0).sum())
-        if n_sans:
-            poignees.append(
-                Patch(
-                    facecolor=_style.COULEUR_SANS_TEMPS,
-                    edgecolor="#555555",
-                    linewidth=0.4,
-                    label=f"{_style.LIBELLE_SANS_TEMPS} ({_style.nombre_fr(n_sans)})",
-                )
-            )
-        masque = communes[f"zone_grise_{niv.nom}"].to_numpy(dtype=bool)
-        if masque.any():
-            # black hatching, white over the darkest fills where black would not show; the
-            # hatch pattern is anchored to the page, so both parts join seamlessly
-            sombre = np.array([_style.luminance(c) < 0.12 for c in remplissage], dtype=bool)
-            for partie, couleur_hachure in (
-                (masque & ~sombre, "#111111"),
-                (masque & sombre, "white"),
-            ):
-                if partie.any():
-                    gpd.GeoSeries([communes.geometry[partie].union_all()], crs=CRS_CARTES).plot(
-                        ax=ax,
-                        facecolor="none",
-                        edgecolor=couleur_hachure,
-                        hatch="//////",
-                        linewidth=0,
-                    )
-            zone = gpd.GeoSeries([communes.geometry[masque].union_all()], crs=CRS_CARTES)
-            zone.boundary.plot(ax=ax, color="#111111", linewidth=1.0)
+    couleurs = _style.GRIS_TEMPS if gris else _style.COULEURS_TEMPS
+    classes = _style.classe_temps(communes[f"temps_{niv.nom}_min"].to_numpy())
+    remplissage = np.array(
+        [couleurs[k] if k >= 0 else _style.COULEUR_SANS_TEMPS for k in classes], dtype=object
+    )
+    communes.plot(ax=ax, color=list(remplissage), edgecolor="white", linewidth=0.18)
+    for k, (classe, couleur) in enumerate(zip(_style.CLASSES_TEMPS, couleurs, strict=True)):
+        n = int((classes == k).sum())
+        if niv.n_poles == 0 and n == 0:
+            continue  # a level with no pole: only what the map shows
         poignees.append(
             Patch(
-                facecolor="white",
-                edgecolor="#111111",
-                hatch="//////",
-                linewidth=0.9,
-                label=f"zone grise : plus de {_style.nombre_fr(niv.seuil_min)} min",
+                facecolor=couleur,
+                edgecolor="#555555",
+                linewidth=0.4,
+                label=f"{classe.libelle} ({_style.nombre_fr(n)})",
             )
         )
-        titre_legende = f"Temps en voiture au {_style.nom_pole(niv)}\nle plus proche (communes)"
-    else:
-        couleurs_c = _style.couleurs_cumul(len(d.niveaux), gris=gris)
-        comptes = communes["niveaux_zone_grise"].clip(0, len(d.niveaux)).to_numpy(dtype=int)
-        communes.plot(
-            ax=ax, color=[couleurs_c[k] for k in comptes], edgecolor="white", linewidth=0.18
+    n_sans = int((classes < 0).sum())
+    if n_sans:
+        poignees.append(
+            Patch(
+                facecolor=_style.COULEUR_SANS_TEMPS,
+                edgecolor="#555555",
+                linewidth=0.4,
+                label=f"{_style.LIBELLE_SANS_TEMPS} ({_style.nombre_fr(n_sans)})",
+            )
         )
-        for k, (couleur, libelle) in enumerate(
-            zip(couleurs_c, _style.libelles_cumul(d.niveaux), strict=True)
+    masque = communes[f"zone_grise_{niv.nom}"].to_numpy(dtype=bool)
+    if masque.any():
+        # black hatching, white over the darkest fills where black would not show; the
+        # hatch pattern is anchored to the page, so both parts join seamlessly
+        sombre = np.array([_style.luminance(c) < 0.12 for c in remplissage], dtype=bool)
+        for partie, couleur_hachure in (
+            (masque & ~sombre, "#111111"),
+            (masque & sombre, "white"),
         ):
-            n = int((comptes == k).sum())
-            poignees.append(
-                Patch(
-                    facecolor=couleur,
-                    edgecolor="#555555",
-                    linewidth=0.4,
-                    label=f"{libelle} ({_style.nombre_fr(n)})",
+            if partie.any():
+                gpd.GeoSeries([communes.geometry[partie].union_all()], crs=CRS_LAMBERT93).plot(
+                    ax=ax,
+                    facecolor="none",
+                    edgecolor=couleur_hachure,
+                    hatch="//////",
+                    linewidth=0,
                 )
-            )
-        titre_legende = "Nombre de niveaux en zone grise (communes)"
+        zone = gpd.GeoSeries([communes.geometry[masque].union_all()], crs=CRS_LAMBERT93)
+        zone.boundary.plot(ax=ax, color="#111111", linewidth=1.0)
+    poignees.append(
+        Patch(
+            facecolor="white",
+            edgecolor="#111111",
+            hatch="//////",
+            linewidth=0.9,
+            label=f"zone grise : plus de {_style.nombre_fr(niv.seuil_min)} min",
+        )
+    )
+    titre_legende = f"Temps en voiture au {_style.nom_pole(niv)}\nle plus proche (communes)"
+    return poignees, titre_legende
 
-    # boundaries: EPCI from the communes (exactly on their edges), then the département
+
+def _communes_cumul(ax: Any, d: DossierZonesGrises, *, gris: bool) -> tuple[list[Any], str]:
+    """Communes coloured by their number of levels in zone grise; legend handles and title."""
+    from matplotlib.patches import Patch
+
+    communes = d.communes
+    poignees: list[Any] = []
+    couleurs_c = _style.couleurs_cumul(len(d.niveaux), gris=gris)
+    comptes = communes["niveaux_zone_grise"].clip(0, len(d.niveaux)).to_numpy(dtype=int)
+    communes.plot(ax=ax, color=[couleurs_c[k] for k in comptes], edgecolor="white", linewidth=0.18)
+    for k, (couleur, libelle) in enumerate(
+        zip(couleurs_c, _style.libelles_cumul(d.niveaux), strict=True)
+    ):
+        n = int((comptes == k).sum())
+        poignees.append(
+            Patch(
+                facecolor=couleur,
+                edgecolor="#555555",
+                linewidth=0.4,
+                label=f"{libelle} ({_style.nombre_fr(n)})",
+            )
+        )
+    titre_legende = "Nombre de niveaux en zone grise (communes)"
+    return poignees, titre_legende
+
+
+def _limites(ax: Any, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """EPCI boundaries from the communes (exactly on their edges), then the département's;
+    returns the EPCI polygons."""
     epci = communes.dissolve(by="epci_code", as_index=False)[["epci_code", "epci_nom", "geometry"]]
     epci.boundary.plot(ax=ax, color="#2b2b2b", linewidth=0.6, linestyle=(0, (4, 1.5)))
-    contour = gpd.GeoSeries([communes.union_all()], crs=CRS_CARTES)
+    contour = gpd.GeoSeries([communes.union_all()], crs=CRS_LAMBERT93)
     contour.boundary.plot(ax=ax, color="black", linewidth=1.3)
+    return epci
 
-    # poles
+
+def _poles(ax: Any, d: DossierZonesGrises, niv: NiveauCarte | None) -> list[Any]:
+    """The poles of the level (the superior ones on the overlay map); legend handles."""
+    from matplotlib.lines import Line2D
+
     poles_legende: list[Any] = []
     niveaux_poles = [niv] if niv is not None else [n for n in d.niveaux if n.nom == "superieur"]
     for nv in niveaux_poles:
@@ -428,8 +467,17 @@ def figure_statique(
                 )
             )
 
-    _etiquettes_epci(ax, epci)
+    return poles_legende
 
+
+def _habiller(
+    ax: Any,
+    cadre: tuple[float, float, float, float],
+    echelle_mm: float,
+    niv: NiveauCarte | None,
+) -> None:
+    """Frame, scale bar, north arrow, and the notice of a level without any pole."""
+    x0, x1, y0, y1 = cadre
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
@@ -458,7 +506,16 @@ def figure_statique(
             bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "black"},
         )
 
-    # ---- title -------------------------------------------------------------------------
+
+def _titre(
+    fig: Any,
+    boites: dict[str, tuple[float, float, float, float]],
+    lignes_titre: list[str],
+    sous_titre: list[str],
+) -> None:
+    """The title and subtitle above the map."""
+    page = boites["page"]
+    lignes_sous_titre = sous_titre
     tx, ty, _, th = boites["titre"]
     fig.text(
         tx / page[2],
@@ -481,7 +538,21 @@ def figure_statique(
         linespacing=1.3,
     )
 
-    # ---- legend ------------------------------------------------------------------------
+
+def _legendes(
+    fig: Any,
+    boites: dict[str, tuple[float, float, float, float]],
+    orientation: str,
+    communes: tuple[list[Any], str],
+    poles_legende: list[Any],
+) -> None:
+    """The communes' legend and the poles-and-boundaries one: side by side under a portrait
+    map, one under the other right of a landscape one."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    page = boites["page"]
+    poignees, titre_legende = communes
     lx, ly, lw, lh = boites["legende"]
     limites = [
         Line2D([], [], color="black", linewidth=1.3, label="limite du département"),
@@ -543,7 +614,16 @@ def figure_statique(
             bbox_to_anchor=(0, haut),
             **kwargs_legende,
         )
-    # ---- sources -----------------------------------------------------------------------
+
+
+def _sources(
+    fig: Any,
+    boites: dict[str, tuple[float, float, float, float]],
+    d: DossierZonesGrises,
+    date_carte: dt.date | None,
+) -> None:
+    """The sources line (and the map's date) at the bottom of the page."""
+    page = boites["page"]
     quand = date_carte or dt.date.today()
     sources = (
         _style.ligne_sources(d) + f" Carte réalisée le {_style.date_francaise(quand.isoformat())}."
@@ -560,10 +640,9 @@ def figure_statique(
         color="#333333",
         linespacing=1.25,
     )
-    return fig
 
 
-def _chiffres(d: DossierZonesGrises, niv: Niveau | None) -> str:
+def _chiffres(d: DossierZonesGrises, niv: NiveauCarte | None) -> str:
     if niv is None:
         n = int((d.communes["niveaux_zone_grise"] > 0).sum())
         pop = float(d.communes.loc[d.communes["niveaux_zone_grise"] > 0, "population"].sum())
@@ -623,7 +702,7 @@ def carte_statique(
     """
     import matplotlib
 
-    from reseau.fichiers import ecriture_atomique
+    from socle.fichiers import ecriture_atomique
 
     chemin = Path(chemin)
     format_ = (format or chemin.suffix.lstrip(".")).lower()

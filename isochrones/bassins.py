@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 __all__ = ["HORS_BASSIN", "bassins"]
 
@@ -49,7 +49,7 @@ def bassins(communes: gpd.GeoDataFrame, niveau: str) -> gpd.GeoDataFrame:
             f"résultat de « zones-grises » calculé pour le niveau {niveau}."
         )
     if communes.crs is None:
-        from reseau.erreurs import SansCRS
+        from socle.erreurs import SansCRS
 
         raise SansCRS("La couche des communes n'a pas de CRS.")
     table = communes.copy()

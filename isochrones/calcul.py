@@ -21,13 +21,11 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from accessibilite.lieux import Lieux
-from accessibilite.routage import plus_proche
-from accessibilite.sources import SourceTemps, SourceVolOiseau
+from accessibilite.noyau.lieux import Lieux, placer
+from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
 from isochrones.geometrie import ParametresGeometrie, Segments, polygones_bandes
-from reseau.accrochage import accrocher
-from reseau.erreurs import DonneesInvalides, SansCRS
 from reseau.graphe import Graphe
+from socle.erreurs import DonneesInvalides, SansCRS
 
 __all__ = [
     "TOUTES_SOURCES",
@@ -143,6 +141,8 @@ def isochrones_noeuds(
         if noms is None
         else np.asarray(noms, dtype=object).ravel()
     )
+    from accessibilite.noyau.routage import plus_proche  # numba: loaded when used
+
     temps, indice = plus_proche(
         graphe,
         sources,
@@ -207,35 +207,19 @@ def isochrones_points(
 
     Other keyword arguments go to :func:`isochrones_noeuds`.
     """
-    if graphe.crs is None:
-        raise DonneesInvalides("Le graphe n'a pas de CRS : impossible d'y placer les points.")
-    lieux = lieux.vers_crs(str(graphe.crs))
-    kwargs: dict[str, Any] = {}
-    if distance_max_m is not None:
-        kwargs["distance_max_m"] = distance_max_m
-    acc = accrocher(graphe, lieux.x, lieux.y, **kwargs)
-    garder = ~acc.hors_reseau
-    hors = [str(c) for c in np.asarray(lieux.codes)[acc.hors_reseau]]
-    if hors:
-        logger.warning(
-            "%d points hors du réseau ignorés (trop loin de toute route) : %s",
-            len(hors),
-            ", ".join(hors[:10]),
-        )
-    if not garder.any():
-        raise DonneesInvalides(
-            "Aucun point n'est sur le réseau (tous trop loin d'une route) : vérifiez que "
-            "les points sont dans l'emprise du réseau et dans le même système de coordonnées."
-        )
+    placement = placer(
+        graphe, lieux, distance_max_m=distance_max_m, role="points", au_moins_un=True
+    )
+    garder = placement.sur_reseau
     resultat = isochrones_noeuds(
         graphe,
-        acc.noeud[garder],
+        placement.noeud[garder],
         seuils_min,
         noms=np.asarray(lieux.codes)[garder],
-        temps_depart_s=acc.temps_s[garder],
+        temps_depart_s=placement.temps_s[garder],
         **options,
     )
-    resultat.attrs["hors_reseau"] = hors
+    resultat.attrs["hors_reseau"] = placement.codes_hors_reseau()
     return resultat
 
 
@@ -288,7 +272,7 @@ def lire_points(chemin: str | Path) -> gpd.GeoDataFrame:
     DonneesInvalides
         Unreadable, empty, or not made of points.
     """
-    from reseau.emprise import lire_couche
+    from socle.fichiers import lire_couche
 
     chemin = Path(chemin)
     points: gpd.GeoDataFrame = lire_couche(chemin, quoi="Couche de points")

@@ -26,7 +26,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 __all__ = ["ParametresGeometrie", "Segments", "polygones_bandes"]
 

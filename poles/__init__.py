@@ -14,8 +14,6 @@ from poles.communes import (
     appliquer_liste_officielle,
     charger_communes,
     charger_inventaire,
-    crs_departement,
-    departement,
     lieux_communes,
 )
 from poles.gammes import Gammes, Item, Niveau, charger_gammes
@@ -59,8 +57,6 @@ __all__ = [
     "charger_gammes",
     "charger_inventaire",
     "classer",
-    "crs_departement",
-    "departement",
     "detecter_poles",
     "deux_sfca",
     "ecrire_indicateur",

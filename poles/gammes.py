@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reseau._ressources import fichier_donnees
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.ressources import fichier_donnees
 
 __all__ = ["Gammes", "Item", "Niveau", "charger_gammes"]
 

@@ -33,14 +33,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from accessibilite.lieux import Lieux
-from accessibilite.sources import SourceTemps, SourceVolOiseau
+from accessibilite.noyau.lieux import Lieux
+from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
 from poles.apl import DECROISSANCE_DREES, Decroissance, apl
 from poles.bpe import nomenclature
-from poles.communes import charger_inventaire, departement
+from poles.communes import charger_inventaire
 from poles.zones_grises import provenance
-from reseau._ressources import fichier_donnees
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.ressources import fichier_donnees
+from socle.territoire import departement
 
 __all__ = [
     "ResultatIndicateur",

@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from accessibilite.sources import SourceTemps
+from accessibilite.noyau.sources import SourceTemps
 from poles.base import BaseZonesGrises
 from poles.communes import lieux_communes
 from poles.indicateurs import Service, acces_service, colonne_seuil, nombre_par_commune
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 __all__ = [
     "ResultatPlacement",

@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from poles.gammes import Gammes, Niveau
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
-__all__ = ["Regle", "detecter_poles", "presence_items"]
+__all__ = ["Regle", "detecter_poles", "presence_items", "regles_sensibilite"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,12 @@ class Regle:
         if self.cumul:
             texte += " ; un pôle d'un niveau supérieur compte aussi pour les niveaux inférieurs"
         return texte
+
+
+def regles_sensibilite() -> list[Regle]:
+    """The rules a sensitivity table compares by default (``zones-grises --sensibilite``):
+    every item, then at least 30, 50, 70 and 90 % of the gamme."""
+    return [Regle("tous")] + [Regle("part_min", part_min=p) for p in (0.3, 0.5, 0.7, 0.9)]
 
 
 def presence_items(

@@ -44,13 +44,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from accessibilite.lieux import Lieux
-from accessibilite.sources import SourceTemps
+from accessibilite.noyau.lieux import Lieux
+from accessibilite.noyau.sources import SourceTemps
 from poles.base import BaseZonesGrises
 from poles.bpe import nomenclature
 from poles.communes import lieux_communes
 from poles.regles import detecter_poles
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from socle.erreurs import DonneesInvalides, DonneesManquantes
 
 __all__ = [
     "ForcagePole",

@@ -9,9 +9,9 @@ import geopandas as gpd
 import pandas as pd
 
 from poles.zones_grises import ResultatZonesGrises
-from reseau.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
+from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
 
-__all__ = ["colonnes_table", "ecrire_resultats", "formater_resume"]
+__all__ = ["colonnes_table", "ecrire_resultats", "ecrire_sensibilite", "formater_resume"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,12 @@ def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list
     ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
     logger.info("Résultats écrits dans %s", dossier)
     return ecrits
+
+
+def ecrire_sensibilite(table: pd.DataFrame, dossier: str | Path) -> Path:
+    """Write a sensitivity table (:func:`poles.zones_grises.sensibilite`) as
+    ``sensibilite.csv`` in ``dossier``, atomically."""
+    return ecrire_table(table, Path(dossier) / "sensibilite.csv")
 
 
 def _epci(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 from poles.indicateurs import ResultatIndicateur, colonne_seuil
 from poles.placement import ResultatPlacement
 from poles.scenarios import ResultatScenario
-from reseau.fichiers import (
+from socle.fichiers import (
     ecrire_couches,
     ecrire_json,
     ecrire_table,

@@ -21,12 +21,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from accessibilite.lieux import Lieux
-from accessibilite.sources import SourceTemps, SourceVolOiseau
-from poles.communes import charger_inventaire, departement, lieux_communes
+from accessibilite.noyau.lieux import Lieux
+from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
+from poles.communes import charger_inventaire, lieux_communes
 from poles.gammes import Gammes, charger_gammes
-from poles.regles import Regle, detecter_poles
-from reseau.erreurs import DonneesInvalides
+from poles.regles import Regle, detecter_poles, regles_sensibilite
+from socle.erreurs import DonneesInvalides
+from socle.territoire import departement
 
 __all__ = [
     "ResultatZonesGrises",
@@ -294,7 +295,7 @@ def _provenance_bpe(bpe: str | Path | pd.DataFrame, meta: dict[str, Any]) -> dic
     """Where the BPE came from: URL and download date when it was fetched, else the file."""
     fiche: dict[str, Any] = {"nom": "BPE", "annee": meta.get("annee")}
     if isinstance(bpe, str | Path):
-        from reseau.telechargement import provenance
+        from socle.telechargement import provenance
 
         fiche.update(provenance(bpe))
         fiche["nom"] = "BPE"
@@ -310,7 +311,7 @@ def _provenance_source(source: SourceTemps) -> list[dict[str, Any]]:
         return [dict(methode())]
     fichier = getattr(source, "fichier", None)
     if isinstance(fichier, str | Path):
-        from reseau.telechargement import provenance
+        from socle.telechargement import provenance
 
         return [{**provenance(fichier), "nom": f"Temps : {source.description()}"}]
     return []
@@ -329,7 +330,7 @@ def provenance(
     if liste_officielle is None:
         communes[0]["nom"] = "Communes"
     else:
-        from reseau.telechargement import provenance as fiche
+        from socle.telechargement import provenance as fiche
 
         communes += [
             {**fiche(f), "nom": nom}
@@ -485,7 +486,7 @@ def lieux_poles(
 def sensibilite(
     departement_code: str,
     bpe: str | Path | pd.DataFrame,
-    regles: list[Regle],
+    regles: list[Regle] | None = None,
     *,
     source: SourceTemps | None = None,
     gammes: Gammes | str | Path | None = None,
@@ -495,8 +496,11 @@ def sensibilite(
 
     Returns one row per (rule, level): ``regle``, ``niveau``, ``poles``, ``communes``,
     ``population``, ``part_population`` (the rule's description in ``regle``). A rule
-    that leaves a level without any pole gives empty counts for it.
+    that leaves a level without any pole gives empty counts for it. ``regles``: by default
+    :func:`poles.regles.regles_sensibilite`.
     """
+    if regles is None:
+        regles = regles_sensibilite()
     dep = departement(departement_code)
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
     if not isinstance(gammes, Gammes):

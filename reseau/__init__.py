@@ -22,14 +22,6 @@ from reseau.emprise import (
     polygone_wgs84,
     tamponner,
 )
-from reseau.erreurs import (
-    CacheCorrompu,
-    DonneesInvalides,
-    DonneesManquantes,
-    ErreurAccessibilite,
-    ErreurReseau,
-    SansCRS,
-)
 from reseau.graphe import Graphe
 from reseau.stockage import charger_graphe, sauvegarder_graphe
 from reseau.vitesses import (
@@ -38,6 +30,14 @@ from reseau.vitesses import (
     ModeleVitesses,
     charger_vitesses,
     lire_maxspeed,
+)
+from socle.erreurs import (
+    CacheCorrompu,
+    DonneesInvalides,
+    DonneesManquantes,
+    ErreurAccessibilite,
+    ErreurReseau,
+    SansCRS,
 )
 
 __all__ = [

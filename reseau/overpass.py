@@ -29,9 +29,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from reseau._osm import ETIQUETTES_VOIE, DonneesOsm, depuis_osmnx
-from reseau.cache import dossier_cache as racine_cache
-from reseau.erreurs import ErreurReseau, ErreurTelechargement
-from reseau.fichiers import ecriture_atomique
+from socle.erreurs import ErreurReseau, ErreurTelechargement
+from socle.fichiers import ecriture_atomique, racine_cache
 
 __all__ = ["VERSION_TELECHARGEMENT", "filtres_overpass", "telecharger_osm"]
 
@@ -120,7 +119,7 @@ def telecharger_osm(
     bacs
         Also ask for ferry routes.
     dossier_cache
-        Cache root (see :func:`reseau.cache.dossier_cache`).
+        Cache root (see :func:`socle.fichiers.racine_cache`).
     rafraichir
         Ignore a cached download of the same area and download again.
 

@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reseau.erreurs import CacheCorrompu, DonneesManquantes
-from reseau.fichiers import ecriture_atomique
 from reseau.graphe import Graphe
+from socle.erreurs import CacheCorrompu, DonneesManquantes
+from socle.fichiers import ecriture_atomique
 
 __all__ = ["FORMAT", "VERSION_FORMAT", "charger_graphe", "lire_entete", "sauvegarder_graphe"]
 

@@ -60,7 +60,8 @@ def _verifier_paquet_installe() -> None:
     """Refuse to run if a package of the project is imported from this checkout."""
     import importlib
 
-    for nom in ("accessibilite", "accessibilite.data", "reseau", "poles", "isochrones", "cartes"):
+    paquets = ("socle", "reseau", "accessibilite", "accessibilite.noyau", "accessibilite.data")
+    for nom in (*paquets, "poles", "isochrones", "cartes"):
         module = importlib.import_module(nom)
         origine = Path(module.__file__ or "").resolve()
         if origine.is_relative_to(RACINE):

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-__all__ = ["Analyseur", "Barres", "Progression", "liste_nombres", "main_protegee"]
+__all__ = ["Analyseur", "liste_nombres", "main_protegee"]
 
 _TRADUCTIONS = {
     "usage: ": "usage : ",
@@ -63,53 +63,9 @@ def liste_nombres(texte: str) -> list[float]:
     return valeurs
 
 
-class Barres:
-    """Progress callback ``(etape, fait, total)``: one tqdm bar per step, on a terminal only."""
-
-    def __init__(self) -> None:
-        self._etape: str | None = None
-        self._barre: Any = None
-
-    def __call__(self, etape: str, fait: int, total: int | None) -> None:
-        from tqdm import tqdm
-
-        if etape != self._etape:
-            self.fermer()
-            self._etape = etape
-            self._barre = tqdm(
-                desc=etape, total=total, unit="", leave=False, disable=not sys.stderr.isatty()
-            )
-        if total is not None and self._barre.total != total:
-            self._barre.total = total
-        self._barre.n = fait
-        self._barre.refresh()
-
-    def fermer(self) -> None:
-        """Close the current bar."""
-        if self._barre is not None:
-            self._barre.close()
-            self._barre = None
-            self._etape = None
-
-
-class Progression:
-    """Progress callback ``(fait, total)`` of one named step (see :class:`Barres`)."""
-
-    def __init__(self, libelle: str) -> None:
-        self._libelle = libelle
-        self._barres = Barres()
-
-    def __call__(self, fait: int, total: int) -> None:
-        self._barres(self._libelle, fait, total)
-
-    def fermer(self) -> None:
-        """Close the bar."""
-        self._barres.fermer()
-
-
 def main_protegee(fonction: Callable[[], int]) -> int:
     """Run ``fonction``; turn the project's errors into one French line and exit code 2."""
-    from reseau.erreurs import ErreurAccessibilite
+    from socle.erreurs import ErreurAccessibilite
 
     try:
         return fonction()

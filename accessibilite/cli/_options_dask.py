@@ -70,7 +70,7 @@ def fils(options: argparse.Namespace) -> int | None:
 @contextlib.contextmanager
 def client_depuis_options(options: argparse.Namespace) -> Iterator[Any]:
     """The Dask client asked for (``None`` without ``--dask``)."""
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
 
     if options.tentatives < 0:
         raise DonneesInvalides("--tentatives doit être >= 0.")
@@ -81,7 +81,7 @@ def client_depuis_options(options: argparse.Namespace) -> Iterator[Any]:
             raise DonneesInvalides("--workers demande --dask local.")
         yield None
         return
-    from accessibilite.distribue import importer_distributed, ouvrir_client
+    from accessibilite.noyau.taches import importer_distributed, ouvrir_client
 
     importer_distributed()
     if not getattr(options, "verbeux", False):

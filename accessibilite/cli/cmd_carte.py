@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["ajouter"]
 
@@ -87,14 +90,14 @@ def ajouter(sous_analyseurs: Any) -> None:
     analyseur.set_defaults(executer=executer)
 
 
-def _lire_couche(chemin: str | None) -> Any:
+def _lire_couche(chemin: str | None) -> gpd.GeoDataFrame | None:
     if chemin is None:
         return None
     from pathlib import Path
 
     import geopandas as gpd
 
-    from reseau.erreurs import DonneesManquantes
+    from socle.erreurs import DonneesManquantes
 
     if not Path(chemin).is_file():
         raise DonneesManquantes(f"Couche {chemin} introuvable : vérifiez le chemin.")

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
+from socle.progression import Barres
 
 __all__ = ["ajouter"]
 
@@ -105,7 +106,7 @@ def _sans_action(analyseur: Analyseur) -> int:
 
 
 def _telecharger(options: argparse.Namespace) -> int:
-    from reseau.catalogue import (
+    from socle.catalogue import (
         SourceDonnees,
         region_osm,
         source_bpe,
@@ -114,7 +115,7 @@ def _telecharger(options: argparse.Namespace) -> int:
         sources_osm,
         telecharger_source,
     )
-    from reseau.telechargement import fichier_en_cache, formater_taille
+    from socle.telechargement import fichier_en_cache, formater_taille
 
     departements: list[str] = options.departement
     for code in departements:
@@ -132,7 +133,7 @@ def _telecharger(options: argparse.Namespace) -> int:
     for source in sources:
         deja = not options.rafraichir and fichier_en_cache(source.url, nom=source.nom)
         try:
-            chemin = telecharger_source(source, rafraichir=options.rafraichir)
+            chemin = telecharger_source(source, rafraichir=options.rafraichir, progression=Barres())
         except KeyboardInterrupt:
             print(
                 f"Interrompu : « {source.nom} » n'est pas en cache ; relancez la même commande, "
@@ -147,8 +148,8 @@ def _telecharger(options: argparse.Namespace) -> int:
 
 
 def _liste(options: argparse.Namespace) -> int:
-    from reseau.telechargement import (
-        dossier_cache,
+    from socle.telechargement import (
+        dossier_telechargements,
         formater_taille,
         lister_cache,
         lister_partiels,
@@ -156,7 +157,7 @@ def _liste(options: argparse.Namespace) -> int:
 
     entrees = lister_cache()
     partiels = lister_partiels()
-    print(f"Cache : {dossier_cache()}")
+    print(f"Cache : {dossier_telechargements()}")
     if not entrees and not partiels:
         print("Le cache est vide.")
         return 0
@@ -178,12 +179,12 @@ def _liste(options: argparse.Namespace) -> int:
 
 
 def _vider(options: argparse.Namespace) -> int:
-    from reseau.telechargement import dossier_cache, supprimer_du_cache
+    from socle.telechargement import dossier_telechargements, supprimer_du_cache
 
     noms: list[str] = options.noms
     compte = supprimer_du_cache(noms or None)
     print(
         f"{compte} fichier{'s' if compte > 1 else ''} supprimé{'s' if compte > 1 else ''} "
-        f"du cache {dossier_cache()}"
+        f"du cache {dossier_telechargements()}"
     )
     return 0

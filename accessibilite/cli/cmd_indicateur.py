@@ -126,12 +126,12 @@ def executer(options: argparse.Namespace) -> int:
         return _lister_services()
     if options.services is not None or options.dask is not None:
         return _executer_plusieurs(options)
-    from accessibilite.cli.cmd_zones_grises import fichier_bpe, source_depuis_options
+    from accessibilite.cli._options_acces import fichier_bpe, source_depuis_options
     from poles.apl import Decroissance
-    from poles.communes import normaliser_departement
     from poles.indicateurs import indicateur, resoudre_service
     from poles.sorties_indicateurs import ecrire_indicateur, formater_indicateur
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
+    from socle.territoire import code_departement
 
     manquantes = [f"--{nom}" for nom in ("departement", "service") if getattr(options, nom) is None]
     if manquantes:
@@ -141,7 +141,7 @@ def executer(options: argparse.Namespace) -> int:
         )
     if options.colonne_population != "population" and options.population is None:
         raise DonneesInvalides("--colonne-population demande --population FICHIER.csv.")
-    departement = normaliser_departement(options.departement)
+    departement = code_departement(options.departement)
     service = resoudre_service(options.service)
     decroissance = Decroissance.depuis_texte(options.decroissance)
     nom_dossier = "indicateur_" + service.nom.replace("+", "_")
@@ -172,13 +172,13 @@ def executer(options: argparse.Namespace) -> int:
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several services (or one on Dask): one task per service."""
-    from accessibilite.cli._base import Progression
+    from accessibilite.cli._options_acces import fichier_bpe, source_depuis_options
     from accessibilite.cli._options_dask import client_depuis_options
-    from accessibilite.cli.cmd_zones_grises import fichier_bpe, source_depuis_options
     from poles.apl import Decroissance
-    from poles.communes import normaliser_departement
     from poles.distribue import indicateurs_services
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
+    from socle.progression import Barres
+    from socle.territoire import code_departement
 
     if options.service is not None and options.services is not None:
         raise DonneesInvalides("Donnez --service (un service) ou --services (une liste).")
@@ -195,12 +195,12 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
         )
     if options.colonne_population != "population" and options.population is None:
         raise DonneesInvalides("--colonne-population demande --population FICHIER.csv.")
-    departement = normaliser_departement(options.departement)
+    departement = code_departement(options.departement)
     sortie = options.sortie or Path("resultats") / departement
     # a road-graph source is reopened from its file by each worker, not shipped
     source = source_depuis_options(options)
     etape(f"{len(demandes)} service(s) : {', '.join(demandes)}")
-    barre = Progression("services")
+    barre = Barres()
     try:
         with client_depuis_options(options) as client:
             bilans = indicateurs_services(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accessibilite.cli._base import Analyseur, liste_nombres
 from accessibilite.cli._options_acces import etape
+
+if TYPE_CHECKING:
+    from accessibilite.noyau.lieux import Lieux
 
 __all__ = ["ajouter"]
 
@@ -98,9 +101,9 @@ def ajouter(sous: Any) -> None:
     b.set_defaults(executer=executer_bassins)
 
 
-def _lieux_depart(options: argparse.Namespace) -> Any:
-    from accessibilite.lieux import Lieux
-    from reseau.erreurs import DonneesInvalides
+def _lieux_depart(options: argparse.Namespace) -> Lieux:
+    from accessibilite.noyau.lieux import Lieux
+    from socle.erreurs import DonneesInvalides
 
     if options.points is not None:
         from isochrones import lire_points
@@ -117,7 +120,7 @@ def _lieux_depart(options: argparse.Namespace) -> Any:
         return Lieux.depuis_points(points, colonne_code="_nom")
     if options.departement is None:
         raise DonneesInvalides("--poles demande --departement (ex. --departement 62).")
-    from accessibilite.cli.cmd_zones_grises import fichier_bpe, regle_depuis_options
+    from accessibilite.cli._options_acces import fichier_bpe, regle_depuis_options
     from poles.zones_grises import lieux_poles
 
     options.bpe_annee = None
@@ -134,8 +137,8 @@ def _lieux_depart(options: argparse.Namespace) -> Any:
 def executer_isochrones(options: argparse.Namespace) -> int:
     """Compute the isochrones and write them."""
     from isochrones import ParametresGeometrie, isochrones_points, isochrones_vol_oiseau
-    from reseau.erreurs import DonneesInvalides
-    from reseau.fichiers import ecrire_couches
+    from socle.erreurs import DonneesInvalides
+    from socle.fichiers import ecrire_couches
 
     source = options.source or ("osm" if options.reseau else None)
     if source is None:
@@ -178,7 +181,7 @@ def executer_bassins(options: argparse.Namespace) -> int:
     """Dissolve the communes of a zones-grises folder by nearest pole."""
     from cartes.dossier import lire_dossier
     from isochrones import bassins
-    from reseau.fichiers import ecrire_couches
+    from socle.fichiers import ecrire_couches
 
     dossier = lire_dossier(options.base)
     niveaux = [options.niveau] if options.niveau else [n.nom for n in dossier.niveaux]

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from accessibilite.cli._base import Analyseur, Progression
+from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import etape
 from accessibilite.cli._options_dask import (
     AIDE_DASK,
@@ -14,6 +14,7 @@ from accessibilite.cli._options_dask import (
     client_depuis_options,
     fils,
 )
+from socle.progression import Barres
 
 __all__ = ["ajouter"]
 
@@ -105,13 +106,13 @@ def executer(options: argparse.Namespace) -> int:
     """Prepare the job, run its batches, print what was done."""
     import numpy as np
 
-    from accessibilite.distribue import (
+    from accessibilite.noyau.matrice_distribuee import (
         LOT_DEFAUT,
         executer_matrice,
         lire_noeuds,
         preparer_matrice,
     )
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
 
     coupure_s = None if options.coupure_min is None else options.coupure_min * 60.0
     lot = LOT_DEFAUT if options.lot is None else options.lot
@@ -129,9 +130,10 @@ def executer(options: argparse.Namespace) -> int:
                 "--origines et --destinations vont avec --noeuds ; avec --departement, les "
                 "origines et destinations sont les communes du département."
             )
-        from poles.communes import charger_communes, lieux_communes, normaliser_departement
+        from poles.communes import charger_communes, lieux_communes
+        from socle.territoire import code_departement
 
-        departement = normaliser_departement(options.departement)
+        departement = code_departement(options.departement)
         etape(f"communes du département {departement}")
         communes = charger_communes(departement, tampon_km=0.0)
         origines = lieux_communes(communes[~communes["hors_departement"]])
@@ -140,7 +142,7 @@ def executer(options: argparse.Namespace) -> int:
     plan = preparer_matrice(
         options.reseau, origines, destinations, sortie=options.sortie, coupure_s=coupure_s, lot=lot
     )
-    barre = Progression("lots")
+    barre = Barres()
     try:
         with client_depuis_options(options) as client:
             lots = "1 lot" if plan.n_lots == 1 else f"{plan.n_lots} lots"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
+
+if TYPE_CHECKING:
+    from poles.placement import ResultatPlacement
 
 __all__ = ["ajouter"]
 
@@ -53,11 +56,11 @@ def ajouter(sous: Any) -> None:
     p.set_defaults(executer=executer)
 
 
-def _placement_base(options: argparse.Namespace) -> Any:
-    from accessibilite.cli.cmd_scenario import source_de_remplacement
+def _placement_base(options: argparse.Namespace) -> ResultatPlacement:
+    from accessibilite.cli._options_acces import source_de_remplacement
     from poles.base import lire_base
     from poles.placement import placement_niveau
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
 
     if options.niveau is None:
         raise DonneesInvalides("--base demande --niveau (par exemple --niveau proximite).")
@@ -67,13 +70,14 @@ def _placement_base(options: argparse.Namespace) -> Any:
     return placement_niveau(base, options.niveau, options.k)
 
 
-def _placement_service(options: argparse.Namespace) -> Any:
-    from accessibilite.cli.cmd_zones_grises import source_depuis_options
+def _placement_service(options: argparse.Namespace) -> ResultatPlacement:
+    from accessibilite.cli._options_acces import source_depuis_options
     from poles.bpe import actualiser_codes, lire_bpe
-    from poles.communes import charger_communes, normaliser_departement
+    from poles.communes import charger_communes
     from poles.indicateurs import resoudre_service
     from poles.placement import placement_service
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
+    from socle.territoire import code_departement
 
     manquantes = [
         f"--{nom}" for nom in ("departement", "bpe", "service") if getattr(options, nom) is None
@@ -89,7 +93,7 @@ def _placement_service(options: argparse.Namespace) -> Any:
         if not service.seuils_min:
             raise DonneesInvalides("Donnez --seuil (minutes) pour ce service.")
         seuil = service.seuils_min[0]
-    departement = normaliser_departement(options.departement)
+    departement = code_departement(options.departement)
     source = source_depuis_options(options)
     etape("communes et équipements")
     communes = charger_communes(departement, tampon_km=options.tampon_km)
@@ -104,7 +108,7 @@ def _placement_service(options: argparse.Namespace) -> Any:
 def executer(options: argparse.Namespace) -> int:
     """Compute the proposals, print them, write them if asked."""
     from poles.sorties_indicateurs import ecrire_placement, formater_placement
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
 
     if options.k < 1:
         raise DonneesInvalides("-k doit être un entier >= 1.")

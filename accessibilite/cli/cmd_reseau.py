@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from accessibilite.cli._base import Analyseur, Barres
+from accessibilite.cli._base import Analyseur
+from socle.progression import Barres
 
 __all__ = ["ajouter"]
 
@@ -137,15 +138,15 @@ def _nombre(n: float, decimales: int = 0) -> str:
 
 def _extraits_geofabrik(polygone: Any, tampon_km: float, rafraichir: bool) -> list[Path]:
     """Download (or take from the cache) the Geofabrik extracts the area and buffer need."""
-    from reseau.catalogue import sources_osm, telecharger_source
     from reseau.emprise import departements_touches, polygone_wgs84, tamponner
+    from socle.catalogue import sources_osm, telecharger_source
 
     zone = tamponner(polygone_wgs84(polygone), tampon_km * 1000.0)
     extraits = sources_osm(departements_touches(zone))
     chemins = []
     for source in extraits:
         print(f"… extrait OpenStreetMap : {source.description} ({source.url})", file=sys.stderr)
-        chemins.append(telecharger_source(source, rafraichir=rafraichir))
+        chemins.append(telecharger_source(source, rafraichir=rafraichir, progression=Barres()))
     return chemins
 
 

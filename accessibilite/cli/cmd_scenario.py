@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
-from accessibilite.cli._options_acces import etape
+from accessibilite.cli._options_acces import etape, source_de_remplacement
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
 
 __all__ = ["ajouter"]
@@ -89,19 +89,6 @@ def ajouter(sous: Any) -> None:
     p.set_defaults(executer=executer)
 
 
-def source_de_remplacement(options: argparse.Namespace) -> Any:
-    """The source given again on the command line (--matrice, --reseau), or ``None``."""
-    if options.matrice is not None:
-        from accessibilite.sources import SourceMatrice
-
-        return SourceMatrice.depuis_fichier(options.matrice)
-    if options.reseau is not None:
-        from accessibilite.source_reseau import SourceReseau
-
-        return SourceReseau.depuis_fichier(options.reseau)
-    return None
-
-
 def executer(options: argparse.Namespace) -> int:
     """Run the scenario, write the files, print the balance."""
     from poles.base import lire_base
@@ -134,13 +121,13 @@ def executer(options: argparse.Namespace) -> int:
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several scenario files (or one on Dask): one task per file."""
-    from accessibilite.cli._base import Progression
     from accessibilite.cli._options_dask import client_depuis_options
     from poles.distribue import scenarios
+    from socle.progression import Barres
 
     source = source_de_remplacement(options)  # a road graph is reopened by each worker
     etape(f"{len(options.modifications)} scénario(s) sur la base {options.base}")
-    barre = Progression("scénarios")
+    barre = Barres()
     try:
         with client_depuis_options(options) as client:
             bilans = scenarios(

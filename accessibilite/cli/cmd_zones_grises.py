@@ -9,7 +9,7 @@ from typing import Any
 from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
 
-__all__ = ["ajouter", "regle_depuis_options", "source_depuis_options"]
+__all__ = ["ajouter", "executer"]
 
 _AIDE = """\
 Calcule, pour chaque commune du département, le temps en voiture jusqu'au pôle de services
@@ -104,80 +104,19 @@ def ajouter_options_communes(p: argparse.ArgumentParser) -> None:
     ajouter_options_source(p)
 
 
-def regle_depuis_options(options: argparse.Namespace) -> Any:
-    """The pole rule chosen on the command line."""
-    from poles.regles import Regle
-
-    nom = options.regle.replace("-", "_")
-    if nom == "n_min" and options.n_min is None:
-        from reseau.erreurs import DonneesInvalides
-
-        raise DonneesInvalides("--regle n-min demande --n-min N (par exemple --n-min 8).")
-    return Regle(nom=nom, n_min=options.n_min, part_min=options.part_min, cumul=options.cumul)
-
-
-def source_depuis_options(options: argparse.Namespace) -> Any:
-    """The travel-time source chosen on the command line."""
-    from accessibilite.sources import (
-        A_MIN_DEFAUT,
-        B_MIN_PAR_KM_DEFAUT,
-        SourceMatrice,
-        SourceVolOiseau,
-    )
-    from reseau.erreurs import DonneesInvalides
-
-    nom = options.source or (
-        "osm" if options.reseau else "matrice" if options.matrice else "vol-oiseau"
-    )
-    if nom == "matrice":
-        if options.matrice is None:
-            raise DonneesInvalides("--source matrice demande --matrice FICHIER.csv.")
-        return SourceMatrice.depuis_fichier(options.matrice)
-    if nom == "osm":
-        if options.reseau is None:
-            raise DonneesInvalides(
-                "--source osm demande --reseau FICHIER (construit avec « accessibilite "
-                "reseau construire »)."
-            )
-        from accessibilite.source_reseau import SourceReseau
-
-        return SourceReseau.depuis_fichier(options.reseau)
-    a = A_MIN_DEFAUT if options.vol_oiseau_a is None else options.vol_oiseau_a
-    b = B_MIN_PAR_KM_DEFAUT if options.vol_oiseau_b is None else options.vol_oiseau_b
-    return SourceVolOiseau(a_min=a, b_min_par_km=b)
-
-
-def liste_officielle(options: argparse.Namespace) -> tuple[Path, Path] | None:
-    """The official commune and EPCI lists asked for, downloaded when needed."""
-    if getattr(options, "liste_officielle", None):
-        communes, epci = options.liste_officielle
-        return Path(communes), Path(epci)
-    if not getattr(options, "communes_officielles", False):
-        return None
-    from reseau.catalogue import source_communes, source_epci, telecharger_source
-
-    return telecharger_source(source_communes()), telecharger_source(source_epci())
-
-
-def fichier_bpe(options: argparse.Namespace) -> Path:
-    """The BPE file given with --bpe, or the INSEE archive downloaded into the cache."""
-    if options.bpe is not None:
-        return Path(options.bpe)
-    from reseau.catalogue import source_bpe, telecharger_source
-
-    source = source_bpe(options.bpe_annee)
-    etape(f"BPE absente de la ligne de commande : {source.description} ({source.url})")
-    return telecharger_source(source)
-
-
 def executer(options: argparse.Namespace) -> int:
     """Run the analysis, write the files, print the summary."""
-    from poles.communes import normaliser_departement
-    from poles.regles import Regle
-    from poles.sorties import ecrire_resultats, formater_resume
+    from accessibilite.cli._options_acces import (
+        fichier_bpe,
+        liste_officielle,
+        regle_depuis_options,
+        source_depuis_options,
+    )
+    from poles.sorties import ecrire_resultats, ecrire_sensibilite, formater_resume
     from poles.zones_grises import sensibilite, zones_grises
+    from socle.territoire import code_departement
 
-    departement = normaliser_departement(options.departement)
+    departement = code_departement(options.departement)
     sortie = options.sortie or Path("resultats") / departement
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
@@ -198,19 +137,10 @@ def executer(options: argparse.Namespace) -> int:
     ecrire_resultats(resultat, sortie)
     if options.sensibilite:
         etape("sensibilité à la règle de pôle")
-        regles = [Regle("tous")] + [Regle("part_min", part_min=p) for p in (0.3, 0.5, 0.7, 0.9)]
         table = sensibilite(
-            departement,
-            bpe,
-            regles,
-            source=source,
-            gammes=options.gammes,
-            tampon_km=options.tampon_km,
+            departement, bpe, source=source, gammes=options.gammes, tampon_km=options.tampon_km
         )
-        from reseau.fichiers import ecriture_atomique
-
-        with ecriture_atomique(Path(sortie) / "sensibilite.csv") as tmp:
-            table.to_csv(tmp, index=False)
+        ecrire_sensibilite(table, sortie)
     if formats:
         etape("cartes")
         _ecrire_cartes(sortie, formats)
@@ -220,7 +150,7 @@ def executer(options: argparse.Namespace) -> int:
 
 
 def _formats_cartes(texte: str) -> tuple[str, ...]:
-    from reseau.erreurs import DonneesInvalides
+    from socle.erreurs import DonneesInvalides
 
     if texte.strip().lower() in ("aucune", "non", ""):
         return ()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from accessibilite.cli import main
-from reseau._ressources import fichier_donnees
+from socle.ressources import fichier_donnees
 from tests._serveur_http import ServeurFichiers, port_ferme, zip_bpe
 
 _INSEE = "https://www.insee.fr/fr/statistiques/fichier/8217525/"

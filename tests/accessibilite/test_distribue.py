@@ -19,23 +19,21 @@ import pytest
 
 import reseau
 from accessibilite import Lieux, matrice_temps, matrice_temps_longue
-from accessibilite.distribue import (
+from accessibilite.noyau.matrice_distribuee import (
     MANIFESTE,
     BilanLot,
     PlanMatrice,
     calculer_lot,
     calculer_matrice,
-    chargements_graphe,
     executer_matrice,
-    executer_taches,
     lire_matrice_parquet,
     lire_noeuds,
     nom_partition,
-    ouvrir_client,
     partition_valide,
     preparer_matrice,
 )
-from reseau.erreurs import DependanceManquante, DonneesInvalides, ErreurDistribuee
+from accessibilite.noyau.taches import chargements_graphe, executer_taches, ouvrir_client
+from socle.erreurs import DependanceManquante, DonneesInvalides, ErreurDistribuee
 from tests.conftest import chemin_donnees
 
 distributed = pytest.importorskip("distributed")
@@ -218,7 +216,8 @@ def test_interruption_puis_reprise(synthetique, tmp_path):
     origines = _origines(g)
     plan = preparer_matrice(chemin, origines, sortie=tmp_path / "m", coupure_s=COUPURE_S, lot=30)
 
-    def couper(fait, total):
+    def couper(etape, fait, total, unite=""):
+        assert etape == "lots de la matrice"
         if fait == 3:
             raise KeyboardInterrupt
 
@@ -413,7 +412,7 @@ def test_erreur_du_projet_remontee_sans_relance(client):
             [7],
             client=client,
             tentatives=3,
-            progression=lambda f, t: essais.append(f),
+            progression=lambda e, f, t, unite="": essais.append(f),
         )
     assert essais == []
 
@@ -474,16 +473,17 @@ def test_indicateur_source_reseau_rouverte_par_les_workers(bpe, tmp_path, client
     """A road-graph source travels as its file name; the result equals the local one."""
     import dataclasses
 
-    from accessibilite.source_reseau import SourceReseau
+    from accessibilite.noyau.source_reseau import SourceReseau
+    from accessibilite.noyau.taches import SourceTache
     from benchmarks.generateur import graphe_synthetique
-    from poles.distribue import _Source, indicateurs_services
+    from poles.distribue import indicateurs_services
 
     # a synthetic road grid laid over the Territoire de Belfort and its 30 km buffer
     g = graphe_synthetique(40_000, graine=9, espacement_m=600.0)
     g = dataclasses.replace(g, x=g.x + 945_000.0, y=g.y + 6_676_000.0, crs="EPSG:2154")
     reseau.sauvegarder_graphe(g, tmp_path / "belfort.graphe")
     source = SourceReseau.depuis_fichier(tmp_path / "belfort.graphe")
-    portable = _Source.depuis(source, None)
+    portable = SourceTache.depuis(source, None)
     assert portable.objet is None and portable.reseau == str(tmp_path / "belfort.graphe")
     local = indicateurs_services("90", bpe, ["urgences"], sortie=tmp_path / "l", source=source)
     reparti = indicateurs_services(
@@ -630,12 +630,12 @@ def test_cli_matrice_departement(tmp_path, capsys):
 
 
 def test_sans_dask_message_d_installation(monkeypatch):
-    from accessibilite import distribue
+    from accessibilite.noyau import taches
 
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(DependanceManquante, match=r'pip install "accessibilite\[dask\]"'):
-        distribue.importer_distributed()
-    with pytest.raises(DependanceManquante), distribue.ouvrir_client("local"):
+        taches.importer_distributed()
+    with pytest.raises(DependanceManquante), taches.ouvrir_client("local"):
         pass
 
 

@@ -377,7 +377,7 @@ def test_un_fil_ou_tous_memes_resultats() -> None:
 def test_longue_capacite_depassee_reprend_les_origines(monkeypatch) -> None:
     # With a tiny block budget the first guess of room per origin is too small: the
     # overflowing origins must run again and every pair come back, in origin order.
-    from accessibilite import routage
+    from accessibilite.noyau import routage
 
     monkeypatch.setattr(routage, "OCTETS_BLOC", 1)
     rng = np.random.default_rng(5)
@@ -403,15 +403,15 @@ def test_sans_dossier_de_cache_inscriptible(tmp_path) -> None:
     from pathlib import Path
 
     racine = Path(__file__).resolve().parents[2]
-    for paquet in ("accessibilite", "reseau"):
+    for paquet in ("accessibilite", "reseau", "socle"):
         shutil.copytree(
             racine / paquet, tmp_path / paquet, ignore=shutil.ignore_patterns("__pycache__")
         )
     # A file where the cache folders should go: creating them fails, even for root.
-    (tmp_path / "accessibilite" / "__pycache__").write_text("")
+    (tmp_path / "accessibilite" / "noyau" / "__pycache__").write_text("")
     (tmp_path / "bloque").write_text("")
     code = (
-        "import accessibilite as A; from accessibilite import _dijkstra as K; "
+        "import accessibilite as A; from accessibilite.noyau import _dijkstra as K; "
         "from reseau import Graphe; "
         "g = Graphe.depuis_arcs([0, 1], [1, 2], [1.0, 2.0], 3); "
         "t, i = A.plus_proche(g, [2]); "
@@ -437,7 +437,7 @@ def test_largeur_des_seaux_sans_effet_sur_les_temps(monkeypatch, pas: float) -> 
     # The bucket width only orders the work: very narrow buckets (many empty ones) or one
     # bucket holding everything (every node re-taken until nothing improves) must give
     # the same times, nearest sources and k nearest as scipy.
-    from accessibilite import _dijkstra
+    from accessibilite.noyau import _dijkstra
 
     def pas_force(poids, etendue_s):
         return pas, 1 << int(np.ceil(np.log2(int(max(etendue_s, 0.0) / pas) + 2)))
@@ -472,7 +472,7 @@ def test_largeur_des_seaux_sans_effet_sur_les_temps(monkeypatch, pas: float) -> 
 def test_file_trop_petite_relance(monkeypatch) -> None:
     # A node with 3,000 arcs needs more queue entries than a pool of ~1,000: the search
     # must run again with a bigger pool and give the same times.
-    from accessibilite import _dijkstra
+    from accessibilite.noyau import _dijkstra
 
     monkeypatch.setattr(_dijkstra, "_CAPACITE_FILE", 1)
     n = 3001
@@ -487,7 +487,7 @@ def test_file_trop_petite_relance(monkeypatch) -> None:
 
 
 def test_pas_seaux() -> None:
-    from accessibilite._dijkstra import _SEAUX_MAX, pas_seaux
+    from accessibilite.noyau._dijkstra import _SEAUX_MAX, pas_seaux
 
     poids = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], dtype=np.float32)
     pas, n = pas_seaux(poids, 10.0)
@@ -503,7 +503,7 @@ def test_arret_anticipe_attend_la_fin_du_seau(monkeypatch) -> None:
     # The target is first reached at 10.3 s (bucket 10 with 1-second buckets), then
     # improved to 10.2 s by a node of the same bucket: the search may stop only once
     # bucket 10 is done.
-    from accessibilite import _dijkstra
+    from accessibilite.noyau import _dijkstra
 
     monkeypatch.setattr(_dijkstra, "pas_seaux", lambda poids, etendue_s: (1.0, 32))
     g = _graphe([(0, 1, 10.3), (0, 2, 10.1), (2, 1, 0.1), (1, 3, 1.0)], 4)

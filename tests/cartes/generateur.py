@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import box
 
-from reseau._ressources import fichier_donnees
+from socle.ressources import fichier_donnees
 
 __all__ = ["NIVEAUX", "SEUILS", "dossier_exemple", "ecrire_dossier", "gammes"]
 

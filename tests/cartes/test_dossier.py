@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cartes import lire_dossier
-from reseau.erreurs import DonneesInvalides, DonneesManquantes, ErreurAccessibilite, SansCRS
+from socle.erreurs import DonneesInvalides, DonneesManquantes, ErreurAccessibilite, SansCRS
 
 
 def test_lecture_du_dossier_exemple(dossier_zg: Path) -> None:

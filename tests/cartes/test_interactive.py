@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Point
 
 from cartes import carte_interactive, ecrire_carte_html, lire_dossier
-from reseau.erreurs import DonneesInvalides, SansCRS
+from socle.erreurs import DonneesInvalides, SansCRS
 
 NOMS_COUCHES = [
     "Zones grises — proximité (seuil 10 min)",

@@ -20,7 +20,7 @@ import pytest
 
 from cartes import _actifs, html_autonome, ressources_pretes
 from cartes.ressources import rendre_html
-from reseau.erreurs import DonneesInvalides, ErreurTelechargement
+from socle.erreurs import DonneesInvalides, ErreurTelechargement
 
 
 def _adresses_folium() -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 from accessibilite.cli import main
 from cartes import ecrire_cartes
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 
 def test_ecrire_cartes_dans_le_dossier(copie_zg: Path, faux_cache: Path) -> None:

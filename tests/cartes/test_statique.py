@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from cartes import _style, carte_statique, figure_statique, lire_dossier
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 
 def _rgb(couleur: str) -> tuple[int, int, int]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cartes import Niveau, _style, lire_dossier
+from cartes import NiveauCarte, _style, lire_dossier
 
 
 def test_classes_de_temps_bornes_incluses() -> None:
@@ -63,8 +63,8 @@ def test_libelles_cumul() -> None:
     ]
 
 
-def lire_niveaux_factices(n: int) -> list[Niveau]:
-    return [Niveau(f"n{i}", f"N{i}", 10.0 * (i + 1), (), 1) for i in range(n)]
+def lire_niveaux_factices(n: int) -> list[NiveauCarte]:
+    return [NiveauCarte(f"n{i}", f"N{i}", 10.0 * (i + 1), (), 1) for i in range(n)]
 
 
 def test_nombres_et_dates_en_francais() -> None:

@@ -3,7 +3,7 @@ import pytest
 from shapely.geometry import box
 
 from isochrones.bassins import HORS_BASSIN, bassins
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 
 def _communes():

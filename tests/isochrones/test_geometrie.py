@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from isochrones.geometrie import ParametresGeometrie, Segments, polygones_bandes
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 
 def _route(*arcs):

@@ -93,7 +93,7 @@ def test_commande_isochrones(graphe_andorre, tmp_path, capsys, caplog):
     lu = gpd.read_file(sortie)
     # the point 50 km away is off the network: reported and skipped, the other computed
     assert sorted(lu["source"]) == ["centre", "centre"] and lu.crs == "EPSG:4326"
-    assert "1 points hors du réseau ignorés" in caplog.text
+    assert "1 point(s) sur 2 à plus de 2000 m du réseau routier" in caplog.text
     sans_crs = gpd.GeoDataFrame(geometry=gpd.points_from_xy([1.5], [42.5]))
     sans_crs.to_file(tmp_path / "sans_crs.gpkg")
     code = main(

@@ -13,7 +13,7 @@ from poles.apl import (
     apl,
     deux_sfca,
 )
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 from tests.poles._ligne import MINUTES_EGALES_KM, communes_ligne
 
 

@@ -20,7 +20,7 @@ from poles.scenarios import lire_modifications, scenario
 from poles.sorties import ecrire_resultats
 from poles.zones_grises import plus_proches_poles as etat_plus_proches
 from poles.zones_grises import zones_grises
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from socle.erreurs import DonneesInvalides, DonneesManquantes
 
 GAMMES = """
 [[niveau]]

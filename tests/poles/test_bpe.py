@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from poles.bpe import lire_bpe
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from socle.erreurs import DonneesInvalides, DonneesManquantes
 from tests.conftest import chemin_donnees
 
 

@@ -5,10 +5,11 @@ import json
 import pandas as pd
 import pytest
 
-from poles.communes import charger_communes, normaliser_departement
+from poles.communes import charger_communes
 from poles.regles import Regle
 from poles.zones_grises import zones_grises
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
+from socle.territoire import code_departement
 from tests.conftest import chemin_donnees
 
 pytestmark = pytest.mark.donnees
@@ -44,11 +45,11 @@ def test_voisines_dans_le_tampon():
 
 
 def test_codes_de_departement():
-    assert normaliser_departement(62) == "62"
-    assert normaliser_departement("2a") == "2A"
-    assert normaliser_departement("6") == "06"
+    assert code_departement(62) == "62"
+    assert code_departement("2a") == "2A"
+    assert code_departement("6") == "06"
     with pytest.raises(DonneesInvalides, match="inconnu"):
-        normaliser_departement("99")
+        code_departement("99")
 
 
 def test_zones_grises_62(resultat_62):

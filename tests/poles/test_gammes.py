@@ -3,7 +3,7 @@ import pytest
 
 from poles.bpe import nomenclature, normaliser_libelle, table_libelles
 from poles.gammes import charger_gammes
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 from tests.conftest import chemin_donnees
 
 

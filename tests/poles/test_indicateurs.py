@@ -17,7 +17,7 @@ from poles.indicateurs import (
     resoudre_service,
     resumer_acces,
 )
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from socle.erreurs import DonneesInvalides, DonneesManquantes
 from tests.poles._ligne import MINUTES_EGALES_KM, communes_ligne
 
 # five communes of the département on a line (km) and a neighbour V of the buffer

@@ -18,7 +18,7 @@ from poles.placement import (
     placement_service,
 )
 from poles.regles import Regle
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 from tests.poles._ligne import MINUTES_EGALES_KM, communes_ligne
 
 

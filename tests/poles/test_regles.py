@@ -3,7 +3,7 @@ import pytest
 
 from poles.gammes import Gammes, Item, Niveau
 from poles.regles import Regle, detecter_poles
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 
 def _gammes():

@@ -17,7 +17,7 @@ from poles.scenarios import (
     scenario,
 )
 from poles.zones_grises import plus_proches_poles as etat_plus_proches
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from socle.erreurs import DonneesInvalides, DonneesManquantes
 from tests.poles._ligne import MINUTES_EGALES_KM, communes_ligne
 
 # five communes on a line (km = minutes) and a neighbour pole V

@@ -8,7 +8,7 @@ from accessibilite import SourceMatrice, SourceVolOiseau
 from poles.gammes import Gammes, Item, Niveau
 from poles.regles import Regle, detecter_poles
 from poles.zones_grises import classer, resumer, resumer_par_epci
-from reseau.erreurs import DonneesInvalides
+from socle.erreurs import DonneesInvalides
 
 # five communes of the département on a line (x in km) and one neighbour pole
 POSITIONS = {"A": 0, "B": 5, "C": 10, "D": 20, "E": 40, "V": 60}

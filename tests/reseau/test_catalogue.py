@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reseau.catalogue import (
+from socle.catalogue import (
     VARIABLE_SOURCES,
     annees_bpe,
     charger_catalogue,
@@ -20,7 +20,7 @@ from reseau.catalogue import (
     source_osm,
     sources_osm,
 )
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from socle.erreurs import DonneesInvalides, DonneesManquantes
 
 #: Metropolitan départements (no "20" since 1976) and the five DROM.
 TOUS = (

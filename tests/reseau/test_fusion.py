@@ -81,7 +81,7 @@ def test_construire_sans_fichier_telecharge_les_extraits_geofabrik(
     import geopandas as gpd
     import shapely
 
-    import reseau.catalogue
+    import socle.catalogue
     from accessibilite.cli import main
 
     demandes = []
@@ -90,7 +90,7 @@ def test_construire_sans_fichier_telecharge_les_extraits_geofabrik(
         demandes.append(source.url)
         return pbf_mini
 
-    monkeypatch.setattr(reseau.catalogue, "telecharger_source", faux)
+    monkeypatch.setattr(socle.catalogue, "telecharger_source", faux)
     monkeypatch.setenv("ACCESSIBILITE_CACHE", str(tmp_path / "cache"))
     zone = gpd.GeoDataFrame(geometry=[shapely.box(2.495, 50.495, 2.512, 50.515)], crs=4326)
     zone.to_file(tmp_path / "zone.gpkg")

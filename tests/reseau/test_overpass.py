@@ -14,7 +14,7 @@ import requests
 import shapely
 
 from reseau import ErreurReseau, construire_graphe
-from reseau.erreurs import ErreurTelechargement
+from socle.erreurs import ErreurTelechargement
 from tests.reseau.conftest import OSM_MINI
 
 ZONE = shapely.box(2.495, 50.495, 2.512, 50.515)

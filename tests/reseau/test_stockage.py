@@ -18,8 +18,9 @@ from reseau import (
     construire_graphe,
     sauvegarder_graphe,
 )
-from reseau.cache import chemin_graphe, dossier_cache
+from reseau.cache import chemin_graphe
 from reseau.stockage import lire_entete
+from socle.fichiers import racine_cache
 from tests.reseau.conftest import OSM_MINI, ecrire_pbf
 
 
@@ -221,5 +222,5 @@ def test_cache_corrompu_reconstruit(tmp_path, monkeypatch, caplog):
 
 def test_dossier_cache_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("ACCESSIBILITE_CACHE", str(tmp_path / "ailleurs"))
-    assert dossier_cache() == tmp_path / "ailleurs"
-    assert dossier_cache(tmp_path / "x") == tmp_path / "x"
+    assert racine_cache() == tmp_path / "ailleurs"
+    assert racine_cache(tmp_path / "x") == tmp_path / "x"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from reseau.erreurs import DonneesInvalides, DonneesManquantes, ErreurTelechargement
-from reseau.telechargement import (
+from socle.erreurs import DonneesInvalides, DonneesManquantes, ErreurTelechargement
+from socle.telechargement import (
     Verification,
-    dossier_cache,
+    dossier_telechargements,
     fichier_en_cache,
     formater_taille,
     lister_cache,
@@ -377,8 +377,10 @@ def test_adresse_non_http_refusee(cache: Path) -> None:
 
 
 def test_dossier_cache_suit_la_variable(cache: Path, tmp_path: Path) -> None:
-    assert dossier_cache() == cache
-    assert dossier_cache(tmp_path / "ailleurs") == tmp_path / "ailleurs" / "telechargements"
+    assert dossier_telechargements() == cache
+    assert (
+        dossier_telechargements(tmp_path / "ailleurs") == tmp_path / "ailleurs" / "telechargements"
+    )
 
 
 def test_supprimer_du_cache(cache: Path, serveur: ServeurFichiers) -> None:
@@ -464,7 +466,7 @@ def test_messages_de_connexion(raison: str, attendu: str) -> None:
     import ssl
     import urllib.error
 
-    from reseau.telechargement import _message_connexion
+    from socle.telechargement import _message_connexion
 
     causes: dict[str, OSError] = {
         "dns": socket.gaierror(-2, "Name or service not known"),

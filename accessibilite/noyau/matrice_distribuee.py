@@ -15,7 +15,7 @@ dataset that pandas, pyarrow, DuckDB and ``dask.dataframe`` read directly::
 
 Without a cut-off every reached pair is written; with one, only the pairs within it
 (sparse). Times are seconds: in the places mode (:class:`~accessibilite.Lieux`, commune
-centres) the places are snapped to the graph with :func:`reseau.accrocher` and the
+centres) the places are placed on the graph with :func:`~accessibilite.noyau.lieux.placer` and the
 connector time is added at both ends (a place to itself, same code, is at 0 s); places off
 the network get no pair and are listed in the manifest. In the nodes mode, origins and
 destinations are node indices and the columns hold them.
@@ -31,9 +31,9 @@ Restartable by construction:
 * a rerun with other inputs (graph, origins, destinations, batch size or cut-off) into the
   same folder is refused: batches of different jobs never mix.
 
-Workers load the graph once per process (:func:`graphe_partage`, a per-process cache keyed
-by path and checksum), not once per task. Without a Dask client the very same batches run
-one after the other in this process.
+Workers load the graph once per process (:func:`~accessibilite.noyau.taches.graphe_partage`,
+a per-process cache keyed by path and checksum), not once per task. Without a Dask client
+the very same batches run one after the other in this process.
 
 Dask (``distributed``) is optional: ``pip install "accessibilite[dask]"``.
 """
@@ -46,32 +46,34 @@ import hashlib
 import json
 import logging
 import math
-import os
-import threading
 import time
-import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from accessibilite.lieux import Lieux
-from accessibilite.routage import matrice_temps_longue
-from reseau.accrochage import DISTANCE_MAX_M, accrocher
-from reseau.erreurs import (
-    DependanceManquante,
-    DonneesInvalides,
-    DonneesManquantes,
-    ErreurAccessibilite,
-    ErreurDistribuee,
+from accessibilite.noyau.lieux import Lieux, placer
+from accessibilite.noyau.routage import matrice_temps_longue, verifier_coupure, verifier_noeuds
+from accessibilite.noyau.taches import (
+    avec_fils_numba,
+    empreinte_graphe,
+    en_cache,
+    executer_taches,
+    graphe_partage,
+    tour_du_noyau,
 )
-from reseau.fichiers import ecriture_atomique, preparer_dossier
+from reseau.accrochage import DISTANCE_MAX_M
 from reseau.graphe import Graphe
-from reseau.stockage import charger_graphe, lire_entete
+from reseau.stockage import charger_graphe
+from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.fichiers import ecriture_atomique, preparer_dossier
+from socle.progression import Progression
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "COLONNES",
@@ -83,26 +85,16 @@ __all__ = [
     "ResultatMatrice",
     "calculer_lot",
     "calculer_matrice",
-    "chargements_graphe",
-    "empreinte_graphe",
-    "en_cache",
     "executer_matrice",
-    "executer_taches",
-    "graphe_partage",
-    "importer_distributed",
     "lire_manifeste",
     "lire_matrice_parquet",
     "lire_noeuds",
     "nom_partition",
-    "ouvrir_client",
     "partition_valide",
     "preparer_matrice",
 ]
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 #: Name and version of the dataset layout (in the manifest).
 FORMAT_MATRICE = "accessibilite-matrice"
@@ -116,133 +108,6 @@ MANIFESTE = "_manifeste.json"
 _ENTREES = "_entrees.npz"
 _META_CLE = b"accessibilite:cle"
 _META_LOT = b"accessibilite:lot"
-_INSTALLER = 'pip install "accessibilite[dask]"'
-
-# ----------------------------------------------------------------------------------------
-# Per-process cache (one per Dask worker process): the graph is loaded once, not per task.
-
-_CACHE: OrderedDict[tuple[str, ...], Any] = OrderedDict()
-_CACHE_MAX = 4
-_CACHE_VERROU = threading.Lock()
-_CHARGEMENTS: dict[str, int] = {}
-# numba's "workqueue" threading layer refuses parallel launches from several threads at
-# once: with it (or until the layer is known, after the first call) the compute-core calls
-# of one process take turns. The "omp" and "tbb" layers are thread-safe: a worker with
-# several Dask threads then runs several batches at once.
-_VERROU_NOYAU = threading.Lock()
-_COUCHE_NUMBA: list[str] = []
-
-
-@contextlib.contextmanager
-def _tour_du_noyau() -> Iterator[None]:
-    """Serialise the compute-core calls only when numba's threading layer needs it."""
-    if _COUCHE_NUMBA and _COUCHE_NUMBA[0] != "workqueue":
-        yield
-        return
-    with _VERROU_NOYAU:
-        yield
-        if not _COUCHE_NUMBA:
-            import numba
-
-            with contextlib.suppress(ValueError):  # no parallel call has run yet
-                _COUCHE_NUMBA.append(str(numba.threading_layer()))
-
-
-def en_cache(cle: tuple[str, ...], fabrique: Callable[[], T]) -> T:
-    """Return the object cached under ``cle`` in this process, built by ``fabrique`` once.
-
-    A small per-process cache (the last few keys): on a Dask worker it keeps the graph, the
-    job's inputs or a travel-time source between the tasks that process runs.
-    """
-    with _CACHE_VERROU:
-        if cle in _CACHE:
-            _CACHE.move_to_end(cle)
-            valeur: T = _CACHE[cle]
-            return valeur
-        valeur = fabrique()
-        _CACHE[cle] = valeur
-        while len(_CACHE) > _CACHE_MAX:
-            _CACHE.popitem(last=False)
-        return valeur
-
-
-def chargements_graphe(chemin: str | Path | None = None) -> int:
-    """How many times this process has loaded graph files (or the file ``chemin``).
-
-    The tests read it on every worker: a graph is loaded once per process, not per task.
-    """
-    if chemin is None:
-        return sum(_CHARGEMENTS.values())
-    return _CHARGEMENTS.get(str(Path(chemin).absolute()), 0)
-
-
-def empreinte_graphe(chemin: str | Path) -> str:
-    """Checksum of a ``.graphe`` file, from its header only (no array is read).
-
-    The header lists the sha256 of every array, so two files with the same header hash
-    hold the same graph.
-
-    Raises
-    ------
-    DonneesManquantes, CacheCorrompu
-        No such file, or not a valid graph file.
-    """
-    entete = lire_entete(chemin)
-    texte = json.dumps(entete, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(texte.encode()).hexdigest()
-
-
-def graphe_partage(chemin: str | Path, empreinte: str | None = None) -> Graphe:
-    """The graph of ``chemin``, memory-mapped and loaded once per process.
-
-    Parameters
-    ----------
-    chemin
-        The ``.graphe`` file (the same path on every machine of the cluster).
-    empreinte
-        Expected :func:`empreinte_graphe`; a file that does not match (another graph at the
-        same path on this worker) raises. ``None``: computed here.
-
-    Raises
-    ------
-    DonneesInvalides
-        The file seen by this process is not the expected graph.
-    """
-    chemin = Path(chemin)
-    attendue = empreinte if empreinte is not None else empreinte_graphe(chemin)
-
-    def charger() -> Graphe:
-        vue = empreinte_graphe(chemin) if empreinte is not None else attendue
-        if vue != attendue:
-            raise DonneesInvalides(
-                f"Le fichier de graphe {chemin} vu par ce processus n'est pas celui du calcul "
-                "(somme de contrôle différente) : le même fichier doit être visible au même "
-                "chemin par tous les workers (système de fichiers partagé)."
-            )
-        cle = str(chemin.absolute())
-        _CHARGEMENTS[cle] = _CHARGEMENTS.get(cle, 0) + 1
-        logger.info("Graphe %s chargé (memory-map) dans le processus %d", chemin, os.getpid())
-        return charger_graphe(chemin, verifier=False, mmap=True)
-
-    return en_cache(("graphe", str(chemin), attendue), charger)
-
-
-@contextlib.contextmanager
-def _fils_numba(fils: int | None) -> Iterator[None]:
-    """Run the block with ``fils`` numba threads (this thread only), then restore."""
-    if fils is None:
-        yield
-        return
-    import numba
-
-    avant = numba.get_num_threads()
-    numba.set_num_threads(
-        max(1, min(int(fils), int(getattr(numba.config, "NUMBA_NUM_THREADS", fils))))
-    )
-    try:
-        yield
-    finally:
-        numba.set_num_threads(avant)
 
 
 # ----------------------------------------------------------------------------------------
@@ -381,66 +246,30 @@ def nom_partition(numero: int) -> str:
 
 
 def _coupure(coupure_s: float | None) -> float | None:
-    if coupure_s is None:
-        return None
-    try:
-        valeur = float(coupure_s)
-    except (TypeError, ValueError):
-        raise DonneesInvalides(f"Coupure invalide : {coupure_s!r} (secondes attendues).") from None
-    if not (valeur >= 0 and math.isfinite(valeur)):
-        raise DonneesInvalides(f"La coupure doit être un nombre de secondes >= 0 (reçu {valeur}).")
-    return valeur
-
-
-def _noeuds(valeurs: ArrayLike, n: int, quoi: str) -> NDArray[np.int64]:
-    tableau = np.asarray(valeurs).ravel()
-    if tableau.size and (tableau.dtype == np.bool_ or not np.issubdtype(tableau.dtype, np.integer)):
-        raise DonneesInvalides(
-            f"Les {quoi} doivent être des indices entiers de nœuds (reçu {tableau.dtype})."
-        )
-    tableau = tableau.astype(np.int64)
-    hors = (tableau < 0) | (tableau >= n)
-    if hors.any():
-        raise DonneesInvalides(
-            f"{int(hors.sum())} {quoi} hors du graphe (par exemple {tableau[hors][0]}) : les "
-            f"nœuds vont de 0 à {n - 1}."
-        )
-    return tableau
-
-
-def _accrocher(graphe: Graphe, lieux: Lieux, distance_max_m: float, role: str) -> Any:
-    if graphe.x is None or graphe.y is None or graphe.crs is None:
-        raise DonneesInvalides(
-            "Le graphe n'a pas de coordonnées ou de CRS : impossible d'y placer des lieux ; "
-            "donnez des indices de nœuds (mode nœuds)."
-        )
-    projetes = lieux.vers_crs(str(graphe.crs))
-    acc = accrocher(graphe, projetes.x, projetes.y, distance_max_m=distance_max_m)
-    if acc.n_hors_reseau:  # accrocher has logged the count
-        logger.info("%d %s sans temps dans la matrice (hors réseau)", acc.n_hors_reseau, role)
-    return acc
+    """The checked cut-off in seconds, ``None`` for none (``None`` or infinite)."""
+    coupure = verifier_coupure(coupure_s)
+    return None if math.isinf(coupure) else coupure
 
 
 def _entrees_lieux(
     graphe: Graphe, origines: Lieux, destinations: Lieux | None, distance_max_m: float
 ) -> tuple[_Entrees, tuple[str, ...]]:
-    acc_o = _accrocher(graphe, origines, distance_max_m, "origines")
-    ok_o = ~acc_o.hors_reseau
+    po = placer(graphe, origines, distance_max_m=distance_max_m, role="origines")
     codes_o = np.asarray(origines.codes, dtype=str)
-    hors = list(codes_o[acc_o.hors_reseau])
+    hors = po.codes_hors_reseau()
     if destinations is None:
-        acc_d, ok_d, codes_d = acc_o, ok_o, codes_o
+        pd_, codes_d = po, codes_o
     else:
-        acc_d = _accrocher(graphe, destinations, distance_max_m, "destinations")
-        ok_d = ~acc_d.hors_reseau
+        pd_ = placer(graphe, destinations, distance_max_m=distance_max_m, role="destinations")
         codes_d = np.asarray(destinations.codes, dtype=str)
-        hors += [c for c in codes_d[acc_d.hors_reseau] if c not in hors]
+        hors += [c for c in pd_.codes_hors_reseau() if c not in hors]
+    ok_o, ok_d = po.sur_reseau, pd_.sur_reseau
     entrees = _Entrees(
-        o_noeud=acc_o.noeud[ok_o].astype(np.int64),
-        o_depart_s=acc_o.temps_s[ok_o].astype(np.float64),
+        o_noeud=po.noeud[ok_o],
+        o_depart_s=po.temps_s[ok_o],
         o_code=codes_o[ok_o],
-        d_noeud=acc_d.noeud[ok_d].astype(np.int64),
-        d_arrivee_s=acc_d.temps_s[ok_d].astype(np.float64),
+        d_noeud=pd_.noeud[ok_d],
+        d_arrivee_s=pd_.temps_s[ok_d],
         d_code=codes_d[ok_d],
     )
     return entrees, tuple(hors)
@@ -570,12 +399,14 @@ def preparer_matrice(
                 "des indices de nœuds."
             )
         n = graphe.n_noeuds
-        o_noeud = _noeuds(origines, n, "origines")
+        o_noeud = verifier_noeuds(origines, n, "origines")
         entrees = _Entrees(
             o_noeud=o_noeud,
             o_depart_s=np.zeros(o_noeud.size),
             o_code=None,
-            d_noeud=None if destinations is None else _noeuds(destinations, n, "destinations"),
+            d_noeud=None
+            if destinations is None
+            else verifier_noeuds(destinations, n, "destinations"),
             d_arrivee_s=None,
             d_code=None,
         )
@@ -749,12 +580,12 @@ def partition_valide(chemin: str | Path, cle: str, numero: int) -> int | None:
 
 def _table_lot(
     plan: PlanMatrice, entrees: _Entrees, numero: int, graphe: Graphe, fils_numba: int | None
-) -> Any:
+) -> pa.Table:
     import pyarrow as pa
 
     debut, fin = plan.origines_du_lot(numero)
     noeuds = entrees.o_noeud[debut:fin]
-    with _tour_du_noyau(), _fils_numba(fils_numba):
+    with tour_du_noyau(), avec_fils_numba(fils_numba):
         io, idest, temps = matrice_temps_longue(
             graphe, noeuds, entrees.d_noeud, coupure_s=plan.coupure_s
         )
@@ -812,193 +643,13 @@ def calculer_lot(plan: PlanMatrice, numero: int, *, fils_numba: int | None = Non
     return BilanLot(numero, table.num_rows, calcule=True, secondes=time.perf_counter() - debut)
 
 
-# ----------------------------------------------------------------------------------------
-# Running tasks, locally or on Dask.
-
-
-def importer_distributed() -> Any:
-    """Import ``distributed`` (Dask's scheduler), or say how to install it.
-
-    Raises
-    ------
-    DependanceManquante
-        Dask is not installed.
-    """
-    try:
-        import distributed
-    except ImportError as exc:
-        raise DependanceManquante(
-            f"Le calcul distribué demande Dask, qui n'est pas installé : {_INSTALLER}."
-        ) from exc
-    return distributed
-
-
-@contextlib.contextmanager
-def ouvrir_client(
-    adresse: str = "local",
-    *,
-    workers: int | None = None,
-    fils_par_worker: int = 1,
-    processus: bool = True,
-    delai_s: float = 30.0,
-) -> Iterator[Any]:
-    """A Dask client on a local cluster (``"local"``) or on the scheduler at ``adresse``.
-
-    Parameters
-    ----------
-    adresse
-        ``"local"``: start a ``LocalCluster`` here (closed on exit); otherwise the address
-        of a running scheduler (``tcp://hote:8786``) or the path of its scheduler file
-        (``.json``), left running on exit.
-    workers
-        Worker processes of the local cluster (default: the number of cores).
-    fils_par_worker
-        Dask threads per local worker (1: each task uses the numba threads it is given).
-    processus
-        Local workers as processes (they then share the memory-mapped graph's pages).
-    delai_s
-        How long to try to reach a remote scheduler.
-
-    Raises
-    ------
-    DependanceManquante
-        Dask is not installed.
-    ErreurDistribuee
-        The scheduler cannot be reached.
-    """
-    distributed = importer_distributed()
-    if adresse == "local":
-        n = int(workers) if workers is not None else int(os.cpu_count() or 1)
-        if n < 1:
-            raise DonneesInvalides(f"Il faut au moins un worker (reçu {workers}).")
-        with (
-            distributed.LocalCluster(
-                n_workers=n,
-                threads_per_worker=int(fils_par_worker),
-                processes=processus,
-                dashboard_address=":0",
-            ) as grappe,
-            distributed.Client(grappe) as client,
-        ):
-            yield client
-        return
-    try:
-        if adresse.endswith(".json"):
-            client = distributed.Client(scheduler_file=adresse, timeout=f"{delai_s}s")
-        else:
-            client = distributed.Client(adresse, timeout=f"{delai_s}s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ErreurDistribuee(
-            f"Impossible de joindre l'ordonnanceur Dask « {adresse} » ({exc}) : vérifiez "
-            "l'adresse (tcp://hote:8786) ou le fichier d'ordonnanceur, et qu'il tourne."
-        ) from exc
-    with client:
-        yield client
-
-
-def executer_taches(
-    fonction: Callable[[T], R],
-    arguments: Sequence[T],
-    *,
-    client: Any = None,
-    tentatives: int = 3,
-    progression: Callable[[int, int], None] | None = None,
-    nom: str = "tache",
-) -> list[R]:
-    """Run ``fonction`` on every argument, here or as Dask tasks; results in order.
-
-    Parameters
-    ----------
-    fonction
-        A picklable function (module-level, or a :func:`functools.partial` of one).
-    arguments
-        One task per argument.
-    client
-        A ``distributed.Client`` (see :func:`ouvrir_client`); ``None``: one after the other
-        in this process.
-    tentatives
-        Dask retries of a task that raises (a task whose worker dies is rescheduled by
-        Dask itself, up to its ``allowed-failures``).
-    progression
-        Called with (tasks done, total) after each task.
-    nom
-        Prefix of the Dask task keys (shown in the dashboard).
-
-    Raises
-    ------
-    ErreurDistribuee
-        A task failed for good for another reason than one of the project's errors (those
-        are raised as they are).
-    """
-    total = len(arguments)
-    if client is None:
-        resultats: list[R] = []
-        for i, argument in enumerate(arguments):
-            resultats.append(fonction(argument))
-            if progression is not None:
-                progression(i + 1, total)
-        return resultats
-    distributed = importer_distributed()
-    jeton = uuid.uuid4().hex[:8]
-    protegee = _Protegee(fonction)
-    futurs = [
-        client.submit(
-            protegee, argument, key=f"{nom}-{jeton}-{i}", retries=int(tentatives), pure=False
-        )
-        for i, argument in enumerate(arguments)
-    ]
-    position = {f.key: i for i, f in enumerate(futurs)}
-    sortie: list[Any] = [None] * total
-    fait = 0
-    try:
-        for futur in distributed.as_completed(futurs):
-            reussi, valeur = futur.result()
-            if not reussi:
-                raise valeur
-            sortie[position[futur.key]] = valeur
-            futur.release()
-            fait += 1
-            if progression is not None:
-                progression(fait, total)
-    except BaseException as exc:
-        client.cancel(futurs)
-        if isinstance(exc, ErreurAccessibilite | KeyboardInterrupt) or not isinstance(
-            exc, Exception
-        ):
-            raise
-        raise ErreurDistribuee(
-            f"Une tâche du calcul distribué a échoué après {tentatives} nouvelle(s) "
-            f"tentative(s) : {type(exc).__name__} : {exc}. Relancez la même commande : le "
-            "travail déjà fait est gardé."
-        ) from exc
-    return sortie
-
-
-@dataclass(frozen=True)
-class _Protegee:
-    """A task that returns the project's errors instead of raising them.
-
-    An input error (:class:`~reseau.erreurs.ErreurAccessibilite`) would fail again on every
-    retry: it comes back as a value and is raised on the client at once, while other
-    exceptions (a full disk, a lost file system) keep Dask's retries.
-    """
-
-    fonction: Callable[[Any], Any]
-
-    def __call__(self, argument: Any) -> tuple[bool, Any]:
-        try:
-            return True, self.fonction(argument)
-        except ErreurAccessibilite as exc:
-            return False, exc
-
-
 def executer_matrice(
     plan: PlanMatrice,
     *,
     client: Any = None,
     tentatives: int = 3,
     fils_numba: int | None = None,
-    progression: Callable[[int, int], None] | None = None,
+    progression: Progression | None = None,
 ) -> ResultatMatrice:
     """Compute every unfinished batch of ``plan`` and mark the dataset complete.
 
@@ -1016,7 +667,7 @@ def executer_matrice(
     fils_numba
         Numba threads per task (on a local cluster: cores / workers).
     progression
-        Called with (batches done, batches to do).
+        Told ``("lots de la matrice", batches done, batches to do)``.
     """
     debut = time.perf_counter()
     faits: list[BilanLot] = []
@@ -1031,7 +682,13 @@ def executer_matrice(
         logger.info("%d lot(s) déjà calculé(s) sur %d : repris tels quels", len(faits), plan.n_lots)
     fonction = _TacheLot(plan, fils_numba)
     bilans = faits + executer_taches(
-        fonction, a_faire, client=client, tentatives=tentatives, progression=progression, nom="lot"
+        fonction,
+        a_faire,
+        client=client,
+        tentatives=tentatives,
+        progression=progression,
+        nom="lot",
+        etape="lots de la matrice",
     )
     bilans.sort(key=lambda b: b.numero)
     _nettoyer_temporaires(plan.dossier)
@@ -1076,13 +733,14 @@ def calculer_matrice(
     tentatives: int = 3,
     fils_numba: int | None = None,
     distance_max_m: float = DISTANCE_MAX_M,
-    progression: Callable[[int, int], None] | None = None,
+    progression: Progression | None = None,
 ) -> ResultatMatrice:
     """Prepare and run a matrix job: :func:`preparer_matrice` then :func:`executer_matrice`.
 
     Examples
     --------
-    >>> from accessibilite.distribue import calculer_matrice, ouvrir_client
+    >>> from accessibilite.noyau.matrice_distribuee import calculer_matrice
+    >>> from accessibilite.noyau.taches import ouvrir_client
     >>> with ouvrir_client("local", workers=2) as client:  # doctest: +SKIP
     ...     calculer_matrice("region.graphe", origines, coupure_s=3600,
     ...                      sortie="matrice.parquet", client=client, fils_numba=1)
@@ -1105,7 +763,7 @@ def calculer_matrice(
     )
 
 
-def lire_matrice_parquet(dossier: str | Path, *, complet: bool = True) -> Any:
+def lire_matrice_parquet(dossier: str | Path, *, complet: bool = True) -> pd.DataFrame:
     """Read a matrix folder into one pandas DataFrame (``origine, destination, secondes``).
 
     Rows come in batch order, then origin and destination order.

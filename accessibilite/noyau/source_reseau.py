@@ -1,10 +1,11 @@
 """The road-graph travel-time source: :class:`SourceReseau`.
 
-Places are snapped to their nearest node (:func:`reseau.accrocher`); the straight connector
-from the place to its node is priced at a slow speed at both ends of the trip; a place
-farther than the snapping limit from every road is off the network: reported, its times are
-``inf`` (never silently snapped to a far road). The nearest target of every place costs one
-multi-source search (:func:`accessibilite.plus_proche`) on the reverse graph.
+Places are snapped to their nearest node (:func:`~accessibilite.noyau.lieux.placer`); the
+straight connector from the place to its node is priced at a slow speed at both ends of the
+trip; a place farther than the snapping limit from every road is off the network: reported,
+its times are ``inf`` (never silently snapped to a far road). The nearest target of every
+place costs one multi-source search (:func:`~accessibilite.noyau.routage.plus_proche`) on
+the reverse graph.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from accessibilite.lieux import Lieux
-from accessibilite.routage import matrice_temps, plus_proche
-from accessibilite.sources import memes_codes, ramener_memes_codes
-from reseau.accrochage import DISTANCE_MAX_M, Accrochage, accrocher
-from reseau.erreurs import DonneesInvalides
+from accessibilite.noyau.lieux import Lieux, Placement, placer
+from accessibilite.noyau.sources import memes_codes, ramener_memes_codes
+from reseau.accrochage import DISTANCE_MAX_M
 from reseau.graphe import Graphe
+from socle.erreurs import DonneesInvalides
 
 __all__ = ["PART_HORS_RESEAU_MAX", "SourceReseau"]
 
@@ -94,7 +94,7 @@ class SourceReseau:
         """What the times were computed on, for the outputs to cite."""
         fiche: dict[str, object] = {"nom": "OpenStreetMap (réseau routier)"}
         if self.fichier is not None:
-            from reseau.telechargement import provenance
+            from socle.telechargement import provenance
 
             fiche.update(provenance(self.fichier))
             fiche["nom"] = "OpenStreetMap (réseau routier)"
@@ -105,23 +105,16 @@ class SourceReseau:
         fiche["vitesses"] = self.graphe.metadonnees.get("vitesses")
         return fiche
 
-    def _accrocher(self, lieux: Lieux, role: str) -> Accrochage:
-        projetes = lieux.vers_crs(str(self.graphe.crs))
-        acc = accrocher(self.graphe, projetes.x, projetes.y, distance_max_m=self.distance_max_m)
-        if acc.n_hors_reseau:
-            codes = [str(c) for c in np.asarray(lieux.codes)[acc.hors_reseau]]
-            self.hors_reseau += codes
-            if role == "origines" and acc.n_hors_reseau > max(
-                PART_HORS_RESEAU_MAX * len(lieux), 10
-            ):
-                raise DonneesInvalides(
-                    f"{acc.n_hors_reseau} {role} sur {len(lieux)} sont à plus de "
-                    f"{self.distance_max_m:.0f} m de toute route du réseau : le réseau ne "
-                    "couvre pas la zone étudiée. Construisez-le sur le département avec son "
-                    "tampon (accessibilite reseau construire --departement ...)."
-                )
-            logger.info("%s hors du réseau : %s", role.capitalize(), ", ".join(codes[:20]))
-        return acc
+    def _placer(self, lieux: Lieux, role: str) -> Placement:
+        placement = placer(
+            self.graphe,
+            lieux,
+            distance_max_m=self.distance_max_m,
+            role=role,
+            part_max_hors_reseau=PART_HORS_RESEAU_MAX if role == "origines" else None,
+        )
+        self.hors_reseau += placement.codes_hors_reseau()
+        return placement
 
     def plus_proche(
         self, origines: Lieux, cibles: Lieux
@@ -130,13 +123,15 @@ class SourceReseau:
             raise DonneesInvalides(
                 "Aucune cible (pôle ou équipement) : impossible de chercher la plus proche."
             )
-        acc_c = self._accrocher(cibles, "cibles")
-        sur_reseau = np.flatnonzero(~acc_c.hors_reseau)
+        acc_c = self._placer(cibles, "cibles")
+        sur_reseau = acc_c.sur_reseau
         if sur_reseau.size == 0:
             raise DonneesInvalides(
                 "Aucune cible n'est sur le réseau routier : vérifiez son emprise."
             )
-        acc_o = self._accrocher(origines, "origines")
+        acc_o = self._placer(origines, "origines")
+        from accessibilite.noyau.routage import plus_proche  # numba: loaded when used
+
         temps_noeud, quelle = plus_proche(
             self.graphe,
             acc_c.noeud[sur_reseau],
@@ -155,12 +150,13 @@ class SourceReseau:
         return temps, indice
 
     def matrice(self, origines: Lieux, destinations: Lieux) -> NDArray[np.float64]:
-        acc_o = self._accrocher(origines, "origines")
-        acc_d = self._accrocher(destinations, "destinations")
+        acc_o = self._placer(origines, "origines")
+        acc_d = self._placer(destinations, "destinations")
         temps = np.full((len(origines), len(destinations)), np.inf)
-        ok_o = np.flatnonzero(~acc_o.hors_reseau)
-        ok_d = np.flatnonzero(~acc_d.hors_reseau)
+        ok_o, ok_d = acc_o.sur_reseau, acc_d.sur_reseau
         if ok_o.size and ok_d.size:
+            from accessibilite.noyau.routage import matrice_temps
+
             bloc = matrice_temps(self.graphe, acc_o.noeud[ok_o], acc_d.noeud[ok_d])
             bloc = bloc + acc_o.temps_s[ok_o][:, None] + acc_d.temps_s[ok_d][None, :]
             temps[np.ix_(ok_o, ok_d)] = bloc

@@ -1,13 +1,10 @@
 """The project's error hierarchy.
 
-Every error raised on purpose by the packages ``reseau``, ``accessibilite``, ``poles``,
-``isochrones`` and ``cartes`` derives from :class:`ErreurAccessibilite` and, where it fits, from
-a builtin too (``ValueError``, ``FileNotFoundError``...), so that callers can catch either.
-Messages are in French and say what to do: the CLI prints them as one line and exits with
-code 2.
-
-It lives in ``reseau`` because that is the lowest layer: every other package may import it.
-``accessibilite.erreurs`` re-exports it.
+Every error raised on purpose by the project's packages derives from
+:class:`ErreurAccessibilite` and, where it fits, from a builtin too (``ValueError``,
+``FileNotFoundError``...), so that callers can catch either. Messages are in French and say
+what to do: the CLI prints them as one line and exits with code 2. It lives in ``socle``,
+the lowest floor: every other package may import it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Four functions, all in seconds, all on a :class:`reseau.Graphe`:
   node its time to the nearest source (or its k nearest) and which one.
 
 Inputs are checked here, before any kernel runs; the kernels are in
-:mod:`accessibilite._dijkstra`. Searches from many origins run in parallel on all numba
+:mod:`accessibilite.noyau._dijkstra`. Searches from many origins run in parallel on all numba
 threads (``numba.set_num_threads`` limits them).
 """
 
@@ -26,15 +26,17 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from accessibilite import _dijkstra
-from reseau.erreurs import DonneesInvalides
+from accessibilite.noyau import _dijkstra
 from reseau.graphe import Graphe
+from socle.erreurs import DonneesInvalides
 
 __all__ = [
     "matrice_temps",
     "matrice_temps_blocs",
     "matrice_temps_longue",
     "plus_proche",
+    "verifier_coupure",
+    "verifier_noeuds",
 ]
 
 logger = logging.getLogger(__name__)
@@ -116,7 +118,7 @@ def _csr(graphe: Graphe, inverse: bool) -> _Csr:
     return _Csr(indptr, indices, poids, poids_max)
 
 
-def _noeuds(valeurs: ArrayLike, n: int, quoi: str) -> NDArray[np.int64]:
+def verifier_noeuds(valeurs: ArrayLike, n: int, quoi: str) -> NDArray[np.int64]:
     """Check an array of node indices (integers in 0..n-1) and return it as int64."""
     tableau = np.asarray(valeurs)
     if tableau.ndim == 0:
@@ -145,7 +147,7 @@ def _noeuds(valeurs: ArrayLike, n: int, quoi: str) -> NDArray[np.int64]:
     return tableau.astype(np.int64, copy=False)
 
 
-def _coupure(coupure_s: float | None) -> float:
+def verifier_coupure(coupure_s: float | None) -> float:
     if coupure_s is None:
         return float(np.inf)
     try:
@@ -252,9 +254,9 @@ def matrice_temps_blocs(
         Checked before the first block is computed.
     """
     csr = _csr(graphe, inverse)
-    orig = _noeuds(origines, csr.n, "origines")
-    dest = None if destinations is None else _noeuds(destinations, csr.n, "destinations")
-    coupure = _coupure(coupure_s)
+    orig = verifier_noeuds(origines, csr.n, "origines")
+    dest = None if destinations is None else verifier_noeuds(destinations, csr.n, "destinations")
+    coupure = verifier_coupure(coupure_s)
     lignes = _lignes_par_bloc(csr.n if dest is None else int(dest.size), 8, taille_bloc)
     return _blocs(csr, orig, dest, coupure, lignes)
 
@@ -366,9 +368,9 @@ def matrice_temps(
     matrice_temps_longue : only the reached pairs, for cut-off queries.
     """
     csr = _csr(graphe, inverse)
-    orig = _noeuds(origines, csr.n, "origines")
-    dest = None if destinations is None else _noeuds(destinations, csr.n, "destinations")
-    coupure = _coupure(coupure_s)
+    orig = verifier_noeuds(origines, csr.n, "origines")
+    dest = None if destinations is None else verifier_noeuds(destinations, csr.n, "destinations")
+    coupure = verifier_coupure(coupure_s)
     octets = orig.size * (csr.n if dest is None else int(dest.size)) * 8
     if octets > 2 * 1024**3:
         logger.warning(
@@ -429,9 +431,9 @@ def matrice_temps_longue(
         Invalid graph (negative or NaN times), node indices out of range, bad cut-off.
     """
     csr = _csr(graphe, inverse)
-    orig = _noeuds(origines, csr.n, "origines")
-    dest = None if destinations is None else _noeuds(destinations, csr.n, "destinations")
-    coupure = _coupure(coupure_s)
+    orig = verifier_noeuds(origines, csr.n, "origines")
+    dest = None if destinations is None else verifier_noeuds(destinations, csr.n, "destinations")
+    coupure = verifier_coupure(coupure_s)
     colonnes = _colonnes(dest, csr.n)
     if orig.size == 0 or colonnes.n_distinctes == 0:
         return (
@@ -637,7 +639,7 @@ def plus_proche(
         cut-off, ``k`` < 1, bad start times.
     """
     csr = _csr(graphe, inverse)
-    departs = _noeuds(sources, csr.n, "sources")
+    departs = verifier_noeuds(sources, csr.n, "sources")
     if departs.size == 0:
         raise DonneesInvalides(
             "Aucune source (pôle ou équipement) : impossible de chercher la plus proche. "
@@ -645,7 +647,7 @@ def plus_proche(
         )
     if departs.size >= 2**31:
         raise DonneesInvalides(f"Trop de sources ({departs.size}) : au plus 2**31 - 1.")
-    coupure = _coupure(coupure_s)
+    coupure = verifier_coupure(coupure_s)
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise DonneesInvalides(f"k doit être un entier >= 1 (reçu {k!r}).")
     if temps_depart_s is None:

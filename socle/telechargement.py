@@ -50,21 +50,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from reseau import fichiers
-from reseau.erreurs import (
+from socle.erreurs import (
     DonneesInvalides,
     DonneesManquantes,
     ErreurEcriture,
     ErreurTelechargement,
 )
-from reseau.fichiers import ecriture_atomique, preparer_dossier
+from socle.fichiers import VARIABLE_CACHE, ecriture_atomique, preparer_dossier, racine_cache
+from socle.progression import Progression, signaler
 
 __all__ = [
     "SOUS_DOSSIER",
-    "VARIABLE_CACHE",
     "EntreeCache",
     "Verification",
-    "dossier_cache",
+    "dossier_telechargements",
     "fichier_en_cache",
     "formater_taille",
     "lister_cache",
@@ -78,7 +77,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Environment variable that moves the cache folder.
-VARIABLE_CACHE = "ACCESSIBILITE_CACHE"
 #: Sub-folder of the cache holding the downloads (other caches live beside it).
 SOUS_DOSSIER = "telechargements"
 
@@ -223,18 +221,17 @@ class _Coupure(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def dossier_cache(dossier: str | os.PathLike[str] | None = None) -> Path:
+def dossier_telechargements(dossier: str | os.PathLike[str] | None = None) -> Path:
     """The folder holding the downloads, created if needed.
 
     Parameters
     ----------
     dossier
         Explicit cache root; by default the project's cache root
-        (:func:`reseau.fichiers.dossier_cache`: ``$ACCESSIBILITE_CACHE`` or
-        ``platformdirs.user_cache_dir("accessibilite")``). The downloads go in its
+        (:func:`socle.fichiers.racine_cache`). The downloads go in its
         ``telechargements`` sub-folder.
     """
-    return preparer_dossier(fichiers.racine_cache(dossier) / SOUS_DOSSIER)
+    return preparer_dossier(racine_cache(dossier) / SOUS_DOSSIER)
 
 
 def _valider_nom(nom: str) -> str:
@@ -555,7 +552,7 @@ def _transferer(
     *,
     nom: str,
     delai_s: float,
-    progression: bool,
+    progression: Progression | None,
 ) -> _Resultat:
     """One attempt: fetch what is missing of ``partiel`` (all of it when nothing is there)."""
     deja = partiel.stat().st_size if partiel.exists() else 0
@@ -621,21 +618,9 @@ def _transferer(
                     f"place ou déplacez le cache avec la variable {VARIABLE_CACHE}."
                 )
         recu = deja
-        from tqdm import tqdm
-
-        with (
-            partiel.open(mode) as sortie,
-            tqdm(
-                total=total,
-                initial=deja,
-                unit="o",
-                unit_scale=True,
-                unit_divisor=1024,
-                desc=nom,
-                leave=False,
-                disable=not progression,
-            ) as barre,
-        ):
+        etape = f"Téléchargement de {nom}"
+        signaler(progression, etape, recu, total, unite="o")
+        with partiel.open(mode) as sortie:
             while True:
                 try:
                     bloc = reponse.read(_TAILLE_BLOC)
@@ -652,7 +637,7 @@ def _transferer(
                         f"avec la variable {VARIABLE_CACHE}."
                     ) from exc
                 recu += len(bloc)
-                barre.update(len(bloc))
+                signaler(progression, etape, recu, total, unite="o")
     if total is not None and recu < total:
         raise _Coupure(recu, total, "connexion fermée avant la fin")
     return _Resultat(etag=etag, last_modified=last_modified, total=total)
@@ -690,7 +675,7 @@ def fichier_en_cache(
         if url is None:
             raise DonneesInvalides("Donnez l'adresse ou le nom du fichier recherché.")
         nom = _nom_depuis_url(url)
-    entree = _entree_valide(dossier_cache(dossier), _valider_nom(nom), url)
+    entree = _entree_valide(dossier_telechargements(dossier), _valider_nom(nom), url)
     return entree.chemin if entree is not None else None
 
 
@@ -701,7 +686,7 @@ def telecharger(
     verification: Verification | None = None,
     rafraichir: bool = False,
     conseil: str | None = None,
-    progression: bool | None = None,
+    progression: Progression | None = None,
     tentatives: int = 3,
     delai_s: float = 60.0,
     dossier: str | os.PathLike[str] | None = None,
@@ -723,13 +708,14 @@ def telecharger(
         A French sentence appended to every error message, naming the local alternative
         (e.g. ``"passez une copie locale avec --bpe FICHIER"``).
     progression
-        Show a progress bar; by default only when stderr is a terminal.
+        Progress callback (bytes received of the file's size), e.g.
+        :class:`socle.progression.Barres`; ``None``: silent.
     tentatives
         Number of transfers tried, each resuming where the previous one stopped.
     delai_s
         Network timeout in seconds (connection and each read).
     dossier
-        Cache root (default: :func:`dossier_cache`).
+        Cache root (default: :func:`dossier_telechargements`).
 
     Returns
     -------
@@ -752,7 +738,7 @@ def telecharger(
     if tentatives < 1:
         raise DonneesInvalides(f"tentatives doit valoir au moins 1 (reçu {tentatives}).")
     fin = f" {conseil.strip()}" if conseil else ""
-    rep = dossier_cache(dossier)
+    rep = dossier_telechargements(dossier)
     final, partiel, meta_partiel, manifeste = _chemins(rep, nom)
 
     if not rafraichir:
@@ -760,8 +746,6 @@ def telecharger(
         if entree is not None:
             logger.info("%s : copie en cache du %s utilisée (%s).", nom, entree.date, final)
             return final
-    if progression is None:
-        progression = sys.stderr.isatty()
 
     with _verrou(rep / (nom + _SUFFIXE_VERROU), nom):
         logger.info("Téléchargement de %s depuis %s.", nom, url)
@@ -881,7 +865,7 @@ def _verifier(
 
 def lister_cache(dossier: str | os.PathLike[str] | None = None) -> list[EntreeCache]:
     """Every complete file of the cache with its manifest, sorted by name."""
-    rep = dossier_cache(dossier)
+    rep = dossier_telechargements(dossier)
     entrees = []
     for manifeste in sorted(rep.glob("*" + _SUFFIXE_MANIFESTE)):
         nom = manifeste.name[: -len(_SUFFIXE_MANIFESTE)]
@@ -893,7 +877,7 @@ def lister_cache(dossier: str | os.PathLike[str] | None = None) -> list[EntreeCa
 
 def lister_partiels(dossier: str | os.PathLike[str] | None = None) -> list[tuple[str, int]]:
     """Interrupted downloads waiting to be resumed: ``(name, bytes received)``."""
-    rep = dossier_cache(dossier)
+    rep = dossier_telechargements(dossier)
     return [
         (p.name[: -len(_SUFFIXE_PARTIEL)], p.stat().st_size)
         for p in sorted(rep.glob("*" + _SUFFIXE_PARTIEL))
@@ -907,7 +891,7 @@ def supprimer_du_cache(
 
     The manifests, partial files and locks of those names go too.
     """
-    rep = dossier_cache(dossier)
+    rep = dossier_telechargements(dossier)
     if noms is None:
         cibles = set()
         for fichier in rep.iterdir():

@@ -1,7 +1,13 @@
-"""Atomic file output and content hashing, shared by every package.
+"""Files shared by every package: atomic output, content hashing, the cache root, layers.
 
 An interrupted run never leaves a half-written file under its final name: each output is
 written to a temporary file in the same folder, then renamed with :func:`os.replace`.
+
+The cache root is computed here and only here (:func:`racine_cache`): the folder given, else
+``$ACCESSIBILITE_CACHE`` (:data:`VARIABLE_CACHE`), else the user cache folder of
+``platformdirs``. This module imports the standard library only (``platformdirs``,
+``geopandas`` are imported when used), so that scripts run before the project is installed
+(``cartes/_actifs.py``) share the same root.
 """
 
 from __future__ import annotations
@@ -12,17 +18,25 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reseau.erreurs import ErreurEcriture
+from socle.erreurs import DonneesInvalides, DonneesManquantes, ErreurEcriture
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: Environment variable that moves the cache root.
+VARIABLE_CACHE = "ACCESSIBILITE_CACHE"
 
 __all__ = [
+    "VARIABLE_CACHE",
     "dossier_cache",
     "ecrire_couches",
     "ecrire_json",
     "ecrire_table",
     "ecriture_atomique",
     "empreinte_fichier",
+    "lire_couche",
     "preparer_dossier",
     "racine_cache",
 ]
@@ -102,11 +116,14 @@ def racine_cache(dossier: str | os.PathLike[str] | None = None) -> Path:
     else ``platformdirs.user_cache_dir("accessibilite")``. Never inside the repository."""
     if dossier is not None:
         return Path(dossier).expanduser()
-    racine = os.environ.get("ACCESSIBILITE_CACHE")
+    racine = os.environ.get(VARIABLE_CACHE)
     if racine:
         return Path(racine).expanduser()
-    import platformdirs
-
+    try:
+        import platformdirs
+    except ImportError:  # a script run before the project (and platformdirs) is installed
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(xdg) / "accessibilite"
     return Path(platformdirs.user_cache_dir("accessibilite"))
 
 
@@ -146,8 +163,6 @@ def ecrire_couches(couches: Mapping[str, Any], chemin: str | Path) -> Path:
     DonneesInvalides
         Unknown extension, or several layers for a GeoJSON file.
     """
-    from reseau.erreurs import DonneesInvalides
-
     chemin = Path(chemin)
     suffixe = chemin.suffix.lower()
     if suffixe not in (".gpkg", ".geojson", ".json"):
@@ -166,3 +181,29 @@ def ecrire_couches(couches: Mapping[str, Any], chemin: str | Path) -> Path:
             else:
                 couche.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", engine="pyogrio")
     return chemin
+
+
+def lire_couche(chemin: str | Path, *, quoi: str = "Couche") -> gpd.GeoDataFrame:
+    """Read a vector layer (GeoJSON, GeoPackage, Shapefile) as a GeoDataFrame.
+
+    Raises
+    ------
+    DonneesManquantes
+        The file does not exist.
+    DonneesInvalides
+        Unreadable or empty.
+    """
+    import geopandas as gpd
+
+    chemin = Path(chemin)
+    if not chemin.is_file():
+        raise DonneesManquantes(f"{quoi} introuvable : {chemin}. Vérifiez le chemin donné.")
+    try:
+        couche = gpd.read_file(chemin)
+    except Exception as exc:  # pyogrio raises its own DataSourceError, and OSError
+        raise DonneesInvalides(
+            f"{quoi} {chemin.name} illisible ({exc}) : attendu un GeoJSON ou un GeoPackage."
+        ) from exc
+    if len(couche) == 0:
+        raise DonneesInvalides(f"{quoi} {chemin.name} : la couche est vide.")
+    return couche

@@ -8,7 +8,8 @@ Three implementations answer the same two questions, in seconds:
 
 :class:`SourceVolOiseau` (straight line: minutes = a + b × km), :class:`SourceMatrice`
 (a commune × commune matrix imported from Odomatrix or Metric) and the road-graph source
-(:mod:`accessibilite.source_reseau`). The pole and indicator code never knows which one it has.
+(:mod:`accessibilite.noyau.source_reseau`). The pole and indicator code never knows which
+one it has.
 
 Conventions shared by all sources: a place to itself (same code) is at 0 s; an unknown or
 unreachable pair is ``inf`` and never the nearest.
@@ -25,8 +26,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from accessibilite.lieux import Lieux
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
+from accessibilite.noyau.lieux import Lieux
+from socle.erreurs import DonneesInvalides, DonneesManquantes
 
 __all__ = [
     "A_MIN_DEFAUT",

