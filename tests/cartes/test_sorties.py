@@ -156,3 +156,32 @@ def test_commande_carte_couche_sans_crs(
     )
     assert code == 2
     assert "« isochrones » n'a pas de système de coordonnées" in capsys.readouterr().err
+
+
+def test_commande_carte_gris_et_bassins(
+    dossier_zg: Path, tmp_path: Path, faux_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--gris``: print maps in shades of grey only; ``--bassins``: the catchment layer of
+    ``accessibilite bassins`` added to the interactive map."""
+    import numpy as np
+    from PIL import Image
+
+    from tests.cartes.test_interactive import _bassins
+
+    _bassins().to_file(tmp_path / "bassins.gpkg")
+    argv = ["carte", "--entree", str(dossier_zg), "--format", "html,png", "--fond", "uni"]
+    for nom, options in (("couleur", []), ("gris", ["--gris"])):
+        options += ["--bassins", str(tmp_path / "bassins.gpkg")]
+        assert main([*argv, *options, "--sortie", str(tmp_path / nom)]) == 0
+    capsys.readouterr()
+
+    def part_coloree(dossier: Path) -> float:
+        pixels = np.asarray(Image.open(dossier / "carte_proximite.png").convert("RGB"))
+        ecart = pixels.max(axis=-1).astype(int) - pixels.min(axis=-1).astype(int)
+        return float((ecart > 12).mean())
+
+    assert part_coloree(tmp_path / "couleur") > 0.05
+    assert part_coloree(tmp_path / "gris") < 0.001
+    for nom in ("couleur", "gris"):
+        page = (tmp_path / nom / "carte.html").read_text(encoding="utf-8")
+        assert "Bassins de services" in page and "Chérisy-le-Grand" in page
