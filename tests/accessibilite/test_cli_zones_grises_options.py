@@ -212,3 +212,30 @@ def test_liste_officielle(bpe_2013, tmp_path):
     assert "CC de Desvres-Samer" in set(proximite["epci_nom"])
     parametres = json.loads((dossier / "parametres.json").read_text(encoding="utf-8"))
     assert any("communes-62-2026.json" in json.dumps(p) for p in parametres["provenance"])
+
+
+def test_gammes_de_l_utilisateur(bpe_2013, tmp_path):
+    """``--gammes FICHIER.toml``: the user's levels, thresholds and items; with the default
+    rule (half of the items) a commune holding a bakery or a pharmacy is a pole."""
+    from poles.bpe import actualiser_codes, lire_bpe
+
+    gammes = tmp_path / "gammes.toml"
+    gammes.write_text(
+        '[[niveau]]\nnom = "courant"\nlibelle = "Courant"\nseuil_min = 12\n'
+        'items = [{ nom = "pain", typequ = ["B203"] }, { nom = "pharmacie", typequ = ["D301"] }]\n',
+        encoding="utf-8",
+    )
+    dossier = _zones_grises(tmp_path / "g", bpe_2013, "--gammes", str(gammes))
+    resume = pd.read_csv(dossier / "resume.csv")
+    assert resume["niveau"].tolist() == ["courant"] and resume["seuil_min"].tolist() == [12.0]
+    table = pd.read_csv(dossier / "zones_grises.csv", dtype={"code": str}).set_index("code")
+    equipements = actualiser_codes(lire_bpe(bpe_2013))
+    equipees = equipements[
+        equipements["typequ"].isin(["B203", "D301"]) & (equipements["nombre"] > 0)
+    ]
+    attendu = table.index.isin(equipees["code_commune"])
+    assert table["est_pole_courant"].tolist() == attendu.tolist()
+    # the exact times decide: a time shown as 12.0 may be just above 12
+    temps, zone_grise = table["temps_courant_min"], table["zone_grise_courant"]
+    assert ((temps > 12) <= zone_grise).all() and (zone_grise <= (temps >= 12)).all()
+    assert zone_grise.sum() > 0

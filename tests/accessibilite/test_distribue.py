@@ -619,6 +619,9 @@ def test_cli_matrice_noeuds(synthetique, tmp_path, capsys):
     assert "--workers demande --dask" in _erreur(
         capsys, [*argv, "--coupure-min", "10", "--workers", "2"]
     )
+    assert "--tentatives doit être >= 0" in _erreur(
+        capsys, [*argv, "--coupure-min", "10", "--tentatives", "-1"]
+    )
     argv = ["matrice", "--departement", "62", "--reseau", str(chemin), "--origines", "o.txt"]
     assert "vont avec --noeuds" in _erreur(capsys, [*argv, "--sortie", str(tmp_path / "x")])
 

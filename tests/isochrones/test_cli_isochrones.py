@@ -140,6 +140,16 @@ def test_largeur_et_pas_de_grille(graphe_andorre, tmp_path):
     for poly in (defaut, fin):
         x, y = graphe_andorre.x[atteints], graphe_andorre.y[atteints]
         assert shapely.contains_xy(poly.buffer(1e-6), x, y).all()
+    # --sens vers: the nodes from which the point is reached in time (one-way streets make
+    # it another set than the nodes reached from the point)
+    assert main([*argv, "--sens", "vers", "--sortie", str(tmp_path / "vers.gpkg")]) == 0
+    vers = gpd.read_file(tmp_path / "vers.gpkg").geometry.iloc[0]
+    inverse, _ = plus_proche(graphe_andorre, acc.noeud, inverse=True, temps_depart_s=acc.temps_s)
+    arrivent = inverse <= 8 * 60
+    assert (arrivent != atteints).sum() > 0
+    x, y = graphe_andorre.x[arrivent], graphe_andorre.y[arrivent]
+    assert shapely.contains_xy(vers.buffer(1e-6), x, y).all()
+    assert not vers.equals(defaut)
 
 
 @pytest.mark.donnees
