@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from socle.dossiers import verifier_dossier
 from socle.erreurs import DonneesInvalides, DonneesManquantes, SansCRS
 from socle.territoire import CRS_LAMBERT93
 
@@ -249,6 +250,7 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
             f"Dossier {chemin} introuvable : donnez le dossier de sortie de "
             "« accessibilite zones-grises » (--entree)."
         )
+    verifier_dossier(chemin)
     absents = [f for f in _FICHIERS if not (chemin / f).is_file()]
     if absents:
         raise DonneesManquantes(

@@ -30,6 +30,7 @@ from poles.communes import charger_inventaire
 from poles.gammes import Gammes, Item, Niveau
 from poles.regles import Regle, detecter_poles
 from poles.zones_grises import plus_proches_poles
+from socle.dossiers import verifier_dossier
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.fichiers import empreinte_fichier
 
@@ -289,6 +290,8 @@ def lire_base(dossier: str | Path, *, source: SourceTemps | None = None) -> Base
         recomputed from it differ from the folder's table.
     """
     dossier = Path(dossier)
+    if dossier.is_dir():
+        verifier_dossier(dossier)
     parametres = _lire_parametres(dossier)
     gammes = gammes_depuis_parametres(parametres)
     regle = regle_depuis_parametres(parametres)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -11,9 +12,38 @@ import pandas as pd
 from poles.zones_grises import ResultatZonesGrises
 from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
 
-__all__ = ["colonnes_table", "ecrire_resultats", "ecrire_sensibilite", "formater_resume"]
+__all__ = [
+    "VERSION_FORMAT",
+    "colonnes_table",
+    "ecrire_resultats",
+    "ecrire_sensibilite",
+    "formater_resume",
+    "marquer_format",
+]
 
 logger = logging.getLogger(__name__)
+
+#: Version of the output folder formats of ``docs/FORMATS.md``, written into every
+#: ``parametres.json`` (key ``format``). Readers of the folders (``accessibilite rapport``)
+#: refuse a version they do not know: raise it whenever a file or column changes meaning.
+VERSION_FORMAT = 1
+
+
+def marquer_format(parametres: dict[str, Any], dossier: str) -> dict[str, Any]:
+    """``parametres`` with the ``format`` stamp of a ``dossier`` folder (``"zones-grises"``...).
+
+    The stamp is ``{"dossier": ..., "version": VERSION_FORMAT, "logiciel": "accessibilite X.Y.Z"}``.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        logiciel = f"accessibilite {version('accessibilite')}"
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        logiciel = "accessibilite"
+    return {
+        **parametres,
+        "format": {"dossier": dossier, "version": VERSION_FORMAT, "logiciel": logiciel},
+    }
 
 
 def colonnes_table(niveaux: list[str]) -> list[str]:
@@ -77,7 +107,11 @@ def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list
         ),
     }
     ecrits.append(ecrire_couches(couches, dossier / "zones_grises.gpkg"))
-    ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
+    ecrits.append(
+        ecrire_json(
+            marquer_format(resultat.parametres, "zones-grises"), dossier / "parametres.json"
+        )
+    )
     logger.info("Résultats écrits dans %s", dossier)
     return ecrits
 

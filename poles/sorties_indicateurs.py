@@ -15,6 +15,7 @@ import pandas as pd
 from poles.indicateurs import ResultatIndicateur, colonne_seuil
 from poles.placement import ResultatPlacement
 from poles.scenarios import ResultatScenario
+from poles.sorties import marquer_format
 from socle.fichiers import (
     ecrire_couches,
     ecrire_json,
@@ -69,7 +70,9 @@ def ecrire_indicateur(resultat: ResultatIndicateur, dossier: str | Path) -> list
         "equipements": resultat.equipements,
     }
     ecrits.append(ecrire_couches(couches, dossier / "indicateur.gpkg"))
-    ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
+    ecrits.append(
+        ecrire_json(marquer_format(resultat.parametres, "indicateur"), dossier / "parametres.json")
+    )
     logger.info("Indicateur écrit dans %s", dossier)
     return ecrits
 
@@ -89,7 +92,7 @@ def ecrire_scenario(
             {"difference": resultat.difference, "poles_modifies": resultat.poles_modifies},
             dossier / "scenario.gpkg",
         ),
-        ecrire_json(resultat.parametres, dossier / "parametres.json"),
+        ecrire_json(marquer_format(resultat.parametres, "scenario"), dossier / "parametres.json"),
     ]
     if texte_modifications is not None:
         with ecriture_atomique(dossier / "modifications.toml") as tmp:
@@ -107,7 +110,7 @@ def ecrire_placement(resultat: ResultatPlacement, dossier: str | Path) -> list[P
             {"propositions": resultat.points, "zone_grise": resultat.zone_grise},
             dossier / "placement.gpkg",
         ),
-        ecrire_json(resultat.parametres, dossier / "parametres.json"),
+        ecrire_json(marquer_format(resultat.parametres, "placement"), dossier / "parametres.json"),
     ]
 
 

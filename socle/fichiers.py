@@ -37,6 +37,7 @@ __all__ = [
     "ecriture_atomique",
     "empreinte_fichier",
     "lire_couche",
+    "nettoyer_partiels",
     "preparer_dossier",
     "racine_cache",
 ]
@@ -79,10 +80,13 @@ def ecriture_atomique(chemin: str | Path) -> Iterator[Path]:
     ...     table.to_csv(tmp)
     """
     chemin = Path(chemin)
+    if chemin.is_dir():
+        raise ErreurEcriture(f"{chemin} est un dossier : donnez un nom de fichier (--sortie).")
     dossier = preparer_dossier(chemin.parent)
+    nettoyer_partiels(dossier, chemin.stem)
     try:
         descripteur, nom = tempfile.mkstemp(
-            prefix=f".{chemin.stem}.", suffix=f".partiel{chemin.suffix}", dir=dossier
+            prefix=f".{chemin.stem}.{os.getpid()}.", suffix=f".partiel{chemin.suffix}", dir=dossier
         )
     except OSError as exc:
         raise ErreurEcriture(
@@ -100,6 +104,52 @@ def ecriture_atomique(chemin: str | Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             temporaire.unlink()
         raise
+
+
+#: A temporary file of a killed writer is removed after this long (seconds): on a shared
+#: file system its process id may belong to another machine, so age is the safe test.
+AGE_PARTIEL_S = 3600.0
+
+
+def nettoyer_partiels(dossier: str | Path, nom: str = "*", *, age_s: float = AGE_PARTIEL_S) -> int:
+    """Remove the temporary files that killed writers left in ``dossier``.
+
+    Only files of :func:`ecriture_atomique` (``.<nom>.<pid>.<hasard>.partiel<suffixe>``)
+    whose process is gone and that are older than ``age_s`` are removed; returns their
+    number.
+    """
+    import time
+
+    n = 0
+    maintenant = time.time()
+    for chemin in Path(dossier).glob(f".{nom}.*.partiel*"):
+        morceaux = chemin.name.split(".")
+        pid = next((int(m) for m in morceaux[2:3] if m.isdigit()), None)
+        try:
+            vieux = maintenant - chemin.stat().st_mtime > age_s
+        except OSError:
+            continue
+        if not vieux or (pid is not None and _processus_vivant(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            if chemin.is_dir():
+                import shutil
+
+                shutil.rmtree(chemin)
+            else:
+                chemin.unlink()
+            n += 1
+    return n
+
+
+def _processus_vivant(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: exists, another user's
+        return True
+    return True
 
 
 def empreinte_fichier(chemin: str | Path, *, taille_bloc: int = 1 << 20) -> str:

@@ -24,6 +24,7 @@ _COMMANDES: list[str] = [
     "cmd_isochrones",
     "cmd_matrice",
     "cmd_carte",
+    "cmd_rapport",
     "cmd_reseau",
     "cmd_donnees",
 ]
@@ -55,8 +56,12 @@ def construire_analyseur() -> Analyseur:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``accessibilite`` console script."""
-    analyseur = construire_analyseur()
-    options = analyseur.parse_args(argv)
+    try:
+        analyseur = construire_analyseur()
+        options = analyseur.parse_args(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the commands load
+        print("Interrompu.", file=sys.stderr)
+        return 130
     if options.commande is None:
         analyseur.print_help()
         return 2

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -64,34 +66,61 @@ def liste_nombres(texte: str) -> list[float]:
 
 
 def main_protegee(fonction: Callable[[], int]) -> int:
-    """Run ``fonction``; turn the project's errors into one French line and exit code 2."""
+    """Run ``fonction``; turn every everyday fault into one French line and an exit code.
+
+    The project's errors and file-system errors give 2; Ctrl-C gives 130 and SIGTERM or
+    SIGHUP (handled like Ctrl-C, see :func:`socle.dossiers.interruptions_en_exceptions`)
+    128 + the signal; a closed output pipe (``| head``) ends quietly with 141.
+    """
+    from socle.dossiers import Interruption, interruptions_en_exceptions
     from socle.erreurs import ErreurAccessibilite
 
     try:
-        return fonction()
+        with interruptions_en_exceptions():
+            return fonction()
     except ErreurAccessibilite as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
+        return _erreur(str(exc))
+    except KeyboardInterrupt as exc:
         print(
-            "Interrompu : aucun fichier de sortie n'est laissé à moitié écrit sous son nom "
-            "final (un téléchargement interrompu reprendra au prochain lancement).",
+            "Interrompu : aucun résultat n'est laissé à moitié écrit (le dossier de sortie "
+            "garde son contenu précédent ; un téléchargement interrompu reprendra au "
+            "prochain lancement).",
             file=sys.stderr,
         )
-        return 130
+        return 128 + exc.signal if isinstance(exc, Interruption) else 130
+    except BrokenPipeError:
+        # the reader of our output went away (``accessibilite reseau info F | head -1``)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except PermissionError as exc:
-        print(
-            f"Erreur : écriture impossible ({exc.filename or exc}) : choisissez un dossier "
-            "où vous avez le droit d'écrire.",
-            file=sys.stderr,
+        return _erreur(
+            f"écriture impossible ({exc.filename or exc}) : choisissez un dossier où vous "
+            "avez le droit d'écrire."
         )
-        return 2
+    except IsADirectoryError as exc:
+        return _erreur(
+            f"{exc.filename or exc} est un dossier : donnez un nom de fichier (--sortie)."
+        )
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return _erreur(
+                f"disque plein ({exc.filename or ''}) : libérez de la place ou écrivez "
+                "ailleurs ; aucun résultat n'est laissé à moitié écrit."
+            )
+        return _erreur(
+            f"{exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''} : vérifiez "
+            "le chemin et l'espace disque."
+        )
     except MemoryError:
-        print(
-            "Erreur : mémoire insuffisante : réduisez la zone (--tampon-km) ou découpez le calcul.",
-            file=sys.stderr,
+        return _erreur(
+            "mémoire insuffisante : réduisez la zone (--tampon-km) ou découpez le calcul."
         )
-        return 2
+
+
+def _erreur(message: str) -> int:
+    print(f"Erreur : {message}", file=sys.stderr)
+    return 2
 
 
 def configurer_journal(verbeux: bool) -> None:

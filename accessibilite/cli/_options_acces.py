@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AIDE_SOURCES",
+    "ajouter_option_ecraser",
     "ajouter_options_source",
     "etape",
     "fichier_bpe",
@@ -34,6 +35,16 @@ Sources des temps (--source) :
               --reseau FICHIER.
 Par défaut : osm si --reseau est donné, matrice si --matrice est donné, sinon vol-oiseau.
 """
+
+
+def ajouter_option_ecraser(p: argparse.ArgumentParser) -> None:
+    """``--ecraser``: replace an existing result folder (see :mod:`socle.dossiers`)."""
+    p.add_argument(
+        "--ecraser",
+        action="store_true",
+        help="remplacer le dossier de sortie s'il existe déjà (l'ancien résultat reste en place "
+        "jusqu'à ce que le nouveau soit complet)",
+    )
 
 
 def ajouter_options_source(p: argparse.ArgumentParser) -> None:

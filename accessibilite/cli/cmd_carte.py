@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -87,13 +88,17 @@ def ajouter(sous_analyseurs: Any) -> None:
         help="télécharger une fois dans le cache les bibliothèques JavaScript de la carte "
         "(registre npm), puis continuer si --entree est donné",
     )
+    analyseur.add_argument(
+        "--ecraser",
+        action="store_true",
+        help="avec --sortie : remplacer ce dossier s'il existe déjà",
+    )
     analyseur.set_defaults(executer=executer)
 
 
 def _lire_couche(chemin: str | None) -> gpd.GeoDataFrame | None:
     if chemin is None:
         return None
-    from pathlib import Path
 
     import geopandas as gpd
 
@@ -119,17 +124,27 @@ def executer(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    fichiers = cartes.ecrire_cartes(
-        options.entree,
-        options.format.split(","),
-        sortie=options.sortie,
-        fond=options.fond,
-        orientation=options.orientation,
-        autonome=False if options.liens_internet else None,
-        gris=options.gris,
-        isochrones=_lire_couche(options.isochrones),
-        bassins=_lire_couche(options.bassins),
-    )
+    from socle.dossiers import dossier_resultat
+
+    meme_dossier = options.sortie is None or Path(options.sortie).resolve() == Path(
+        options.entree
+    ).resolve(strict=False)
+    sortie = Path(options.entree) if meme_dossier else Path(options.sortie)
+    dossier_entree = cartes.lire_dossier(options.entree)  # checked whole before anything else
+    with dossier_resultat(
+        sortie, commande="carte", ecraser=options.ecraser, completer=meme_dossier
+    ) as dossier:
+        fichiers = cartes.ecrire_cartes(
+            dossier_entree,
+            options.format.split(","),
+            sortie=dossier,
+            fond=options.fond,
+            orientation=options.orientation,
+            autonome=False if options.liens_internet else None,
+            gris=options.gris,
+            isochrones=_lire_couche(options.isochrones),
+            bassins=_lire_couche(options.bassins),
+        )
     for f in fichiers:
-        print(f)
+        print(sortie / f.name)
     return 0

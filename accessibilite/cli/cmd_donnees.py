@@ -187,4 +187,19 @@ def _vider(options: argparse.Namespace) -> int:
         f"{compte} fichier{'s' if compte > 1 else ''} supprimé{'s' if compte > 1 else ''} "
         f"du cache {dossier_telechargements()}"
     )
+    if not noms:
+        restes = _nettoyer_temporaires_du_cache()
+        if restes:
+            print(f"{restes} fichier(s) temporaire(s) de calculs interrompus supprimé(s)")
     return 0
+
+
+def _nettoyer_temporaires_du_cache() -> int:
+    """The temporary files of killed writers anywhere in the cache (BPE, graphs...)."""
+    from socle.fichiers import nettoyer_partiels, racine_cache
+
+    racine = racine_cache()
+    if not racine.is_dir():
+        return 0
+    dossiers = [racine, *(p for p in racine.rglob("*") if p.is_dir())]
+    return sum(nettoyer_partiels(d, age_s=0.0) for d in dossiers)

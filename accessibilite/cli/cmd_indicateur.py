@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur, liste_nombres
-from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
+from accessibilite.cli._options_acces import (
+    AIDE_SOURCES,
+    ajouter_option_ecraser,
+    ajouter_options_source,
+    etape,
+)
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
 
 __all__ = ["ajouter"]
@@ -104,6 +109,7 @@ def ajouter(sous: Any) -> None:
         type=Path,
         help="dossier des résultats (défaut : resultats/<département>/indicateur_<service>)",
     )
+    ajouter_option_ecraser(p)
     ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
@@ -130,6 +136,7 @@ def executer(options: argparse.Namespace) -> int:
     from poles.apl import Decroissance
     from poles.indicateurs import indicateur, resoudre_service
     from poles.sorties_indicateurs import ecrire_indicateur, formater_indicateur
+    from socle.dossiers import dossier_resultat
     from socle.erreurs import DonneesInvalides
     from socle.territoire import code_departement
 
@@ -164,7 +171,8 @@ def executer(options: argparse.Namespace) -> int:
         colonne_population=options.colonne_population,
     )
     etape(f"écriture des résultats dans {sortie}")
-    ecrire_indicateur(resultat, sortie)
+    with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
+        ecrire_indicateur(resultat, dossier)
     print(formater_indicateur(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0

@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accessibilite.cli._base import Analyseur
-from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
+from accessibilite.cli._options_acces import (
+    AIDE_SOURCES,
+    ajouter_option_ecraser,
+    ajouter_options_source,
+    etape,
+)
 
 if TYPE_CHECKING:
     from poles.placement import ResultatPlacement
@@ -53,6 +58,7 @@ def ajouter(sous: Any) -> None:
     p.add_argument("-k", type=int, default=3, help="nombre de communes à proposer (défaut 3)")
     ajouter_options_source(p)
     p.add_argument("--sortie", type=Path, help="dossier où écrire les propositions")
+    ajouter_option_ecraser(p)
     p.set_defaults(executer=executer)
 
 
@@ -121,7 +127,12 @@ def executer(options: argparse.Namespace) -> int:
     resultat = _placement_base(options) if options.base is not None else _placement_service(options)
     print(formater_placement(resultat))
     if options.sortie is not None:
+        from socle.dossiers import dossier_resultat
+
         etape(f"écriture des propositions dans {options.sortie}")
-        ecrire_placement(resultat, options.sortie)
+        with dossier_resultat(
+            options.sortie, commande="placement", ecraser=options.ecraser
+        ) as dossier:
+            ecrire_placement(resultat, dossier)
         print(f"\nRésultats : {options.sortie}/")
     return 0

@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
-from accessibilite.cli._options_acces import etape, source_de_remplacement
+from accessibilite.cli._options_acces import (
+    ajouter_option_ecraser,
+    etape,
+    source_de_remplacement,
+)
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
 
 __all__ = ["ajouter"]
@@ -77,6 +81,7 @@ def ajouter(sous: Any) -> None:
         help="dossier des résultats du scénario (plusieurs fichiers : dossier qui reçoit "
         "un scenario_<nom> par fichier)",
     )
+    ajouter_option_ecraser(p)
     p.add_argument(
         "--matrice",
         type=Path,
@@ -94,6 +99,7 @@ def executer(options: argparse.Namespace) -> int:
     from poles.base import lire_base
     from poles.scenarios import lire_modifications, scenario
     from poles.sorties_indicateurs import ecrire_scenario, formater_bilan
+    from socle.dossiers import dossier_resultat
 
     if len(options.modifications) > 1 or options.dask is not None:
         return _executer_plusieurs(options)
@@ -106,11 +112,9 @@ def executer(options: argparse.Namespace) -> int:
     resultat = scenario(base, modifications)
     sortie = options.sortie or Path(options.base) / f"scenario_{Path(fichier).stem}"
     etape(f"écriture des résultats dans {sortie}")
-    ecrire_scenario(
-        resultat,
-        sortie,
-        texte_modifications=Path(fichier).read_text(encoding="utf-8"),
-    )
+    texte = Path(fichier).read_text(encoding="utf-8")
+    with dossier_resultat(sortie, commande="scenario", ecraser=options.ecraser) as dossier:
+        ecrire_scenario(resultat, dossier, texte_modifications=texte)
     if modifications.description:
         print(f"Scénario : {modifications.description}")
     print(f"Source : {base.source.description()}")

@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
-from accessibilite.cli._options_acces import AIDE_SOURCES, ajouter_options_source, etape
+from accessibilite.cli._options_acces import (
+    AIDE_SOURCES,
+    ajouter_option_ecraser,
+    ajouter_options_source,
+    etape,
+)
 
 __all__ = ["ajouter", "executer"]
 
@@ -40,6 +45,7 @@ def ajouter(sous: Any) -> None:
     p.add_argument(
         "--sortie", type=Path, help="dossier des résultats (défaut : resultats/<département>)"
     )
+    ajouter_option_ecraser(p)
     p.add_argument(
         "--cartes",
         default="html,png,pdf",
@@ -114,6 +120,7 @@ def executer(options: argparse.Namespace) -> int:
     )
     from poles.sorties import ecrire_resultats, ecrire_sensibilite, formater_resume
     from poles.zones_grises import sensibilite, zones_grises
+    from socle.dossiers import dossier_resultat
     from socle.territoire import code_departement
 
     departement = code_departement(options.departement)
@@ -134,16 +141,17 @@ def executer(options: argparse.Namespace) -> int:
         liste_officielle=liste_officielle(options),
     )
     etape(f"écriture des résultats dans {sortie}")
-    ecrire_resultats(resultat, sortie)
-    if options.sensibilite:
-        etape("sensibilité à la règle de pôle")
-        table = sensibilite(
-            departement, bpe, source=source, gammes=options.gammes, tampon_km=options.tampon_km
-        )
-        ecrire_sensibilite(table, sortie)
-    if formats:
-        etape("cartes")
-        _ecrire_cartes(sortie, formats)
+    with dossier_resultat(sortie, commande="zones-grises", ecraser=options.ecraser) as dossier:
+        ecrire_resultats(resultat, dossier)
+        if options.sensibilite:
+            etape("sensibilité à la règle de pôle")
+            table = sensibilite(
+                departement, bpe, source=source, gammes=options.gammes, tampon_km=options.tampon_km
+            )
+            ecrire_sensibilite(table, dossier)
+        if formats:
+            etape("cartes")
+            _ecrire_cartes(dossier, formats)
     print(formater_resume(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0

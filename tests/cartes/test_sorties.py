@@ -8,6 +8,7 @@ import pytest
 
 from accessibilite.cli import main
 from cartes import ecrire_cartes
+from socle.dossiers import MANIFESTE, verifier_dossier
 from socle.erreurs import DonneesInvalides
 
 
@@ -79,13 +80,13 @@ def test_commande_carte(
         ]
     )
     assert code == 0
-    assert sorted(p.name for p in sortie.iterdir()) == sorted(
-        ["carte.html"]
-        + [
-            f"carte_{n}.pdf"
-            for n in ("proximite", "intermediaire", "superieur", "metropolitain", "cumul")
-        ]
-    )
+    cartes_attendues = ["carte.html"] + [
+        f"carte_{n}.pdf"
+        for n in ("proximite", "intermediaire", "superieur", "metropolitain", "cumul")
+    ]
+    assert sorted(p.name for p in sortie.iterdir()) == sorted([*cartes_attendues, MANIFESTE])
+    # the folder of maps is one unit: its manifest lists every map with its checksum
+    assert sorted(verifier_dossier(sortie)["fichiers"]) == sorted(cartes_attendues)
     assert str(sortie / "carte.html") in capsys.readouterr().out
     assert _titres_pdf(sortie) == TITRES
     import pypdf

@@ -163,6 +163,7 @@ def test_commandes_scenario_et_placement(dossier_base, tmp_path, capsys):
         "scenario.gpkg",
         "parametres.json",
         "modifications.toml",
+        "_execution.json",  # the manifest of a folder written as one unit
     }
     import pyogrio
 
