@@ -1,8 +1,8 @@
 """Print the line coverage per package from the ``.coverage`` data file (for the README).
 
 Run after the test command of the README: ``.venv/bin/python .ci/couverture_par_paquet.py``.
-Packages are the top-level folders; a sub-package of ``accessibilite`` (``cli``...) gets a
-line of its own.
+Packages are the top-level folders; a sub-package (``accessibilite.cli``,
+``accessibilite.noyau``, ``cartes.rapport``...) gets a line of its own.
 """
 
 from __future__ import annotations
@@ -24,9 +24,7 @@ def main() -> int:
         if not chemin.is_relative_to(racine) or chemin.suffix != ".py":
             continue
         parties = chemin.relative_to(racine).parts
-        paquet = parties[0]
-        if paquet == "accessibilite" and len(parties) > 2:
-            paquet = f"accessibilite.{parties[1]}"
+        paquet = parties[0] if len(parties) <= 2 else f"{parties[0]}.{parties[1]}"
         _, executables, _, manquantes, _ = cov.analysis2(str(chemin))
         totaux[paquet][0] += len(executables)
         totaux[paquet][1] += len(manquantes)

@@ -148,9 +148,12 @@ def test_sous_population(bpe_2013, dossier_62, tmp_path):
 
 
 def _base_ancienne(dossier: Path, cible: Path, *, sans: str) -> Path:
-    """A copy of a base folder whose parametres.json lacks ``source.<sans>``, as written by
-    an older version."""
+    """A copy of a base folder as an older version wrote it: its parametres.json without
+    ``source.<sans>``, and no manifest of the run (older versions wrote none)."""
+    from socle.dossiers import MANIFESTE
+
     shutil.copytree(dossier, cible)
+    (cible / MANIFESTE).unlink()
     parametres = json.loads((cible / "parametres.json").read_text(encoding="utf-8"))
     reglages = parametres["source"]
     if sans == "parametres":
@@ -174,9 +177,9 @@ def test_source_rebatie_depuis_un_ancien_parametres_json(bpe_2013, tmp_path, cap
     assert lire_base(ancienne).source == SourceVolOiseau(a_min=3.0, b_min_par_km=1.1)
     for dossier in (base, ancienne):
         argv = ["placement", "--base", str(dossier), "--niveau", "intermediaire", "-k", "2"]
-        assert main([*argv, "--sortie", str(dossier / "pl")]) == 0
-    assert (ancienne / "pl" / "placement.csv").read_bytes() == (
-        base / "pl" / "placement.csv"
+        assert main([*argv, "--sortie", str(tmp_path / f"pl_{dossier.name}")]) == 0
+    assert (tmp_path / "pl_ancienne" / "placement.csv").read_bytes() == (
+        tmp_path / "pl_base" / "placement.csv"
     ).read_bytes()
     # a description without coefficients: one French line saying what to do
     parametres = json.loads((ancienne / "parametres.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from tests.conftest import RACINE
 def test_fichier_installe_egal_au_depot():
     texte = ressources.fichier_donnees("gammes_sdaasp.toml").read_text(encoding="utf-8")
     assert texte == (RACINE / "data" / "gammes_sdaasp.toml").read_text(encoding="utf-8")
-    with pytest.raises(DonneesManquantes, match="absent.toml"):
+    with pytest.raises(DonneesManquantes, match=r"absent\.toml"):
         ressources.fichier_donnees("absent.toml")
 
 
