@@ -50,18 +50,22 @@ def _nombre(n: int) -> str:
 
 
 def test_fichiers(dossier: Path) -> None:
+    from socle.dossiers import MANIFESTE, verifier_dossier
+
     cartes = [f"carte_{n}.{f}" for n in (*NIVEAUX, "cumul") for f in ("png", "pdf")]
-    assert sorted(p.name for p in dossier.iterdir()) == sorted(
-        [
-            "carte.html",
-            *cartes,
-            "parametres.json",
-            "resume.csv",
-            "resume_epci.csv",
-            "zones_grises.csv",
-            "zones_grises.gpkg",
-        ]
-    )
+    attendus = [
+        "carte.html",
+        *cartes,
+        "parametres.json",
+        "resume.csv",
+        "resume_epci.csv",
+        "zones_grises.csv",
+        "zones_grises.gpkg",
+    ]
+    assert sorted(p.name for p in dossier.iterdir()) == sorted([*attendus, MANIFESTE])
+    # the maps belong to the run: its manifest lists them with their checksums
+    manifeste = verifier_dossier(dossier)
+    assert manifeste is not None and sorted(manifeste["fichiers"]) == sorted(attendus)
 
 
 def test_png_a4_portrait_300_dpi(dossier: Path) -> None:
