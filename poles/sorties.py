@@ -17,7 +17,9 @@ __all__ = [
     "colonnes_table",
     "ecrire_resultats",
     "ecrire_sensibilite",
+    "formater_fourchette",
     "formater_resume",
+    "lignes_temps",
     "marquer_format",
 ]
 
@@ -56,6 +58,9 @@ def colonnes_table(niveaux: list[str]) -> list[str]:
             f"temps_{nom}_min",
             f"zone_grise_{nom}",
             f"est_pole_{nom}",
+            f"temps_{nom}_min_bas",
+            f"temps_{nom}_min_haut",
+            f"etat_{nom}",
         ]
     return [*colonnes, "niveaux_zone_grise"]
 
@@ -153,4 +158,48 @@ def formater_resume(resultat: ResultatZonesGrises) -> str:
         + " ; « communes » et « population » comptent celles en zone grise (temps au pôle"
         " le plus proche au-delà du seuil)."
     )
+    lignes += ["", *lignes_temps(resultat.parametres)]
+    if "communes_min" in resultat.resume.columns:
+        for _, ligne in resultat.resume.iterrows():
+            lignes.append(
+                formater_fourchette(
+                    libelles.get(ligne["niveau"], ligne["niveau"]),
+                    int(ligne["communes"]),
+                    int(ligne["communes_min"]),
+                    int(ligne["communes_max"]),
+                )
+            )
     return "\n".join(lignes)
+
+
+def lignes_temps(parametres: dict[str, Any]) -> list[str]:
+    """French lines saying whether the internal time, a calibration and a band were used."""
+    temps = parametres.get("temps") or {}
+    interne = temps.get("temps_interne")
+    if interne:
+        origine = (
+            "la grille de population" if interne.get("distances") == "grille" else "la surface"
+        )
+        a, b = (f"{interne[k]:.2f}".replace(".", ",") for k in ("a_min", "b_min_par_km"))
+        texte = (
+            f"ajouté ({a} min + {b} min/km × distance moyenne des habitants au centre, "
+            f"d'après {origine})."
+        )
+    else:
+        texte = "non compté (de centre de commune à centre de commune)."
+    lignes = [f"Temps interne à la commune : {texte}"]
+    calibration = temps.get("calibration")
+    if calibration:
+        lignes.append(f"Calibration : {calibration['description']}.")
+    bande = temps.get("bande")
+    if bande:
+        lignes.append(f"Incertitude : {bande['description']}.")
+    return lignes
+
+
+def formater_fourchette(libelle: str, communes: int, minimum: int, maximum: int) -> str:
+    """``proximité : 74 communes en zone grise, 52 à 131 selon l'incertitude des temps``."""
+    texte = f"{libelle} : {communes} commune{'s' if communes > 1 else ''} en zone grise"
+    if minimum == maximum == communes:
+        return texte + " (aucune commune incertaine)"
+    return texte + f", {minimum} à {maximum} selon l'incertitude des temps"

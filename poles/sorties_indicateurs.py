@@ -15,7 +15,7 @@ import pandas as pd
 from poles.indicateurs import ResultatIndicateur, colonne_seuil
 from poles.placement import ResultatPlacement
 from poles.scenarios import ResultatScenario
-from poles.sorties import marquer_format
+from poles.sorties import lignes_temps, marquer_format
 from socle.fichiers import (
     ecrire_couches,
     ecrire_json,
@@ -47,6 +47,7 @@ def colonnes_indicateur(table: pd.DataFrame) -> list[str]:
         colonnes.append("territoire")
     colonnes += ["nombre_equipements", "commune_equipee", "commune_equipee_nom", "temps_min"]
     colonnes += [colonne_seuil(s) for s in table.attrs["seuils_min"]]
+    colonnes += [c for c in ("temps_min_bas", "temps_min_haut") if c in table.columns]
     if "apl_pour_100000" in table.columns:
         colonnes.append("apl_pour_100000")
     return colonnes
@@ -143,12 +144,23 @@ def formater_indicateur(resultat: ResultatIndicateur) -> str:
     ]
     for seuil in p["seuils_min"]:
         nom = f"{seuil:g}".replace(".", "_")
-        lignes.append(
+        texte = (
             f"  au-delà de {seuil:g} min : "
             f"{_pluriel(ligne[f'population_au_dela_{nom}'], 'habitant')} "
             f"({_pourcent(ligne[f'part_au_dela_{nom}'])}), "
             f"{_pluriel(ligne[f'communes_au_dela_{nom}'], 'commune')}"
         )
+        if f"population_au_dela_{nom}_min" in ligne.index:
+            bas, haut = (
+                ligne[f"population_au_dela_{nom}_min"],
+                ligne[f"population_au_dela_{nom}_max"],
+            )
+            if bas != haut:
+                texte += (
+                    f" ; {_nombre(bas)} à {_nombre(haut)} habitants selon l'incertitude des temps"
+                )
+        lignes.append(texte)
+    lignes += lignes_temps(p)
     if "apl_moyenne_pour_100000" in ligne.index:
         lignes.append(
             f"APL moyenne : {ligne['apl_moyenne_pour_100000']:.1f} équipements pour 100 000 "
