@@ -3,8 +3,9 @@
 - The main job as a user runs it, ``accessibilite zones-grises --departement 62 --bpe
   bpe2013.xlsx`` (straight-line times): ``resume.csv`` and ``resume_epci.csv`` as written,
   and the computed state of every commune from ``zones_grises.csv`` (code; per level the
-  nearest pole, the minutes and the zone grise flag as written, whether it is a pole; the
-  number of levels in zone grise), without the copied data (names, populations).
+  nearest pole, the minutes and the zone grise flag as written, whether it is a pole, the
+  bounds of the time's uncertainty band and the resulting state; the number of levels in
+  zone grise), without the copied data (names, populations).
 - An access indicator on the real Andorra road graph (OpenStreetMap 2024): eleven
   hand-placed localities with hand-made populations and pharmacies.
 - The ``accessibilite isochrones`` command on the same graph: per polygon, its area, parts
@@ -64,6 +65,7 @@ def test_golden_62_communes(dossier_62, golden):
     colonnes = ["code"]
     for n in NIVEAUX:
         colonnes += [f"pole_{n}", f"temps_{n}_min", f"zone_grise_{n}", f"est_pole_{n}"]
+        colonnes += [f"temps_{n}_min_bas", f"temps_{n}_min_haut", f"etat_{n}"]
     colonnes.append("niveaux_zone_grise")
     golden("zones_grises_62_communes.csv", table[colonnes].sort_values("code"))
 
