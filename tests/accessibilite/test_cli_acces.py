@@ -43,29 +43,49 @@ def _erreur(capsys, argv) -> str:
     return ligne
 
 
+def _indicateur(sortie: Path, bpe: str, service: str, *options: str) -> Path:
+    argv = ["indicateur", "--departement", "62", "--service", service, "--bpe", bpe]
+    assert main([*argv, *options, "--sortie", str(sortie)]) == 0
+    return sortie
+
+
 @pytest.fixture(scope="module")
 def medecin(tmp_path_factory, bpe_2013) -> Path:
+    """Doctors, centre to centre (as ``placement`` computes its times), with the APL."""
     sortie = tmp_path_factory.mktemp("medecin")
-    argv = ["indicateur", "--departement", "62", "--service", "medecin", "--bpe", bpe_2013]
-    assert main([*argv, "--apl", "--sortie", str(sortie)]) == 0
-    return sortie
+    return _indicateur(sortie, bpe_2013, "medecin", "--apl", "--sans-temps-interne")
 
 
 def test_chiffres_du_readme_indicateurs(medecin, bpe_2013, tmp_path):
     """The README's table of 62 results is what the commands give."""
-    for dossier, debut in [
-        (medecin, "habitants à plus de 10 min d'un médecin généraliste"),
-        (tmp_path / "pharmacie", "habitants à plus de 10 min d'une pharmacie"),
-    ]:
-        if not dossier.exists():
-            argv = ["indicateur", "--departement", "62", "--service", "pharmacie"]
-            assert main([*argv, "--bpe", bpe_2013, "--sortie", str(dossier)]) == 0
+    lignes = [
+        (
+            _indicateur(tmp_path / "m", bpe_2013, "medecin"),
+            "habitants à plus de 10 min d'un médecin généraliste, avec le temps interne (défaut)",
+        ),
+        (medecin, "la même chose de centre à centre (`--sans-temps-interne`)"),
+        (
+            _indicateur(tmp_path / "p", bpe_2013, "pharmacie"),
+            "habitants à plus de 10 min d'une pharmacie, avec le temps interne (défaut)",
+        ),
+        (
+            _indicateur(tmp_path / "pc", bpe_2013, "pharmacie", "--sans-temps-interne"),
+            "la même chose de centre à centre",
+        ),
+    ]
+    for dossier, debut in lignes:
         resume = pd.read_csv(dossier / "resume.csv").iloc[0]
-        trouve = re.fullmatch(r"([\d ]+) \(([\d,]+) %\), (\d+) communes", _ligne_readme(debut))
+        trouve = re.fullmatch(
+            r"([\d ]+) \(([\d,]+) %\), (\d+) communes(?: ; ([\d ]+) à ([\d ]+) habitants.*)?",
+            _ligne_readme(debut),
+        )
         assert trouve is not None, debut
-        assert _entier(trouve[1]) == resume["population_au_dela_10"]
-        assert trouve[2] == f"{100 * resume['part_au_dela_10']:.1f}".replace(".", ",")
-        assert int(trouve[3]) == resume["communes_au_dela_10"]
+        assert _entier(trouve[1]) == resume["population_au_dela_10"], debut
+        assert trouve[2] == f"{100 * resume['part_au_dela_10']:.1f}".replace(".", ","), debut
+        assert int(trouve[3]) == resume["communes_au_dela_10"], debut
+        if trouve[4] is not None:  # the range the uncertainty of the times gives
+            assert _entier(trouve[4]) == resume["population_au_dela_10_min"], debut
+            assert _entier(trouve[5]) == resume["population_au_dela_10_max"], debut
     apl = pd.read_csv(medecin / "resume.csv").iloc[0]["apl_moyenne_pour_100000"]
     texte = _ligne_readme("APL médecins généralistes (BPE, défaut DREES)")
     assert texte.startswith(f"{apl:.1f}".replace(".", ",") + " pour 100 000 habitants")
@@ -91,7 +111,9 @@ def test_chiffres_du_readme_placement(dossier_62, tmp_path, capsys):
 
 def test_placement_service(medecin, bpe_2013, tmp_path, capsys):
     """``placement --service medecin --seuil 10``: a doctor in the first proposed commune
-    takes out of the 10-minute zone exactly the population the proposal announces."""
+    takes out of the 10-minute zone exactly the population the proposal announces.
+    ``placement`` computes centre to centre (no internal time), like the ``medecin``
+    indicator it is compared with."""
     from poles.bpe import actualiser_codes, lire_bpe
     from poles.indicateurs import indicateur
 
@@ -114,7 +136,9 @@ def test_placement_service(medecin, bpe_2013, tmp_path, capsys):
     premier = propositions.iloc[0]
     equipements = actualiser_codes(lire_bpe(bpe_2013))
     ajout = pd.DataFrame({"code_commune": [premier["code"]], "typequ": ["D201"], "nombre": [1]})
-    avec = indicateur("62", pd.concat([equipements, ajout], ignore_index=True), "medecin")
+    avec = indicateur(
+        "62", pd.concat([equipements, ajout], ignore_index=True), "medecin", temps_interne=False
+    )
     apres = avec.resume.iloc[0]
     assert (
         resume["population_au_dela_10"] - apres["population_au_dela_10"]
