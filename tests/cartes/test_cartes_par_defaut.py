@@ -36,8 +36,7 @@ def dossier(tmp_path_factory: pytest.TempPathFactory, bpe_2013: str) -> Path:
 
     racine = tmp_path_factory.mktemp("cartes62")
     with pytest.MonkeyPatch.context() as m:
-        m.setenv("ACCESSIBILITE_CACHE", str(racine / "cache"))
-        remplir_faux_cache()
+        remplir_faux_cache(racine / "cache", m)
         sortie = racine / "62"
         argv = ["zones-grises", "--departement", "62", "--bpe", bpe_2013]
         assert main([*argv, "--sortie", str(sortie)]) == 0
