@@ -111,6 +111,16 @@ def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list
             crs=communes.crs,
         ),
     }
+    imposes = resultat.poles_imposes
+    if imposes is not None and len(imposes):
+        couches["poles_imposes"] = imposes
+        chemin = dossier / "poles_imposes.csv"
+        ecrire_table(pd.DataFrame(imposes.drop(columns="geometry")), chemin)
+        ecrits.append(chemin)
+    if resultat.regroupements is not None and len(resultat.regroupements):
+        chemin = dossier / "regroupements.csv"
+        ecrire_table(resultat.regroupements, chemin)
+        ecrits.append(chemin)
     ecrits.append(ecrire_couches(couches, dossier / "zones_grises.gpkg"))
     ecrits.append(
         ecrire_json(
@@ -151,6 +161,7 @@ def formater_resume(resultat: ResultatZonesGrises) -> str:
             f"{ligne['seuil_min']:>5.0f} mn{ligne['poles']:>6d}{ligne['communes']:>10d}"
             f"{ligne['population']:>12,d}{ligne['part_population']:>8.1%}".replace(",", " ")
         )
+    lignes += _lignes_decisions(resultat)
     total = int(resultat.communes["population"].sum())
     lignes.append("")
     lignes.append(
@@ -170,6 +181,33 @@ def formater_resume(resultat: ResultatZonesGrises) -> str:
                 )
             )
     return "\n".join(lignes)
+
+
+def _lignes_decisions(resultat: ResultatZonesGrises) -> list[str]:
+    """French lines on the team's decisions (imposed and grouped poles), if any."""
+    lignes: list[str] = []
+    imposes = resultat.poles_imposes
+    if imposes is not None and len(imposes):
+        changes = imposes[imposes["pole_impose"] != imposes["pole_selon_regle"]]
+        lignes.append(
+            f"Pôles imposés : {len(imposes)} décisions, dont {len(changes)} contraires à la "
+            "règle (poles_imposes.csv)."
+        )
+    groupes = resultat.regroupements
+    libelles = {
+        n["nom"]: str(n["libelle"]).lower() for n in resultat.parametres["gammes"]["niveaux"]
+    }
+    if groupes is not None and len(groupes):
+        for nom, lignes_groupe in groupes.groupby("groupe", sort=False):
+            atteints = [
+                libelles.get(n, n) for n in lignes_groupe.loc[lignes_groupe["est_pole"], "niveau"]
+            ]
+            lignes.append(
+                f"Regroupement « {nom} » ({lignes_groupe['noms'].iloc[0]}) : pôle "
+                + (", ".join(atteints) if atteints else "d'aucun niveau")
+                + "."
+            )
+    return ["", *lignes] if lignes else []
 
 
 def lignes_temps(parametres: dict[str, Any]) -> list[str]:
