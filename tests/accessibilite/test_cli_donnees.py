@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from accessibilite.cli import main
@@ -175,3 +178,57 @@ def test_liste_et_vider(
 def test_donnees_sans_action_affiche_l_aide(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["donnees"]) == 2
     assert "telecharger" in capsys.readouterr().out
+
+
+_LISTE = "https://cdn.jsdelivr.net/npm/@etalab/decoupage-administratif@6.0.0/data/"
+
+
+@pytest.mark.donnees
+def test_liste_officielle_telechargee_puis_utilisee(
+    cache: Path,
+    serveur: ServeurFichiers,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``donnees telecharger --communes`` fetches the official lists (checked against the
+    sources table); ``zones-grises --communes-officielles`` then uses them, from the cache,
+    as ``--liste-officielle`` does with the same files."""
+    from tests.conftest import chemin_donnees
+
+    fichiers = {
+        "communes": chemin_donnees("communes", "communes-62-2026.json").read_bytes(),
+        "epci": chemin_donnees("communes", "epci-62-2026.json").read_bytes(),
+    }
+    texte = Path(os.environ["ACCESSIBILITE_SOURCES"]).read_text(encoding="utf-8")
+    for nom, contenu in fichiers.items():
+        serveur.publier(f"/etalab/{nom}.json", contenu)
+        section = texte.index(f"[{nom}]\n")
+        fin = texte.index("\n[", section + 1)
+        bloc = texte[section:fin]
+        nouveau = bloc.replace(f"{_LISTE}{nom}.json", f"{serveur.racine}/etalab/{nom}.json")
+        nouveau = re.sub(
+            r'sha256 = "\w+"', f'sha256 = "{hashlib.sha256(contenu).hexdigest()}"', nouveau
+        )
+        nouveau = re.sub(r"taille = \d+", f"taille = {len(contenu)}", nouveau)
+        assert nouveau != bloc
+        texte = texte[:section] + nouveau + texte[fin:]
+    Path(os.environ["ACCESSIBILITE_SOURCES"]).write_text(texte, encoding="utf-8")
+
+    assert main(["donnees", "telecharger", "--departement", "62", "--sans-bpe", "--communes"]) == 0
+    sortie = capsys.readouterr().out
+    assert sortie.count("téléchargé et vérifié") == 2
+    communes = cache / "decoupage-administratif-6.0.0-communes.json"
+    assert communes.read_bytes() == fichiers["communes"]
+    assert len(serveur.requetes()) == 2
+
+    bpe = str(chemin_donnees("bpe", "bpe2013.xlsx"))
+    argv = ["zones-grises", "--departement", "62", "--bpe", bpe, "--cartes", "aucune"]
+    assert main([*argv, "--communes-officielles", "--sortie", str(tmp_path / "a")]) == 0
+    assert len(serveur.requetes()) == 2  # from the cache, no new download
+    locale = [str(chemin_donnees("communes", f"{n}-62-2026.json")) for n in ("communes", "epci")]
+    assert main([*argv, "--liste-officielle", *locale, "--sortie", str(tmp_path / "b")]) == 0
+    for fichier in ("zones_grises.csv", "resume.csv", "resume_epci.csv"):
+        assert (tmp_path / "a" / fichier).read_bytes() == (tmp_path / "b" / fichier).read_bytes()
+    resume_epci = pd.read_csv(tmp_path / "a" / "resume_epci.csv")
+    assert resume_epci.groupby("niveau")["population_totale"].sum().tolist() == [1_457_905] * 3

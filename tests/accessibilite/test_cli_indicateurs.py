@@ -28,11 +28,9 @@ def bpe():
 
 
 @pytest.fixture(scope="module")
-def base_62(tmp_path_factory, bpe):
-    sortie = tmp_path_factory.mktemp("zg") / "62"
-    argv = ["zones-grises", "--departement", "62", "--bpe", bpe, "--cartes", "aucune"]
-    assert main([*argv, "--sortie", str(sortie)]) == 0
-    return sortie
+def base_62(dossier_62):
+    """The main job run through the command line (tests/conftest.py)."""
+    return dossier_62
 
 
 def test_indicateur_medecin(tmp_path, bpe, capsys):

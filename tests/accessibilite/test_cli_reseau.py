@@ -99,3 +99,78 @@ def test_options_exclusives(tmp_path):
             ["reseau", "construire", "--departement", "62", "--polygone", "a.gpkg", "--sortie", "x"]
         )
     assert fin.value.code == 2
+
+
+@pytest.mark.donnees
+def test_construire_graphml_crs_vitesses(tmp_path, capsys):
+    """``--graphml``, ``--crs``, ``--vitesses``, ``--sans-cache``: the graph the API builds
+    with the same settings, and the settings recorded in the file."""
+    import numpy as np
+
+    from reseau import charger_graphe, construire_graphe
+    from tests.conftest import chemin_donnees
+
+    graphml = chemin_donnees("osm", "maisons-laffitte.graphml")
+    table = tmp_path / "lent.toml"
+    table.write_text("[delais]\ncarrefour_s = 10.0\n", encoding="utf-8")
+    sortie = tmp_path / "ml.graphe"
+    argv = ["reseau", "construire", "--graphml", str(graphml), "--crs", "EPSG:32631"]
+    assert main([*argv, "--vitesses", str(table), "--sans-cache", "--sortie", str(sortie)]) == 0
+    assert not (tmp_path / "cache" / "reseau").exists()  # --sans-cache
+    capsys.readouterr()
+    assert main(["reseau", "info", str(sortie), "--json"]) == 0
+    faits = json.loads(capsys.readouterr().out)
+    assert faits["crs"] == "EPSG:32631"
+    assert faits["vitesses"]["origine"] == "vitesses.toml (fournie) + lent.toml"
+    lu = charger_graphe(sortie)
+    attendu = construire_graphe(graphml, crs="EPSG:32631", vitesses=table, cache=False)
+    for nom in ("indptr", "indices", "temps_s", "x", "y"):
+        assert np.array_equal(getattr(lu, nom), getattr(attendu, nom)), nom
+    defaut = construire_graphe(graphml, crs="EPSG:32631", cache=False)
+    assert lu.temps_s.sum() > defaut.temps_s.sum()  # 10 s at each junction instead of 3
+
+
+def test_construire_bacs(tmp_path, capsys):
+    """``--bacs`` keeps the ferry of the mini network (route=ferry), excluded by default."""
+    from reseau import charger_graphe
+
+    for nom, options in (("sans", []), ("avec", ["--bacs"])):
+        argv = ["reseau", "construire", "--pbf", str(OSM_MINI), *options]
+        assert main([*argv, "--sortie", str(tmp_path / f"{nom}.graphe")]) == 0
+    sans, avec = (charger_graphe(tmp_path / f"{n}.graphe") for n in ("sans", "avec"))
+    assert sans.metadonnees["exclusions"]["bac (option bacs)"] == 1
+    assert "bac (option bacs)" not in avec.metadonnees["exclusions"]
+    assert avec.n_arcs > sans.n_arcs
+
+
+def test_verbeux_et_version(tmp_path, capsys):
+    """``-v`` shows the library's INFO lines on stderr (a new process: the logging set-up of
+    the command is the one a user gets); ``--version``."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ACCESSIBILITE_CACHE": str(tmp_path / "cache")}
+    from pathlib import Path
+
+    commande = [str(Path(sys.executable).with_name("accessibilite"))]  # the console script
+    construire = ["reseau", "construire", "--pbf", str(OSM_MINI), "--sans-cache", "--sortie"]
+    bavard = subprocess.run(
+        [*commande, "-v", *construire, str(tmp_path / "a.graphe")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    muet = subprocess.run(
+        [*commande, *construire, str(tmp_path / "b.graphe")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert "INFO : " in bavard.stderr and "INFO" not in muet.stderr
+    with pytest.raises(SystemExit) as fin:
+        main(["--version"])
+    assert fin.value.code == 0
+    assert capsys.readouterr().out.strip() == "accessibilite 0.1.0"

@@ -12,24 +12,9 @@ pytestmark = pytest.mark.donnees
 
 
 @pytest.fixture(scope="module")
-def sortie_62(tmp_path_factory):
-    bpe = chemin_donnees("bpe", "bpe2013.xlsx")
-    sortie = tmp_path_factory.mktemp("zg") / "62"
-    code = main(
-        [
-            "zones-grises",
-            "--departement",
-            "62",
-            "--bpe",
-            str(bpe),
-            "--sortie",
-            str(sortie),
-            "--cartes",
-            "aucune",
-        ]
-    )
-    assert code == 0
-    return sortie
+def sortie_62(dossier_62):
+    """The main job run through the command line (tests/conftest.py)."""
+    return dossier_62
 
 
 def test_fichiers_et_colonnes(sortie_62, capsys):

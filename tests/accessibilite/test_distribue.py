@@ -455,6 +455,18 @@ def test_indicateurs_plusieurs_services_dask_egal_local(bpe, tmp_path, client, c
         assert b.texte in sortie and "Territoire de Belfort" in b.texte
         for fichier in ("indicateur.csv", "resume.csv", "resume_epci.csv"):
             assert _lire(b.dossier, fichier) == _lire(tmp_path / "local" / b.dossier.name, fichier)
+    # the README's command: --dask local from the command line, its own cluster
+    argv = ["indicateur", "--departement", "90", "--bpe", bpe, "--services", ",".join(services)]
+    assert (
+        main([*argv, "--dask", "local", "--workers", "2", "--sortie", str(tmp_path / "cli")]) == 0
+    )
+    assert "grappe Dask local : 2 worker(s)" in capsys.readouterr().err
+    for service in services:
+        for fichier in ("indicateur.csv", "resume.csv", "resume_epci.csv"):
+            nom = f"indicateur_{service}"
+            assert _lire(tmp_path / "cli" / nom, fichier) == _lire(
+                tmp_path / "local" / nom, fichier
+            )
     # the same as the one-service command
     seul = tmp_path / "seul"
     argv = ["indicateur", "--departement", "90", "--service", "urgences", "--bpe", bpe]
@@ -537,6 +549,12 @@ def test_scenarios_dask_egaux_local(bpe, tmp_path, client, capsys):
     assert main([*argv, "--sortie", str(tmp_path / "cli")]) == 0
     assert capsys.readouterr().out.count("Résultats :") == 2
     assert (tmp_path / "cli" / "scenario_ferme" / "scenario.gpkg").is_file()
+    # and on a local cluster started by the command (README: --dask local)
+    assert main([*argv, "--dask", "local", "--workers", "1", "--sortie", str(tmp_path / "d")]) == 0
+    assert "grappe Dask local : 1 worker(s)" in capsys.readouterr().err
+    for nom in ("scenario_ouvre", "scenario_ferme"):
+        for fichier in ("avant_apres.csv", "bilan.csv"):
+            assert _lire(tmp_path / "d" / nom, fichier) == _lire(tmp_path / "cli" / nom, fichier)
 
 
 def test_worker_tue_lot_recalcule(synthetique, tmp_path, client):
@@ -588,9 +606,21 @@ def test_cli_matrice_noeuds(synthetique, tmp_path, capsys):
     )
     assert main([*argv, "--coupure-min", "10"]) == 0
     assert "0 calculés, 4 déjà faits" in capsys.readouterr().out
+    # the README's cluster run, from the command line: its own local cluster, same result
+    reparti = [*argv[:-1], str(tmp_path / "dask"), "--coupure-min", "10"]
+    assert main([*reparti, "--dask", "local", "--workers", "2", "--fils-numba", "1"]) == 0
+    sortie = capsys.readouterr()
+    assert "grappe Dask local : 2 worker(s)" in sortie.err
+    assert "4 calculés, 0 déjà faits" in sortie.out
+    pd.testing.assert_frame_equal(
+        lire_matrice_parquet(tmp_path / "dask"), lire_matrice_parquet(tmp_path / "m")
+    )
     assert "la coupure" in _erreur(capsys, [*argv, "--coupure-min", "20"])
     assert "--workers demande --dask" in _erreur(
         capsys, [*argv, "--coupure-min", "10", "--workers", "2"]
+    )
+    assert "--tentatives doit être >= 0" in _erreur(
+        capsys, [*argv, "--coupure-min", "10", "--tentatives", "-1"]
     )
     argv = ["matrice", "--departement", "62", "--reseau", str(chemin), "--origines", "o.txt"]
     assert "vont avec --noeuds" in _erreur(capsys, [*argv, "--sortie", str(tmp_path / "x")])

@@ -20,6 +20,9 @@ from accessibilite import (
 )
 from reseau import Graphe
 
+# also run without JIT (NUMBA_DISABLE_JIT=1) to measure the kernels' coverage
+pytestmark = pytest.mark.noyau
+
 INF = np.inf
 TOLERANCE_S = 1e-3
 

@@ -75,6 +75,19 @@ class Page:
             raise RuntimeError(f"JavaScript : {reponse['exceptionDetails']}")
         return reponse["result"].get("value")
 
+    def attendre(self, condition: str, *, delai_ms: int = 15_000) -> Any:
+        """Wait, frame after frame, until the JavaScript expression ``condition`` is truthy;
+        return its value. No fixed sleep: the page is polled at each animation frame, and
+        a condition still false after ``delai_ms`` raises (a deadline, not a timing)."""
+        script = (
+            "new Promise((ok, ko) => { const fin = performance.now() + " + str(int(delai_ms)) + ";"
+            " (function essai() { let v; try { v = (" + condition + "); } catch (e) {"
+            " v = undefined; } if (v) { ok(v); } else if (performance.now() > fin) {"
+            " ko(new Error('condition jamais vraie : ' + " + json.dumps(condition) + ")); }"
+            " else { requestAnimationFrame(essai); } })(); })"
+        )
+        return self.evaluer(script)
+
     def capture(self, chemin: Path) -> Path:
         """Save a PNG screenshot of the viewport."""
         reponse = self.navigateur.commande(

@@ -39,10 +39,9 @@ _FAUX = {
 }
 
 
-@pytest.fixture
-def faux_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An asset cache filled with small fake files, under ACCESSIBILITE_CACHE."""
-    racine = tmp_path / "cache"
+def remplir_faux_cache(racine: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fill an asset cache at ``racine`` (set as ACCESSIBILITE_CACHE) with small fake files,
+    pinned as if published (``monkeypatch`` undoes both)."""
     monkeypatch.setenv("ACCESSIBILITE_CACHE", str(racine))
     pinces = {}
     for paquet in _actifs.PAQUETS.values():
@@ -61,6 +60,13 @@ def faux_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
         # the fake files are pinned as if published: every read checks them
         pinces[paquet.nom] = dataclasses.replace(paquet, fichiers=tuple(empreintes))
     monkeypatch.setattr(_actifs, "PAQUETS", pinces)
+
+
+@pytest.fixture
+def faux_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An asset cache filled with small fake files, under ACCESSIBILITE_CACHE."""
+    racine = tmp_path / "cache"
+    remplir_faux_cache(racine, monkeypatch)
     yield racine
 
 

@@ -207,6 +207,50 @@ def test_fichier_html_autonome(dossier_zg: Path, faux_cache: Path, tmp_path: Pat
 
 
 def test_taille_raisonnable_et_simplification(dossier_zg: Path) -> None:
-    brut = str(carte_interactive(dossier_zg, fond="uni", tolerance_m=0).get_root().render())
-    simple = str(carte_interactive(dossier_zg, fond="uni").get_root().render())
-    assert len(simple) <= len(brut) < 200_000
+    """Wiggly commune outlines are simplified as one coverage: far fewer vertices, within
+    the tolerance of the true outline, neighbours still sharing their edges."""
+    import dataclasses
+
+    import numpy as np
+    import shapely
+
+    d = lire_dossier(dossier_zg)
+
+    def onduler(geometries: gpd.GeoSeries) -> gpd.GeoSeries:
+        # a vertex every 20 m, moved by up to 8 m as a function of its position only: the
+        # edge two neighbours share gets the same vertices on both sides
+        def deplacer(c: np.ndarray) -> np.ndarray:
+            return c + 8.0 * np.column_stack([np.sin(c[:, 1] / 37.0), np.sin(c[:, 0] / 41.0)])
+
+        return gpd.GeoSeries(
+            shapely.transform(shapely.segmentize(geometries.to_numpy(), 20.0), deplacer),
+            crs=geometries.crs,
+        )
+
+    d = dataclasses.replace(
+        d,
+        communes=d.communes.set_geometry(onduler(d.communes.geometry)),
+        voisines=d.voisines.set_geometry(onduler(d.voisines.geometry)),
+    )
+    brut = str(carte_interactive(d, fond="uni", tolerance_m=0).get_root().render())
+    simple = str(carte_interactive(d, fond="uni").get_root().render())  # 30 m by default
+    assert len(simple) < len(brut) < 2_000_000
+    avant, apres = _communes_de_la_page(brut), _communes_de_la_page(simple)
+    assert list(avant.index) == list(apres.index) == list(d.communes["code"])
+    sommets_avant = shapely.get_num_coordinates(avant.to_numpy())
+    sommets_apres = shapely.get_num_coordinates(apres.to_numpy())
+    assert (sommets_apres * 5 < sommets_avant).all()
+    ecarts = [a.hausdorff_distance(b) for a, b in zip(avant, apres, strict=True)]
+    assert max(ecarts) <= 30.0 + 2.0  # the tolerance, plus the 1e-5° rounding of the page
+    # still a coverage: no overlap, no gap between neighbours
+    union = shapely.union_all(apres.to_numpy())
+    assert apres.area.sum() == pytest.approx(union.area, rel=1e-4)
+    assert union.area == pytest.approx(shapely.union_all(avant.to_numpy()).area, rel=1e-3)
+
+
+def _communes_de_la_page(page: str) -> gpd.GeoSeries:
+    """The commune polygons the page draws (``ZG.communes``), in Lambert-93, by code."""
+    debut = page.index("ZG.communes = ") + len("ZG.communes = ")
+    collection, _ = json.JSONDecoder().raw_decode(page, debut)
+    entites = gpd.GeoDataFrame.from_features(collection["features"], crs="EPSG:4326")
+    return entites.set_index(entites["c"]).geometry.to_crs("EPSG:2154")

@@ -22,8 +22,6 @@ from tests.cartes.test_interactive import NOMS_COUCHES, _bassins, _isochrones
 
 pytestmark = pytest.mark.navigateur
 
-ATTENDRE = "new Promise(r => setTimeout(() => r(true), 150))"
-
 
 @pytest.fixture(scope="module")
 def navigateur() -> Iterator[Chromium]:
@@ -77,11 +75,21 @@ def _legendes_visibles(page: Page) -> list[str]:
 
 
 def _cocher(page: Page, debut: str) -> None:
-    page.evaluer(
+    """Click the layer box whose label starts with ``debut``, then wait until the box has
+    flipped and the layer's legend shows (or hides) accordingly."""
+    etiquette = (
         "[...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
-        f".find(l => l.textContent.trim().startsWith({debut!r})).querySelector('input').click()"
+        f".find(l => l.textContent.trim().startsWith({debut!r}))"
     )
-    page.evaluer(ATTENDRE)
+    avant = page.evaluer(f"{etiquette}.querySelector('input').checked")
+    page.evaluer(f"{etiquette}.querySelector('input').click()")
+    page.attendre(
+        f"(() => {{ const l = {etiquette}; const coche = l.querySelector('input').checked;"
+        f" if (coche === {str(avant).lower()}) return false;"
+        " const leg = [...document.querySelectorAll('#zg-legendes .zg-legende')]"
+        ".find(e => e.dataset.couche.split(' | ').includes(l.textContent.trim()));"
+        " return !leg || (leg.style.display !== 'none') === coche; })()"
+    )
 
 
 def test_carte_sans_erreur_et_complete(
@@ -168,8 +176,10 @@ def test_infobulle_et_fiche_de_pole(navigateur: Chromium, carte_html: Path, tmp_
     navigateur.commande(
         "Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y}, session=page.session
     )
-    page.evaluer(ATTENDRE)
-    infobulle = page.evaluer("document.querySelector('.leaflet-tooltip').textContent")
+    infobulle = page.attendre(
+        "document.querySelector('.leaflet-tooltip') &&"
+        " document.querySelector('.leaflet-tooltip').textContent"
+    )
     attendus = {
         "62012": [
             "Lattre-en-Ternois",
@@ -199,8 +209,10 @@ def test_infobulle_et_fiche_de_pole(navigateur: Chromium, carte_html: Path, tmp_
         "document.querySelector('path.zg-marqueur-pole').dispatchEvent("
         "new MouseEvent('click', {bubbles: true}))"
     )
-    page.evaluer(ATTENDRE)
-    fiche = page.evaluer("document.querySelector('.leaflet-popup-content').textContent")
+    fiche = page.attendre(
+        "document.querySelector('.leaflet-popup-content') &&"
+        " document.querySelector('.leaflet-popup-content').textContent"
+    )
     assert "Fontaine-lès-Arras" in fiche and "pôle supérieur" in fiche
     assert "Services de la gamme présents : 9 sur 9" in fiche and "Hypermarché" in fiche
     navigateur.vider(page)

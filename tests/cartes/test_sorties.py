@@ -26,6 +26,31 @@ def test_ecrire_cartes_dans_le_dossier(copie_zg: Path, faux_cache: Path) -> None
     ]
     assert {p.name for p in copie_zg.iterdir()} == avant | set(noms)  # nothing else left
     assert "cdn.jsdelivr.net" not in (copie_zg / "carte.html").read_text(encoding="utf-8")
+    # each PDF is the map of its level (its title, its threshold)
+    assert _titres_pdf(copie_zg) == TITRES
+
+
+TITRES = {
+    "proximite": ("Zones grises des services de proximité", "plus de 10 min"),
+    "intermediaire": ("Zones grises des services de niveau intermédiaire", "plus de 20 min"),
+    "superieur": ("Zones grises des services de niveau supérieur", "plus de 30 min"),
+    "metropolitain": ("Zones grises des services de niveau métropolitain", "plus de 60 min"),
+    "cumul": ("Espaces à enjeux d'éloignement", "Nombre de niveaux en zone grise"),
+}
+
+
+def _titres_pdf(dossier: Path) -> dict[str, tuple[str, str]]:
+    """For each carte_<nom>.pdf: its title and the first expected phrase found in its text."""
+    import pypdf
+
+    titres = {}
+    for nom, (_, phrase) in TITRES.items():
+        lecteur = pypdf.PdfReader(dossier / f"carte_{nom}.pdf")
+        assert lecteur.metadata is not None
+        titre = str(lecteur.metadata.title).split(" —")[0]
+        texte = lecteur.pages[0].extract_text().replace("\n", " ")
+        titres[nom] = (titre, phrase if phrase in texte else texte[:200])
+    return titres
 
 
 def test_format_inconnu(copie_zg: Path) -> None:
@@ -63,6 +88,11 @@ def test_commande_carte(
     # the folder of maps is one unit: its manifest lists every map with its checksum
     assert sorted(verifier_dossier(sortie)["fichiers"]) == sorted(cartes_attendues)
     assert str(sortie / "carte.html") in capsys.readouterr().out
+    assert _titres_pdf(sortie) == TITRES
+    import pypdf
+
+    boite = pypdf.PdfReader(sortie / "carte_cumul.pdf").pages[0].mediabox
+    assert float(boite.width) > float(boite.height)  # --orientation paysage
 
 
 def test_commande_carte_liens_internet(dossier_zg: Path, tmp_path: Path, cache_vide: Path) -> None:
@@ -127,3 +157,32 @@ def test_commande_carte_couche_sans_crs(
     )
     assert code == 2
     assert "« isochrones » n'a pas de système de coordonnées" in capsys.readouterr().err
+
+
+def test_commande_carte_gris_et_bassins(
+    dossier_zg: Path, tmp_path: Path, faux_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--gris``: print maps in shades of grey only; ``--bassins``: the catchment layer of
+    ``accessibilite bassins`` added to the interactive map."""
+    import numpy as np
+    from PIL import Image
+
+    from tests.cartes.test_interactive import _bassins
+
+    _bassins().to_file(tmp_path / "bassins.gpkg")
+    argv = ["carte", "--entree", str(dossier_zg), "--format", "html,png", "--fond", "uni"]
+    for nom, options in (("couleur", []), ("gris", ["--gris"])):
+        options += ["--bassins", str(tmp_path / "bassins.gpkg")]
+        assert main([*argv, *options, "--sortie", str(tmp_path / nom)]) == 0
+    capsys.readouterr()
+
+    def part_coloree(dossier: Path) -> float:
+        pixels = np.asarray(Image.open(dossier / "carte_proximite.png").convert("RGB"))
+        ecart = pixels.max(axis=-1).astype(int) - pixels.min(axis=-1).astype(int)
+        return float((ecart > 12).mean())
+
+    assert part_coloree(tmp_path / "couleur") > 0.05
+    assert part_coloree(tmp_path / "gris") < 0.001
+    for nom in ("couleur", "gris"):
+        page = (tmp_path / nom / "carte.html").read_text(encoding="utf-8")
+        assert "Bassins de services" in page and "Chérisy-le-Grand" in page

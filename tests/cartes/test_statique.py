@@ -139,8 +139,18 @@ def test_pdf_a4(dossier_zg: Path, tmp_path: Path) -> None:
     largeur_mm, hauteur_mm = (float(v) / 72 * 25.4 for v in boite.groups())
     assert largeur_mm == pytest.approx(297, abs=0.2)
     assert hauteur_mm == pytest.approx(210, abs=0.2)
-    assert len(contenu) > 20_000
     assert [p.name for p in tmp_path.iterdir()] == ["carte.pdf"]
+    # the text of the page (fonts embedded as TrueType: extractable, searchable)
+    import pypdf
+
+    lecteur = pypdf.PdfReader(chemin)
+    assert len(lecteur.pages) == 1
+    assert lecteur.metadata is not None
+    assert lecteur.metadata.title.startswith("Zones grises des services de niveau supérieur —")
+    texte = lecteur.pages[0].extract_text().replace("\n", " ")
+    assert "zone grise : plus de 30 min" in texte
+    assert "Pôle supérieur (1)" in texte  # 62006, the only upper pole of the département
+    assert "Base permanente des équipements 2013" in texte
 
 
 def test_mauvais_arguments(dossier_zg: Path, tmp_path: Path) -> None:

@@ -53,12 +53,17 @@ def test_deux_extraits_qui_se_recouvrent_donnent_le_graphe_entier(tmp_path, pbf_
 
 
 def test_cle_de_cache_depend_de_tous_les_extraits(tmp_path, pbf_mini):
-    a = _extrait(tmp_path / "a.osm.pbf", lambda i: i % 2 == 0)
+    pairs = _extrait(tmp_path / "pairs.osm.pbf", lambda i: i % 2 == 0)
+    impairs = _extrait(tmp_path / "impairs.osm.pbf", lambda i: i % 2 == 1)
     cache = tmp_path / "cache"
-    premier = construire_graphe([pbf_mini, a], dossier_cache=cache)
-    _extrait(a, lambda i: i % 3 == 0)  # the second extract changes: no stale reuse
-    second = construire_graphe([pbf_mini, a], dossier_cache=cache)
+    premier = construire_graphe([pairs, impairs], dossier_cache=cache)
+    assert _arcs(premier) == _arcs(construire_graphe(pbf_mini, cache=False))
+    _extrait(impairs, lambda i: i == 1)  # the second extract changes: no stale reuse
+    second = construire_graphe([pairs, impairs], dossier_cache=cache)
     assert premier.metadonnees["cle_cache"] != second.metadonnees["cle_cache"]
+    # the graph served is the one of the new content, not the cached one of the old
+    assert _arcs(second) == _arcs(construire_graphe([pairs, impairs], cache=False))
+    assert len(_arcs(second)) < len(_arcs(premier))
 
 
 def test_melange_de_formats_refuse(tmp_path, pbf_mini):

@@ -25,8 +25,14 @@ def faux_overpass(monkeypatch):
     appels: list[dict] = []
 
     def faux(polygone, **options):
+        # osmnx's own XML reader, honouring the options that shape the graph: a simplified
+        # or trimmed download would give another graph than the PBF
         appels.append({"polygone": polygone, **options})
-        return ox.graph_from_xml(OSM_MINI, simplify=False, retain_all=True)
+        return ox.graph_from_xml(
+            OSM_MINI,
+            simplify=options.get("simplify", True),
+            retain_all=options.get("retain_all", False),
+        )
 
     monkeypatch.setattr(ox, "graph_from_polygon", faux)
     return appels
@@ -39,9 +45,12 @@ def test_telechargement_egal_au_pbf(tmp_path, faux_overpass, pbf_mini):
     for nom in ("indptr", "indices", "temps_s", "osm_ids", "x", "y"):
         assert np.array_equal(getattr(g, nom), getattr(ref, nom)), nom
     assert g.metadonnees["source"]["type"] == "overpass"
-    # the query: the buffered polygon, unsimplified, our road filter
+    # the intermediate nodes of the ways are kept: osmnx's simplification would drop some
+    simplifie = ox.graph_from_xml(OSM_MINI, simplify=True, retain_all=True)
+    assert set(g.osm_ids.tolist()) - set(simplifie.nodes)
+    # the query: the buffered polygon, our road filter
     (appel,) = faux_overpass
-    assert appel["polygone"].contains(ZONE) and appel["simplify"] is False
+    assert appel["polygone"].contains(ZONE)
     assert "residential" in appel["custom_filter"][0] and len(appel["custom_filter"]) == 1
     # osmnx settings restored
     assert (ox.settings.all_oneway, list(ox.settings.useful_tags_way)) == reglages

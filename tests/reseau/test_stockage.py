@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 
 import numpy as np
@@ -163,6 +164,16 @@ def test_cache_reutilise_puis_invalide(tmp_path, monkeypatch):
     assert g2.metadonnees["cle_cache"] == g1.metadonnees["cle_cache"]
     assert chemin_graphe(g1.metadonnees["cle_cache"], cache).is_file()
 
+    # the key is the content, not the name nor the date: a renamed, re-dated copy of the
+    # same file is served from the cache, equal to the first build
+    copie = shutil.copy(source, tmp_path / "autre_nom.osm.pbf")
+    os.utime(copie, (1_000_000_000, 1_000_000_000))
+    g_copie = construire_graphe(copie, dossier_cache=cache)
+    assert len(appels) == 1
+    assert g_copie.metadonnees["cle_cache"] == g1.metadonnees["cle_cache"]
+    for nom in ("indptr", "indices", "temps_s", "osm_ids", "x", "y"):
+        assert np.array_equal(getattr(g_copie, nom), getattr(g1, nom)), nom
+
     # same name, changed content: maxspeed=50 -> 30 on way 101
     texte = OSM_MINI.read_text(encoding="utf-8").replace(
         '<tag k="maxspeed" v="50"/>', '<tag k="maxspeed" v="30"/>'
@@ -188,6 +199,9 @@ def test_cache_reutilise_puis_invalide(tmp_path, monkeypatch):
     # changed option or polygon: rebuilt
     construire_graphe(source, dossier_cache=cache, bacs=True)
     assert len(appels) == 4
+
+    # what the cache served for the changed file is that file's graph
+    assert np.array_equal(g3.temps_s, construire_graphe(modifie, cache=False).temps_s)
 
 
 def test_cache_corrompu_reconstruit(tmp_path, monkeypatch, caplog):
