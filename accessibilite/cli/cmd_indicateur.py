@@ -180,12 +180,12 @@ def executer(options: argparse.Namespace) -> int:
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several services (or one on Dask): one task per service."""
+    from accessibilite.cli._base import barres
     from accessibilite.cli._options_acces import fichier_bpe, source_depuis_options
     from accessibilite.cli._options_dask import client_depuis_options
     from poles.apl import Decroissance
     from poles.distribue import indicateurs_services
     from socle.erreurs import DonneesInvalides
-    from socle.progression import Barres
     from socle.territoire import code_departement
 
     if options.service is not None and options.services is not None:
@@ -208,7 +208,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
     # a road-graph source is reopened from its file by each worker, not shipped
     source = source_depuis_options(options)
     etape(f"{len(demandes)} service(s) : {', '.join(demandes)}")
-    barre = Barres()
+    barre = barres()
     try:
         with client_depuis_options(options) as client:
             bilans = indicateurs_services(

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from accessibilite.cli._base import Analyseur
+from accessibilite.cli._base import Analyseur, barres
 from accessibilite.cli._options_acces import etape
 from accessibilite.cli._options_dask import (
     AIDE_DASK,
@@ -14,7 +14,6 @@ from accessibilite.cli._options_dask import (
     client_depuis_options,
     fils,
 )
-from socle.progression import Barres
 
 __all__ = ["ajouter"]
 
@@ -142,7 +141,7 @@ def executer(options: argparse.Namespace) -> int:
     plan = preparer_matrice(
         options.reseau, origines, destinations, sortie=options.sortie, coupure_s=coupure_s, lot=lot
     )
-    barre = Barres()
+    barre = barres()
     try:
         with client_depuis_options(options) as client:
             lots = "1 lot" if plan.n_lots == 1 else f"{plan.n_lots} lots"

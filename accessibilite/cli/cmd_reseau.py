@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from accessibilite.cli._base import Analyseur
-from socle.progression import Barres
+from accessibilite.cli._base import Analyseur, barres
 
 __all__ = ["ajouter"]
 
@@ -146,7 +145,7 @@ def _extraits_geofabrik(polygone: Any, tampon_km: float, rafraichir: bool) -> li
     chemins = []
     for source in extraits:
         print(f"… extrait OpenStreetMap : {source.description} ({source.url})", file=sys.stderr)
-        chemins.append(telecharger_source(source, rafraichir=rafraichir, progression=Barres()))
+        chemins.append(telecharger_source(source, rafraichir=rafraichir, progression=barres()))
     return chemins
 
 
@@ -162,7 +161,7 @@ def executer_construire(options: argparse.Namespace) -> int:
     source: Any = options.pbf if options.pbf is not None else options.graphml
     if source is None and not options.overpass and polygone is not None:
         source = _extraits_geofabrik(polygone, options.tampon_km, options.rafraichir)
-    barres = Barres()
+    barre = barres()
     debut = time.perf_counter()
     try:
         graphe = reseau.construire_graphe(
@@ -174,10 +173,10 @@ def executer_construire(options: argparse.Namespace) -> int:
             crs=options.crs,
             cache=not options.sans_cache,
             rafraichir=options.rafraichir,
-            progression=barres,
+            progression=barre,
         )
     finally:
-        barres.fermer()
+        barre.fermer()
     reseau.sauvegarder_graphe(graphe, options.sortie)
     duree = time.perf_counter() - debut
     faits = reseau.decrire_graphe(graphe)

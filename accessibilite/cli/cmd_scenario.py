@@ -125,13 +125,13 @@ def executer(options: argparse.Namespace) -> int:
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several scenario files (or one on Dask): one task per file."""
+    from accessibilite.cli._base import barres
     from accessibilite.cli._options_dask import client_depuis_options
     from poles.distribue import scenarios
-    from socle.progression import Barres
 
     source = source_de_remplacement(options)  # a road graph is reopened by each worker
     etape(f"{len(options.modifications)} scénario(s) sur la base {options.base}")
-    barre = Barres()
+    barre = barres()
     try:
         with client_depuis_options(options) as client:
             bilans = scenarios(
