@@ -6,7 +6,9 @@ Every file is written under a temporary name and renamed when complete.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -15,6 +17,7 @@ import pandas as pd
 from poles.indicateurs import ResultatIndicateur, colonne_seuil
 from poles.placement import ResultatPlacement
 from poles.scenarios import ResultatScenario
+from socle import styles_qgis
 from socle.fichiers import (
     ecrire_couches,
     ecrire_json,
@@ -22,6 +25,7 @@ from socle.fichiers import (
     ecriture_atomique,
     preparer_dossier,
 )
+from socle.geopaquet import Metadonnees, Style, historique
 
 __all__ = [
     "colonnes_indicateur",
@@ -68,7 +72,37 @@ def ecrire_indicateur(resultat: ResultatIndicateur, dossier: str | Path) -> list
         "communes": gpd.GeoDataFrame(table[[*colonnes, "geometry"]], crs=table.crs),
         "equipements": resultat.equipements,
     }
-    ecrits.append(ecrire_couches(couches, dossier / "indicateur.gpkg"))
+    seuils = list(table.attrs["seuils_min"])
+    libelle = str(resultat.parametres.get("service", {}).get("libelle", "service"))
+    styles = {
+        "communes": [
+            styles_qgis.style_temps(
+                "temps_min",
+                colonne_zone_grise=colonne_seuil(seuils[0]) if seuils else None,
+                seuil_min=seuils[0] if seuils else None,
+                nom=f"Temps à « {libelle} »",
+            )
+        ],
+        "equipements": [styles_qgis.style_points("#000000", nom="Communes équipées")],
+    }
+    ecrits.append(
+        ecrire_couches(
+            couches,
+            dossier / "indicateur.gpkg",
+            styles=styles,
+            metadonnees=_metadonnees(
+                resultat.parametres,
+                f"Accès à « {libelle} »",
+                {
+                    "communes": (
+                        f"Temps à « {libelle} »",
+                        "Temps de chaque commune à la commune équipée la plus proche.",
+                    ),
+                    "equipements": ("Communes équipées", "Nombre d'équipements du service."),
+                },
+            ),
+        )
+    )
     ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
     logger.info("Indicateur écrit dans %s", dossier)
     return ecrits
@@ -88,6 +122,15 @@ def ecrire_scenario(
         ecrire_couches(
             {"difference": resultat.difference, "poles_modifies": resultat.poles_modifies},
             dossier / "scenario.gpkg",
+            styles=_styles_scenario(resultat),
+            metadonnees=_metadonnees(
+                resultat.parametres,
+                "Scénario : avant et après",
+                {
+                    "difference": ("Avant / après", "Temps avant, après et variation."),
+                    "poles_modifies": ("Pôles ajoutés ou retirés", "Par niveau."),
+                },
+            ),
         ),
         ecrire_json(resultat.parametres, dossier / "parametres.json"),
     ]
@@ -106,9 +149,60 @@ def ecrire_placement(resultat: ResultatPlacement, dossier: str | Path) -> list[P
         ecrire_couches(
             {"propositions": resultat.points, "zone_grise": resultat.zone_grise},
             dossier / "placement.gpkg",
+            styles={
+                "propositions": [styles_qgis.style_propositions()],
+                "zone_grise": [styles_qgis.style_sortie_zone_grise()],
+            },
+            metadonnees=_metadonnees(
+                resultat.parametres,
+                "Placement de nouveaux pôles",
+                {
+                    "propositions": ("Propositions", "Communes proposées, dans l'ordre."),
+                    "zone_grise": ("Zone grise", "Communes en zone grise et leur sortie."),
+                },
+            ),
         ),
         ecrire_json(resultat.parametres, dossier / "parametres.json"),
     ]
+
+
+def _metadonnees(
+    parametres: dict[str, Any], titre: str, couches: dict[str, tuple[str, str]]
+) -> Metadonnees:
+    lieu = str(parametres.get("departement_nom") or parametres.get("departement") or "")
+    return Metadonnees(
+        titre=f"{titre} — {lieu}" if lieu else titre,
+        resume=titre,
+        historique=historique(parametres),
+        mots_cles=("SDAASP", "accessibilité"),
+        couches=couches,
+        date=str(parametres.get("date") or "") or None,
+    )
+
+
+def _styles_scenario(resultat: ResultatScenario) -> dict[str, list[Style]]:
+    """One style per level on the difference layer (the first level's by default)."""
+    niveaux = [
+        str(c)[len("variation_") : -len("_min")]
+        for c in resultat.difference.columns
+        if str(c).startswith("variation_") and str(c).endswith("_min")
+    ]
+    return {
+        "difference": [
+            replace(
+                styles_qgis.style_difference(f"variation_{n}_min", nom=f"Variation — {n}"),
+                defaut=k == 0,
+            )
+            for k, n in enumerate(niveaux)
+        ],
+        "poles_modifies": [
+            styles_qgis.style_categories_points(
+                "modification",
+                [("ajouté", "#1a9850", "pôle ajouté"), ("retiré", "#d73027", "pôle retiré")],
+                nom="Pôles modifiés",
+            )
+        ],
+    }
 
 
 def _pluriel(n: float, mot: str) -> str:

@@ -20,6 +20,7 @@ __all__ = [
     "NOMS_COURTS_EPCI",
     "nom_pole",
     "style_bassins",
+    "style_categories_points",
     "style_cumul",
     "style_departement",
     "style_difference",
@@ -27,6 +28,8 @@ __all__ = [
     "style_isochrones",
     "style_points",
     "style_poles",
+    "style_propositions",
+    "style_sortie_zone_grise",
     "style_temps",
     "style_vitesses",
     "style_voisines",
@@ -306,6 +309,55 @@ def style_difference(colonne: str, *, nom: str = "Variation du temps") -> Style:
         qml.Plage(5.0, 1e9, _commune("#b2182b"), "perte de plus de 5 min"),
     ]
     return Style(nom, qml.document(qml.rendu_gradue(colonne, plages)))
+
+
+def style_categories_points(
+    colonne: str, valeurs: Sequence[tuple[str, str, str]], *, nom: str, taille_mm: float = 2.0
+) -> Style:
+    """Points by category: ``(valeur, couleur, libelle)``."""
+    categories = [
+        qml.Categorie(valeur, qml.rond(couleur, bordure="#000000", taille_mm=taille_mm), libelle)
+        for valeur, couleur, libelle in valeurs
+    ]
+    return Style(nom, qml.document(qml.rendu_categories(colonne, categories)))
+
+
+def style_propositions(colonne_rang: str = "rang", colonne_nom: str = "nom") -> Style:
+    """Proposed poles: large black dots labelled ``rang. nom``."""
+    return Style(
+        "Propositions",
+        qml.document(
+            qml.rendu_unique(qml.rond("#000000", bordure="#ffffff", taille_mm=2.6)),
+            qml.Etiquettes(
+                f"{_champ(colonne_rang)} || '. ' || {_champ(colonne_nom)}",
+                expression=True,
+                taille_pt=8.0,
+                gras=True,
+                halo_mm=0.7,
+                dans_polygone=False,
+            ),
+        ),
+    )
+
+
+def style_sortie_zone_grise(colonne: str = "sortie_par") -> Style:
+    """Communes in zone grise: green when a proposal takes them out of it, grey and
+    hatched when none does."""
+    regles = [
+        qml.Regle(
+            "sortie de zone grise par une proposition",
+            f"coalesce({_champ(colonne)}, '') <> ''",
+            _commune("#74c476"),
+        ),
+        qml.Regle(
+            "reste en zone grise",
+            f"coalesce({_champ(colonne)}, '') = ''",
+            _commune(s.COULEUR_SANS_TEMPS).plus(
+                qml.hachures(s.COULEUR_HACHURES, bordure=s.COULEUR_HACHURES, **_HACHURES)
+            ),
+        ),
+    ]
+    return Style("Sorties de zone grise", qml.document(qml.rendu_regles(regles)))
 
 
 def style_vitesses(colonne: str = "vitesse_kmh") -> Style:

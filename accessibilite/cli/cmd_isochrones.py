@@ -139,6 +139,8 @@ def executer_isochrones(options: argparse.Namespace) -> int:
     from isochrones import ParametresGeometrie, isochrones_points, isochrones_vol_oiseau
     from socle.erreurs import DonneesInvalides
     from socle.fichiers import ecrire_couches
+    from socle.geopaquet import Metadonnees
+    from socle.styles_qgis import style_isochrones
 
     source = options.source or ("osm" if options.reseau else None)
     if source is None:
@@ -169,7 +171,21 @@ def executer_isochrones(options: argparse.Namespace) -> int:
             anneaux=options.anneaux,
             parametres=ParametresGeometrie(largeur_m=options.largeur_m, pas_m=options.pas_m),
         )
-    ecrire_couches({"isochrones": resultat}, options.sortie)
+    ecrire_couches(
+        {"isochrones": resultat},
+        options.sortie,
+        styles={"isochrones": [style_isochrones(options.temps)]},
+        metadonnees=Metadonnees(
+            titre="Isochrones",
+            resume=f"Atteignable en voiture en {', '.join(f'{t:g}' for t in options.temps)} "
+            f"min (sens « {sens} »).",
+            historique=(
+                "Source des temps : "
+                + (f"réseau routier {options.reseau}." if source == "osm" else "vol d'oiseau."),
+                f"Points : {options.points or 'pôles ' + str(options.poles)}.",
+            ),
+        ),
+    )
     print(
         f"{len(resultat)} polygones écrits dans {options.sortie} "
         f"({resultat['source'].nunique()} source(s), sens « {sens} »)."
@@ -182,11 +198,27 @@ def executer_bassins(options: argparse.Namespace) -> int:
     from cartes.dossier import lire_dossier
     from isochrones import bassins
     from socle.fichiers import ecrire_couches
+    from socle.geopaquet import Metadonnees, historique
+    from socle.styles_qgis import style_bassins
 
     dossier = lire_dossier(options.base)
     niveaux = [options.niveau] if options.niveau else [n.nom for n in dossier.niveaux]
     couches = {f"bassins_{n}": bassins(dossier.communes, n) for n in niveaux}
-    ecrire_couches(couches, options.sortie)
+    ecrire_couches(
+        couches,
+        options.sortie,
+        styles={nom: [style_bassins()] for nom in couches},
+        metadonnees=Metadonnees(
+            titre=f"Bassins de services — {dossier.departement_nom}",
+            resume="Communes regroupées par pôle le plus proche ; hors bassin : zone grise.",
+            historique=historique(dossier.parametres),
+            couches={
+                f"bassins_{n.nom}": (f"Bassins — {n.adjectif}", f"Seuil {n.seuil_min:g} min.")
+                for n in dossier.niveaux
+                if n.nom in niveaux
+            },
+        ),
+    )
     for nom, couche in couches.items():
         hors = couche[couche["hors_bassin"]]
         print(
