@@ -25,6 +25,7 @@ from socle.symbologie import (
     couleurs_cumul,
     luminance,
     nombre_fr,
+    texte_fr,
 )
 
 __all__ = [
@@ -124,11 +125,16 @@ def _osm(parametres: dict[str, Any]) -> tuple[bool, str]:
 
 
 def ligne_sources(
-    dossier: DossierZonesGrises, *, tuiles: bool = False, realisation: str | None = None
+    dossier: DossierZonesGrises,
+    *,
+    tuiles: bool = False,
+    realisation: str | None = None,
+    producteur: str | None = None,
 ) -> str:
-    """The sources line of every map: BPE, travel times, rule, base map, date."""
+    """The sources line of every map: producer, BPE, travel times, rule, base map, date
+    (decimal commas in every number)."""
     p = dossier.parametres
-    morceaux = []
+    morceaux = [f"réalisation : {producteur.strip()}"] if producteur and producteur.strip() else []
     bpe = p.get("bpe") or {}
     annee = bpe.get("annee", bpe.get("année")) if isinstance(bpe, dict) else None
     morceaux.append(
@@ -165,7 +171,7 @@ def ligne_sources(
         realisation
         or (f"calcul du {quand}, outil accessibilite" if quand else "outil accessibilite")
     )
-    return ". ".join(m[:1].upper() + m[1:] for m in morceaux) + "."
+    return texte_fr(". ".join(m[:1].upper() + m[1:] for m in morceaux) + ".")
 
 
 def nom_pole(niveau: NiveauCarte, *, pluriel: bool = False) -> str:

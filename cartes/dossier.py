@@ -21,6 +21,7 @@ import pandas as pd
 
 from socle.dossiers import verifier_dossier
 from socle.erreurs import DonneesInvalides, DonneesManquantes, SansCRS
+from socle.tableur import lire_csv
 from socle.territoire import CRS_LAMBERT93
 
 __all__ = [
@@ -338,9 +339,9 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
     if "code" in voisines.columns:
         voisines["code"] = voisines["code"].astype(str)
 
-    resume = pd.read_csv(chemin / "resume.csv")
+    resume = lire_csv(chemin / "resume.csv")
     _colonnes(resume, ["niveau", "communes", "population", "part_population"], "resume.csv")
-    resume_epci = pd.read_csv(chemin / "resume_epci.csv", dtype={"epci_code": str})
+    resume_epci = lire_csv(chemin / "resume_epci.csv", dtype={"epci_code": str})
     _colonnes(
         resume_epci,
         ["epci_code", "niveau", "communes", "population", "part_population"],

@@ -435,6 +435,7 @@ def carte_interactive(
     bassins: gpd.GeoDataFrame | None = None,
     titre: str | None = None,
     tolerance_m: float = 30.0,
+    producteur: str | None = None,
 ) -> Any:
     """Build the interactive map of a zones-grises folder.
 
@@ -454,6 +455,8 @@ def carte_interactive(
         Title of the page (default: "Zones grises des services au public — <département>").
     tolerance_m
         Simplification tolerance of the polygons, in metres (0: none).
+    producteur
+        The organisation that made the map, at the start of the sources box.
 
     Returns
     -------
@@ -488,7 +491,7 @@ def carte_interactive(
     autres += _couches_limites(page)
     _couche_voisines(page)
     folium.LayerControl(collapsed=False, position="topright").add_to(page.carte)
-    _controles(page, fond=fond, premiers=(groupes_poles[0], autres[0]))
+    _controles(page, fond=fond, premiers=(groupes_poles[0], autres[0]), producteur=producteur)
     return page.carte
 
 
@@ -551,7 +554,8 @@ def _page(d: DossierZonesGrises, *, fond: str, titre: str | None, tolerance_m: f
 
     if fond == "tuiles":
         folium.TileLayer("OpenStreetMap", name="Plan OpenStreetMap", control=True).add_to(carte)
-        folium.FeatureGroup(name="Fond uni (sans tuiles)", overlay=False).add_to(carte)
+        # a second base layer, offered in the control but not shown: one base at a time
+        folium.FeatureGroup(name="Fond uni (sans tuiles)", overlay=False, show=False).add_to(carte)
 
     for nom, z, actif in (
         ("zg_couches", 410, False),
@@ -620,7 +624,7 @@ def _couches_niveaux(page: _Page) -> None:
             for k, (classe, couleur) in enumerate(
                 zip(_style.CLASSES_TEMPS, _style.COULEURS_TEMPS, strict=True)
             )
-            if k in presents or k > 0
+            if k in presents  # the legend shows only the classes the map shows
         ]
         if -1 in presents:
             lignes.append(_ligne(_case(_style.COULEUR_SANS_TEMPS), _style.LIBELLE_SANS_TEMPS))
@@ -677,6 +681,7 @@ def _couche_cumul(page: _Page) -> None:
                 strict=True,
             )
         )
+        if comptes.get(k, 0) > 0  # the legend shows only the classes the map shows
     ]
     legendes.append(
         (
@@ -951,7 +956,9 @@ def _couche_voisines(page: _Page) -> None:
     voisines_fg.add_to(carte)
 
 
-def _controles(page: _Page, *, fond: str, premiers: tuple[Any, Any]) -> None:
+def _controles(
+    page: _Page, *, fond: str, premiers: tuple[Any, Any], producteur: str | None = None
+) -> None:
     """Legends (bottom left), sources (bottom right), headings in the layer control, one
     level layer at a time, initial view."""
     from branca.element import MacroElement
@@ -963,7 +970,7 @@ def _controles(page: _Page, *, fond: str, premiers: tuple[Any, Any]) -> None:
     for couches, contenu in legendes:
         groupes = couches if isinstance(couches, list) else [couches]
         entrees.append(([g.get_name() for g in groupes], _js(contenu)))
-    sources = _style.ligne_sources(d, tuiles=fond == "tuiles")
+    sources = _style.ligne_sources(d, tuiles=fond == "tuiles", producteur=producteur)
     controles: Any = MacroElement()
     controles._template = Template(
         """{% macro script(this, kwargs) %}
@@ -996,6 +1003,7 @@ def _controles(page: _Page, *, fond: str, premiers: tuple[Any, Any]) -> None:
     return div;
   };
   sources.addTo(carte);
+  var boiteSources = document.getElementById("zg-sources");
   function majLegendes() {
     var premiere = true;
     entrees.forEach(function (e) {
@@ -1037,8 +1045,10 @@ def _controles(page: _Page, *, fond: str, premiers: tuple[Any, Any]) -> None:
   carte.on("overlayremove", apres);
   carte.on("baselayerchange", intertitres);
   apres();
+  // the territory fits above the sources box (bottom right), never under it
+  var basSources = boiteSources ? boiteSources.offsetHeight + 16 : 10;
   carte.fitBounds({{ this.bornes }},
-    {paddingTopLeft: [10, 60], paddingBottomRight: [10, 10], animate: false});
+    {paddingTopLeft: [10, 60], paddingBottomRight: [10, basSources], animate: false});
 })({{ this._parent.get_name() }});
 {% endmacro %}"""
     )

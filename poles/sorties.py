@@ -14,6 +14,8 @@ from poles.zones_grises import ResultatZonesGrises
 from socle import styles_qgis
 from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
 from socle.geopaquet import Metadonnees, Style, Vue, historique
+from socle.symbologie import nombre_fr, seuil_fr, texte_fr
+from socle.tableur import ajouter_au_classeur, ecrire_classeur
 
 __all__ = [
     "colonnes_table",
@@ -25,6 +27,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: The workbook of a zones-grises folder: one sheet per table.
+CLASSEUR = "zones_grises.xlsx"
 
 
 def colonnes_table(niveaux: list[str]) -> list[str]:
@@ -41,11 +46,15 @@ def colonnes_table(niveaux: list[str]) -> list[str]:
     return [*colonnes, "niveaux_zone_grise"]
 
 
-def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list[Path]:
+def ecrire_resultats(
+    resultat: ResultatZonesGrises, dossier: str | Path, *, csv: str = "portable"
+) -> list[Path]:
     """Write the tables, the GeoPackage and ``parametres.json`` into ``dossier``.
 
     Every file is written under a temporary name and renamed when complete: an
-    interrupted run leaves the previous files (or none), never a half file.
+    interrupted run leaves the previous files (or none), never a half file. The tables
+    are CSV files (``csv``: ``portable`` or ``excel-fr``, see :mod:`socle.tableur`) and
+    the sheets of one workbook, ``zones_grises.xlsx``.
 
     Returns
     -------
@@ -58,12 +67,14 @@ def ecrire_resultats(resultat: ResultatZonesGrises, dossier: str | Path) -> list
     colonnes = colonnes_table(niveaux)
     ecrits = []
 
-    chemin = dossier / "zones_grises.csv"
-    ecrire_table(pd.DataFrame(communes[colonnes]), chemin)
-    ecrits.append(chemin)
-    for nom, table in (("resume.csv", resultat.resume), ("resume_epci.csv", resultat.resume_epci)):
-        ecrire_table(table, dossier / nom)
-        ecrits.append(dossier / nom)
+    tables = {
+        "zones_grises.csv": pd.DataFrame(communes[colonnes]),
+        "resume.csv": resultat.resume,
+        "resume_epci.csv": resultat.resume_epci,
+    }
+    for nom, table in tables.items():
+        ecrits.append(ecrire_table(table, dossier / nom, dialecte=csv))
+    ecrits.append(ecrire_classeur(tables, dossier / CLASSEUR))
 
     couches: dict[str, gpd.GeoDataFrame] = {
         "communes": gpd.GeoDataFrame(communes[[*colonnes, "geometry"]], crs=communes.crs),
@@ -218,10 +229,12 @@ def metadonnees_zones_grises(parametres: dict[str, Any]) -> Metadonnees:
     )
 
 
-def ecrire_sensibilite(table: pd.DataFrame, dossier: str | Path) -> Path:
+def ecrire_sensibilite(table: pd.DataFrame, dossier: str | Path, *, csv: str = "portable") -> Path:
     """Write a sensitivity table (:func:`poles.zones_grises.sensibilite`) as
-    ``sensibilite.csv`` in ``dossier``, atomically."""
-    return ecrire_table(table, Path(dossier) / "sensibilite.csv")
+    ``sensibilite.csv`` in ``dossier`` (and as a sheet of ``zones_grises.xlsx``),
+    atomically."""
+    ajouter_au_classeur(Path(dossier) / CLASSEUR, {"sensibilite": table})
+    return ecrire_table(table, Path(dossier) / "sensibilite.csv", dialecte=csv)
 
 
 def _epci(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -237,21 +250,22 @@ def formater_resume(resultat: ResultatZonesGrises) -> str:
     lignes = [
         f"Zones grises — {resultat.parametres['departement_nom']} "
         f"({resultat.parametres['departement']}), source : "
-        f"{resultat.parametres['source']['description']}",
-        f"Règle : {resultat.parametres['regle']['description']}",
+        + texte_fr(str(resultat.parametres["source"]["description"])),
+        "Règle : " + texte_fr(str(resultat.parametres["regle"]["description"])),
         "",
         f"{'niveau':<15}{'seuil':>7}{'pôles':>7}{'communes':>10}{'population':>12}{'part':>8}",
     ]
     for _, ligne in resultat.resume.iterrows():
         lignes.append(
             f"{libelles.get(ligne['niveau'], ligne['niveau']):<15}"
-            f"{ligne['seuil_min']:>5.0f} mn{ligne['poles']:>6d}{ligne['communes']:>10d}"
-            f"{ligne['population']:>12,d}{ligne['part_population']:>8.1%}".replace(",", " ")
+            f"{seuil_fr(ligne['seuil_min']):>5} mn{ligne['poles']:>6d}{ligne['communes']:>10d}"
+            + f"{nombre_fr(ligne['population']):>12}"
+            + f"{nombre_fr(100 * ligne['part_population'], 1) + ' %':>8}"
         )
     total = int(resultat.communes["population"].sum())
     lignes.append("")
     lignes.append(
-        f"{len(resultat.communes)} communes, {total:,d} habitants".replace(",", " ")
+        f"{nombre_fr(len(resultat.communes))} communes, {nombre_fr(total)} habitants"
         + " ; « communes » et « population » comptent celles en zone grise (temps au pôle"
         " le plus proche au-delà du seuil)."
     )

@@ -26,6 +26,8 @@ from socle.fichiers import (
     preparer_dossier,
 )
 from socle.geopaquet import Metadonnees, Style, historique
+from socle.symbologie import nombre_fr, seuil_fr, texte_fr
+from socle.tableur import ecrire_classeur
 
 __all__ = [
     "colonnes_indicateur",
@@ -55,19 +57,30 @@ def colonnes_indicateur(table: pd.DataFrame) -> list[str]:
     return colonnes
 
 
-def ecrire_indicateur(resultat: ResultatIndicateur, dossier: str | Path) -> list[Path]:
-    """Write ``indicateur.csv``, the summaries, ``indicateur.gpkg`` and ``parametres.json``."""
+def _tables(tables: dict[str, pd.DataFrame], dossier: Path, classeur: str, csv: str) -> list[Path]:
+    """Each table as CSV (dialect ``csv``) and as a sheet of the workbook ``classeur``."""
+    ecrits = [ecrire_table(t, dossier / nom, dialecte=csv) for nom, t in tables.items()]
+    ecrits.append(ecrire_classeur(tables, dossier / classeur))
+    return ecrits
+
+
+def ecrire_indicateur(
+    resultat: ResultatIndicateur, dossier: str | Path, *, csv: str = "portable"
+) -> list[Path]:
+    """Write ``indicateur.csv``, the summaries (CSV in the dialect ``csv`` and the sheets
+    of ``indicateur.xlsx``), ``indicateur.gpkg`` and ``parametres.json``."""
     dossier = preparer_dossier(dossier)
     table = resultat.communes
     colonnes = colonnes_indicateur(table)
-    ecrits = [
-        ecrire_table(pd.DataFrame(table[colonnes]), dossier / "indicateur.csv"),
-        ecrire_table(resultat.resume, dossier / "resume.csv"),
-        ecrire_table(resultat.resume_epci, dossier / "resume_epci.csv"),
-        ecrire_table(resultat.plus_eloignees, dossier / "communes_les_plus_eloignees.csv"),
-    ]
+    tables = {
+        "indicateur.csv": pd.DataFrame(table[colonnes]),
+        "resume.csv": resultat.resume,
+        "resume_epci.csv": resultat.resume_epci,
+        "communes_les_plus_eloignees.csv": resultat.plus_eloignees,
+    }
     if resultat.resume_territoires is not None:
-        ecrits.append(ecrire_table(resultat.resume_territoires, dossier / "resume_territoires.csv"))
+        tables["resume_territoires.csv"] = resultat.resume_territoires
+    ecrits = _tables(tables, dossier, "indicateur.xlsx", csv)
     couches = {
         "communes": gpd.GeoDataFrame(table[[*colonnes, "geometry"]], crs=table.crs),
         "equipements": resultat.equipements,
@@ -109,16 +122,21 @@ def ecrire_indicateur(resultat: ResultatIndicateur, dossier: str | Path) -> list
 
 
 def ecrire_scenario(
-    resultat: ResultatScenario, dossier: str | Path, *, texte_modifications: str | None = None
+    resultat: ResultatScenario,
+    dossier: str | Path,
+    *,
+    texte_modifications: str | None = None,
+    csv: str = "portable",
 ) -> list[Path]:
-    """Write ``avant_apres.csv``, ``bilan.csv``, ``scenario.gpkg`` and ``parametres.json``.
+    """Write ``avant_apres.csv``, ``bilan.csv`` (and ``scenario.xlsx``), ``scenario.gpkg``
+    and ``parametres.json``.
 
     ``texte_modifications`` (the scenario file's text) is copied as ``modifications.toml``.
     """
     dossier = preparer_dossier(dossier)
+    tables = {"avant_apres.csv": resultat.avant_apres, "bilan.csv": resultat.bilan}
     ecrits = [
-        ecrire_table(resultat.avant_apres, dossier / "avant_apres.csv"),
-        ecrire_table(resultat.bilan, dossier / "bilan.csv"),
+        *_tables(tables, dossier, "scenario.xlsx", csv),
         ecrire_couches(
             {"difference": resultat.difference, "poles_modifies": resultat.poles_modifies},
             dossier / "scenario.gpkg",
@@ -141,11 +159,14 @@ def ecrire_scenario(
     return ecrits
 
 
-def ecrire_placement(resultat: ResultatPlacement, dossier: str | Path) -> list[Path]:
-    """Write ``placement.csv``, ``placement.gpkg`` and ``parametres.json``."""
+def ecrire_placement(
+    resultat: ResultatPlacement, dossier: str | Path, *, csv: str = "portable"
+) -> list[Path]:
+    """Write ``placement.csv`` (and ``placement.xlsx``), ``placement.gpkg`` and
+    ``parametres.json``."""
     dossier = preparer_dossier(dossier)
     return [
-        ecrire_table(resultat.propositions, dossier / "placement.csv"),
+        *_tables({"placement.csv": resultat.propositions}, dossier, "placement.xlsx", csv),
         ecrire_couches(
             {"propositions": resultat.points, "zone_grise": resultat.zone_grise},
             dossier / "placement.gpkg",
@@ -228,22 +249,22 @@ def formater_indicateur(resultat: ResultatIndicateur) -> str:
     lignes = [
         f"Accès : {p['service']['libelle']} ({', '.join(p['service']['typequ'])}) — "
         f"{p['departement_nom']} ({p['departement']})",
-        f"Source : {p['source']['description']}",
+        "Source : " + texte_fr(str(p["source"]["description"])),
         f"{int(ligne['communes'])} communes, {_nombre(ligne['population'])} habitants ; "
         f"temps moyen pondéré par la population : {_minutes(ligne['temps_moyen_min'])}",
     ]
     for seuil in p["seuils_min"]:
         nom = f"{seuil:g}".replace(".", "_")
         lignes.append(
-            f"  au-delà de {seuil:g} min : "
+            f"  au-delà de {seuil_fr(seuil)} min : "
             f"{_pluriel(ligne[f'population_au_dela_{nom}'], 'habitant')} "
             f"({_pourcent(ligne[f'part_au_dela_{nom}'])}), "
             f"{_pluriel(ligne[f'communes_au_dela_{nom}'], 'commune')}"
         )
     if "apl_moyenne_pour_100000" in ligne.index:
         lignes.append(
-            f"APL moyenne : {ligne['apl_moyenne_pour_100000']:.1f} équipements pour 100 000 "
-            "habitants".replace(".", ",")
+            f"APL moyenne : {nombre_fr(ligne['apl_moyenne_pour_100000'], 1)} équipements pour "
+            "100 000 habitants"
         )
     eloignees = resultat.plus_eloignees.head(3)
     if len(eloignees):
@@ -266,7 +287,9 @@ def formater_bilan(resultat: ResultatScenario) -> str:
             f"{r['niveau']:<15}{r['poles_avant']:>5d} → {r['poles_apres']:<4d}"
             f"{r['communes_entrant']:>5d} ({_nombre(r['population_entrant']):>7} h)"
             f"{r['communes_sortant']:>5d} ({_nombre(r['population_sortant']):>7} h)"
-            f"   {r['temps_moyen_avant_min']:.2f} → {r['temps_moyen_apres_min']:.2f} min"
+            f"   {r['temps_moyen_avant_min']:.2f} → {r['temps_moyen_apres_min']:.2f} min".replace(
+                ".", ","
+            )
         )
     lignes.append(
         "« entrent » / « sortent » : communes (et habitants) qui entrent en zone grise ou en "
@@ -282,7 +305,7 @@ def formater_placement(resultat: ResultatPlacement) -> str:
     lignes = [
         f"Placement : {quoi}, seuil {p['seuil_min']:g} min ; {p['communes_zone_grise']} "
         f"communes et {_nombre(p['population_zone_grise'])} habitants au-delà du seuil",
-        f"Source : {p['source']['description']}",
+        "Source : " + texte_fr(str(p["source"]["description"])),
     ]
     for _, r in resultat.propositions.iterrows():
         lignes.append(

@@ -14,6 +14,7 @@ from accessibilite.cli._options_acces import (
     etape,
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
+from accessibilite.cli._options_sortie import ajouter_option_csv
 
 __all__ = ["ajouter"]
 
@@ -110,6 +111,7 @@ def ajouter(sous: Any) -> None:
         help="dossier des résultats (défaut : resultats/<département>/indicateur_<service>)",
     )
     ajouter_option_ecraser(p)
+    ajouter_option_csv(p)
     ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
@@ -172,7 +174,7 @@ def executer(options: argparse.Namespace) -> int:
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
-        ecrire_indicateur(resultat, dossier)
+        ecrire_indicateur(resultat, dossier, csv=options.csv)
     print(formater_indicateur(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
@@ -227,6 +229,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
                 client=client,
                 tentatives=options.tentatives,
                 progression=barre,
+                csv=options.csv,
             )
     finally:
         barre.fermer()

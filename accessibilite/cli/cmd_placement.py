@@ -13,6 +13,7 @@ from accessibilite.cli._options_acces import (
     ajouter_options_source,
     etape,
 )
+from accessibilite.cli._options_sortie import ajouter_option_csv
 
 if TYPE_CHECKING:
     from poles.placement import ResultatPlacement
@@ -59,6 +60,7 @@ def ajouter(sous: Any) -> None:
     ajouter_options_source(p)
     p.add_argument("--sortie", type=Path, help="dossier où écrire les propositions")
     ajouter_option_ecraser(p)
+    ajouter_option_csv(p)
     p.set_defaults(executer=executer)
 
 
@@ -133,6 +135,6 @@ def executer(options: argparse.Namespace) -> int:
         with dossier_resultat(
             options.sortie, commande="placement", ecraser=options.ecraser
         ) as dossier:
-            ecrire_placement(resultat, dossier)
+            ecrire_placement(resultat, dossier, csv=options.csv)
         print(f"\nRésultats : {options.sortie}/")
     return 0

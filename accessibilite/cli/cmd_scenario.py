@@ -13,6 +13,7 @@ from accessibilite.cli._options_acces import (
     source_de_remplacement,
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
+from accessibilite.cli._options_sortie import ajouter_option_csv
 
 __all__ = ["ajouter"]
 
@@ -90,6 +91,7 @@ def ajouter(sous: Any) -> None:
     p.add_argument(
         "--reseau", type=Path, help="réseau de la base, s'il a changé de place (source « osm »)"
     )
+    ajouter_option_csv(p)
     ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
@@ -100,6 +102,7 @@ def executer(options: argparse.Namespace) -> int:
     from poles.scenarios import lire_modifications, scenario
     from poles.sorties_indicateurs import ecrire_scenario, formater_bilan
     from socle.dossiers import dossier_resultat
+    from socle.symbologie import texte_fr
 
     if len(options.modifications) > 1 or options.dask is not None:
         return _executer_plusieurs(options)
@@ -114,10 +117,10 @@ def executer(options: argparse.Namespace) -> int:
     etape(f"écriture des résultats dans {sortie}")
     texte = Path(fichier).read_text(encoding="utf-8")
     with dossier_resultat(sortie, commande="scenario", ecraser=options.ecraser) as dossier:
-        ecrire_scenario(resultat, dossier, texte_modifications=texte)
+        ecrire_scenario(resultat, dossier, texte_modifications=texte, csv=options.csv)
     if modifications.description:
         print(f"Scénario : {modifications.description}")
-    print(f"Source : {base.source.description()}")
+    print(f"Source : {texte_fr(base.source.description())}")
     print(formater_bilan(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
@@ -142,6 +145,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
                 client=client,
                 tentatives=options.tentatives,
                 progression=barre,
+                csv=options.csv,
             )
     finally:
         barre.fermer()
