@@ -1046,7 +1046,9 @@ def _controles(
   carte.on("baselayerchange", intertitres);
   apres();
   // the territory fits above the sources box (bottom right), never under it
-  var basSources = boiteSources ? boiteSources.offsetHeight + 16 : 10;
+  // (the box sits over the attribution: measure from its top to the map's bottom)
+  var basSources = boiteSources ? Math.max(10, carte.getContainer().getBoundingClientRect()
+    .bottom - boiteSources.getBoundingClientRect().top + 6) : 10;
   carte.fitBounds({{ this.bornes }},
     {paddingTopLeft: [10, 60], paddingBottomRight: [10, basSources], animate: false});
 })({{ this._parent.get_name() }});

@@ -113,7 +113,7 @@ def lire_csv(chemin: str | Path, **options: Any) -> pd.DataFrame:
     table = pd.read_csv(chemin, sep=";", decimal=",", encoding="utf-8-sig", **options)
     for colonne in table.columns:
         valeurs = table[colonne]
-        if valeurs.dtype == object:
+        if valeurs.dtype == object or pd.api.types.is_string_dtype(valeurs):
             texte = valeurs.fillna("").astype(str)
             if texte.isin(["oui", "non"]).all() or (
                 texte.isin(["oui", "non", ""]).all() and texte.isin(["oui", "non"]).any()
