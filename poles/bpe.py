@@ -32,6 +32,7 @@ import pandas as pd
 
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.fichiers import dossier_cache, ecriture_atomique, empreinte_fichier
+from socle.progression import annoncer
 from socle.ressources import fichier_donnees
 
 __all__ = [
@@ -111,6 +112,7 @@ def lire_bpe(chemin: str | Path, *, cache: bool = True) -> pd.DataFrame:
             f"Fichier BPE introuvable : {chemin}. Donnez le chemin d'un fichier de la BPE "
             "(--bpe), par exemple ../shared/data/bpe/bpe2013.xlsx."
         )
+    annoncer(f"lecture de la BPE {chemin.name} ({chemin.stat().st_size / 1e6:.1f} Mo)")
     empreinte = empreinte_fichier(chemin)
     fichier_cache = None
     if cache:

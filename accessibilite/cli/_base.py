@@ -167,12 +167,26 @@ def silencieux() -> bool:
     return _SILENCE["actif"]
 
 
+class _SortieErreur(logging.StreamHandler):
+    """A handler writing to the current ``sys.stderr`` (replaced by tests and notebooks)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _valeur: Any) -> None:
+        pass
+
+
 class _FormatFrancais(logging.Formatter):
     """``AVERTISSEMENT : 21,4 km² ...``: French level names and decimal commas."""
 
     def format(self, record: logging.LogRecord) -> str:
         from socle.symbologie import texte_fr
 
+        if getattr(record, "etape", False):  # a step announced by the library
+            return f"… {texte_fr(record.getMessage())}"
         niveau = NIVEAUX_JOURNAL.get(record.levelname, record.levelname)
         return f"{niveau} : {texte_fr(record.getMessage())}"
 
@@ -236,7 +250,7 @@ def configurer_journal(verbeux: int | bool, *, silencieux: bool = False) -> None
         else logging.WARNING
     )
     _SILENCE["actif"] = bool(silencieux)
-    sortie = logging.StreamHandler(sys.stderr)
+    sortie = _SortieErreur()
     sortie.setFormatter(_FormatFrancais())
     racine = logging.getLogger()
     for ancien in list(racine.handlers):
@@ -249,6 +263,10 @@ def configurer_journal(verbeux: int | bool, *, silencieux: bool = False) -> None
         logging.getLogger(nom).setLevel(
             logging.NOTSET if int(verbeux) >= 2 else max(niveau, logging.WARNING)
         )
+    from socle.progression import JOURNAL_ETAPES
+
+    # the steps the library announces show like the CLI's own "… étape" lines
+    logging.getLogger(JOURNAL_ETAPES).setLevel(logging.ERROR if silencieux else logging.INFO)
 
 
 def barres() -> Barres:

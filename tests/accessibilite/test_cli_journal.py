@@ -62,5 +62,25 @@ def test_silencieux_apres_la_commande(tmp_path, capsys):
     assert main([*argv, "--sortie", str(tmp_path / "b"), "-v"]) == 0
     erreurs = capsys.readouterr().err
     assert "… communes, équipements, pôles et temps d'accès" in erreurs
+    assert "… lecture de la BPE bpe2013.xlsx (3,3 Mo)" in erreurs  # announced by poles
     assert "INFO : " in erreurs and "Created" not in erreurs
     configurer_journal(0)
+
+
+def test_compilation_annoncee_une_fois(monkeypatch, caplog):
+    from accessibilite.noyau import _dijkstra, routage
+    from reseau.graphe import Graphe
+    from socle.progression import JOURNAL_ETAPES
+
+    graphe = Graphe.depuis_arcs([0, 1], [1, 2], [1.0, 2.0], 3)
+    routage.plus_proche(graphe, [0])  # the kernel is compiled (or loaded) now
+    assert _dijkstra.a_compiler() is False or not _dijkstra._NOYAUX[0].signatures
+    monkeypatch.setattr(_dijkstra, "a_compiler", lambda: True)  # as on a fresh machine
+    monkeypatch.setattr(routage, "_COMPILATION_ANNONCEE", [])
+    caplog.clear()  # an announcement of a real first compilation above does not count
+    with caplog.at_level(logging.INFO, logger=JOURNAL_ETAPES):
+        routage.plus_proche(graphe, [0])
+        routage.matrice_temps(graphe, [0])
+    annonces = [r for r in caplog.records if getattr(r, "etape", False)]
+    assert len(annonces) == 1
+    assert "une seule fois" in annonces[0].getMessage()
