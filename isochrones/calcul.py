@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from accessibilite.noyau.lieux import Lieux, placer
+from accessibilite.noyau.lieux import Lieux, en_lieux, placer
 from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
 from isochrones.geometrie import ParametresGeometrie, Segments, polygones_bandes
 from reseau.graphe import Graphe
@@ -215,13 +215,17 @@ def _lignes(polygones: list[Any], seuils: list[float], source: str) -> list[dict
 
 def isochrones_points(
     graphe: Graphe,
-    lieux: Lieux,
+    lieux: Lieux | gpd.GeoDataFrame,
     seuils_min: ArrayLike = (10, 20, 30),
     *,
     distance_max_m: float | None = None,
+    colonne_id: str | None = None,
     **options: Any,
 ) -> gpd.GeoDataFrame:
     """Isochrones around points (snapped to the graph, connector time included).
+
+    ``lieux``: :class:`Lieux` or a GeoDataFrame of points or polygons in any CRS, its ids
+    in ``colonne_id`` (default ``code``, else the index): they fill the ``source`` column.
 
     Points farther than ``distance_max_m`` from the network are reported (logged and
     listed in ``attrs["hors_reseau"]``) and skipped; the others are computed. All points
@@ -229,6 +233,7 @@ def isochrones_points(
 
     Other keyword arguments go to :func:`isochrones_noeuds`.
     """
+    lieux = en_lieux(lieux, colonne_id=colonne_id)
     placement = placer(
         graphe, lieux, distance_max_m=distance_max_m, role="points", au_moins_un=True
     )
@@ -246,18 +251,20 @@ def isochrones_points(
 
 
 def isochrones_vol_oiseau(
-    lieux: Lieux,
+    lieux: Lieux | gpd.GeoDataFrame,
     seuils_min: ArrayLike = (10, 20, 30),
     *,
     source: SourceVolOiseau | None = None,
     par_source: bool = False,
     anneaux: bool = False,
+    colonne_id: str | None = None,
 ) -> gpd.GeoDataFrame:
     """The straight-line isochrone: a disc of radius (t − a) / b km around each point.
 
     An estimate with no network (documented as such): below ``a`` minutes nothing is
-    reachable.
+    reachable. ``lieux``: :class:`Lieux` or a GeoDataFrame (see :func:`isochrones_points`).
     """
+    lieux = en_lieux(lieux, colonne_id=colonne_id)
     source = source or SourceVolOiseau()
     seuils = _seuils_s(seuils_min)
     if len(lieux) == 0:
@@ -312,7 +319,10 @@ def lire_points(chemin: str | Path) -> gpd.GeoDataFrame:
 
 
 def isochrones_source(
-    source: SourceTemps, lieux: Lieux, seuils_min: ArrayLike = (10, 20, 30), **options: Any
+    source: SourceTemps,
+    lieux: Lieux | gpd.GeoDataFrame,
+    seuils_min: ArrayLike = (10, 20, 30),
+    **options: Any,
 ) -> gpd.GeoDataFrame:
     """Isochrones with any travel-time source (road graph, straight line).
 

@@ -12,10 +12,10 @@ import pandas as pd
 
 from poles.zones_grises import ResultatZonesGrises
 from socle import styles_qgis
-from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
+from socle.fichiers import ecrire_couches, ecrire_json, preparer_dossier
 from socle.geopaquet import Metadonnees, Style, Vue, historique
 from socle.symbologie import nombre_fr, seuil_fr, texte_fr
-from socle.tableur import ajouter_au_classeur, ecrire_classeur
+from socle.tableur import ajouter_au_classeur, ecrire_classeur, ecrire_csv
 
 __all__ = [
     "colonnes_table",
@@ -73,7 +73,7 @@ def ecrire_resultats(
         "resume_epci.csv": resultat.resume_epci,
     }
     for nom, table in tables.items():
-        ecrits.append(ecrire_table(table, dossier / nom, dialecte=csv))
+        ecrits.append(ecrire_csv(table, dossier / nom, dialecte=csv))
     ecrits.append(ecrire_classeur(tables, dossier / CLASSEUR))
 
     couches: dict[str, gpd.GeoDataFrame] = {
@@ -234,7 +234,7 @@ def ecrire_sensibilite(table: pd.DataFrame, dossier: str | Path, *, csv: str = "
     ``sensibilite.csv`` in ``dossier`` (and as a sheet of ``zones_grises.xlsx``),
     atomically."""
     ajouter_au_classeur(Path(dossier) / CLASSEUR, {"sensibilite": table})
-    return ecrire_table(table, Path(dossier) / "sensibilite.csv", dialecte=csv)
+    return ecrire_csv(table, Path(dossier) / "sensibilite.csv", dialecte=csv)
 
 
 def _epci(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

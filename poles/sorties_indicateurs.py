@@ -21,13 +21,12 @@ from socle import styles_qgis
 from socle.fichiers import (
     ecrire_couches,
     ecrire_json,
-    ecrire_table,
     ecriture_atomique,
     preparer_dossier,
 )
 from socle.geopaquet import Metadonnees, Style, historique
 from socle.symbologie import nombre_fr, seuil_fr, texte_fr
-from socle.tableur import ecrire_classeur
+from socle.tableur import ecrire_classeur, ecrire_csv
 
 __all__ = [
     "colonnes_indicateur",
@@ -59,7 +58,7 @@ def colonnes_indicateur(table: pd.DataFrame) -> list[str]:
 
 def _tables(tables: dict[str, pd.DataFrame], dossier: Path, classeur: str, csv: str) -> list[Path]:
     """Each table as CSV (dialect ``csv``) and as a sheet of the workbook ``classeur``."""
-    ecrits = [ecrire_table(t, dossier / nom, dialecte=csv) for nom, t in tables.items()]
+    ecrits = [ecrire_csv(t, dossier / nom, dialecte=csv) for nom, t in tables.items()]
     ecrits.append(ecrire_classeur(tables, dossier / classeur))
     return ecrits
 

@@ -184,12 +184,13 @@ def dossier_cache(*sous_dossiers: str) -> Path:
     return preparer_dossier(racine_cache().joinpath(*sous_dossiers))
 
 
-def ecrire_table(table: Any, chemin: str | Path, *, dialecte: str = "portable") -> Path:
-    """Write a pandas table as CSV (no index), atomically: UTF-8 with ``,`` by default,
-    or the French spreadsheet dialect ``excel-fr`` (see :mod:`socle.tableur`)."""
-    from socle.tableur import ecrire_csv
-
-    return ecrire_csv(table, chemin, dialecte=dialecte)
+def ecrire_table(table: Any, chemin: str | Path) -> Path:
+    """Write a pandas table as UTF-8 CSV (no index), atomically (other dialects and
+    workbooks: :mod:`socle.tableur`)."""
+    chemin = Path(chemin)
+    with ecriture_atomique(chemin) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8")
+    return chemin
 
 
 def ecrire_json(donnees: Any, chemin: str | Path) -> Path:

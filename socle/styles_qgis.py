@@ -20,7 +20,9 @@ __all__ = [
     "NOMS_COURTS_EPCI",
     "nom_pole",
     "style_bassins",
+    "style_categories_lignes",
     "style_categories_points",
+    "style_classes_routes",
     "style_cumul",
     "style_departement",
     "style_difference",
@@ -360,15 +362,66 @@ def style_sortie_zone_grise(colonne: str = "sortie_par") -> Style:
     return Style("Sorties de zone grise", qml.document(qml.rendu_regles(regles)))
 
 
+def style_categories_lignes(
+    colonne: str,
+    valeurs: Sequence[tuple[str, str, str]],
+    *,
+    nom: str,
+    largeur_mm: float = 0.4,
+) -> Style:
+    """Lines by category: ``(valeur, couleur, libelle)``."""
+    categories = [
+        qml.Categorie(valeur, qml.ligne(couleur, largeur_mm), libelle)
+        for valeur, couleur, libelle in valeurs
+    ]
+    return Style(nom, qml.document(qml.rendu_categories(colonne, categories)))
+
+
+#: Colour and width (mm) of the main OSM road classes, as on usual road maps.
+_ROUTES: dict[str, tuple[str, float]] = {
+    "motorway": ("#e31a1c", 0.9),
+    "motorway_link": ("#e31a1c", 0.5),
+    "trunk": ("#fd8d3c", 0.8),
+    "trunk_link": ("#fd8d3c", 0.45),
+    "primary": ("#fecc5c", 0.7),
+    "primary_link": ("#fecc5c", 0.4),
+    "secondary": ("#c2e699", 0.6),
+    "secondary_link": ("#c2e699", 0.35),
+    "tertiary": ("#78c679", 0.45),
+    "tertiary_link": ("#78c679", 0.3),
+    "unclassified": ("#969696", 0.3),
+    "residential": ("#bdbdbd", 0.25),
+    "living_street": ("#d9d9d9", 0.2),
+    "service": ("#d9d9d9", 0.15),
+    "road": ("#969696", 0.25),
+    "ferry": ("#3182bd", 0.4),
+}
+
+
+def style_classes_routes(colonne: str, classes: Sequence[str]) -> Style:
+    """Road arcs by OSM class (``highway``)."""
+    categories = [
+        qml.Categorie(
+            nom,
+            qml.ligne(_ROUTES.get(nom, ("#737373", 0.25))[0], _ROUTES.get(nom, ("", 0.25))[1]),
+            nom,
+        )
+        for nom in classes
+    ]
+    return Style("Classes de route", qml.document(qml.rendu_categories(colonne, categories)))
+
+
 def style_vitesses(colonne: str = "vitesse_kmh") -> Style:
-    """Road arcs by peak-hour speed (km/h), slow roads light and thin, fast ones dark."""
+    """Road arcs by peak-hour speed (km/h): distinct hues (purple for the slowest, dark
+    red for the fastest) and widths growing with the speed, readable on a white or an
+    aerial background."""
     classes = (
-        (0.0, 20.0, "#fee5d9", 0.15, "20 km/h ou moins"),
-        (20.0, 35.0, "#fcbba1", 0.2, "20 à 35 km/h"),
-        (35.0, 50.0, "#fc9272", 0.3, "35 à 50 km/h"),
-        (50.0, 70.0, "#fb6a4a", 0.4, "50 à 70 km/h"),
-        (70.0, 90.0, "#de2d26", 0.55, "70 à 90 km/h"),
-        (90.0, 1000.0, "#a50f15", 0.7, "plus de 90 km/h"),
+        (0.0, 20.0, "#7b3294", 0.25, "20 km/h ou moins"),
+        (20.0, 35.0, "#2c7bb6", 0.3, "20 à 35 km/h"),
+        (35.0, 50.0, "#1a9641", 0.35, "35 à 50 km/h"),
+        (50.0, 70.0, "#fdae61", 0.45, "50 à 70 km/h"),
+        (70.0, 90.0, "#d7191c", 0.6, "70 à 90 km/h"),
+        (90.0, 1000.0, "#67000d", 0.75, "plus de 90 km/h"),
     )
     plages = [
         qml.Plage(bas, haut, qml.ligne(couleur, largeur), libelle)

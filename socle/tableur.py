@@ -77,19 +77,18 @@ def ecrire_csv(table: pd.DataFrame, chemin: str | Path, *, dialecte: str = "port
 
     The ``portable`` bytes are those of ``table.to_csv(index=False)`` (UTF-8).
     """
-    from socle.fichiers import ecriture_atomique
+    from socle.fichiers import ecrire_table, ecriture_atomique
 
     verifier_dialecte(dialecte)
     chemin = Path(chemin)
+    if dialecte == "portable":
+        return ecrire_table(table, chemin)
     with ecriture_atomique(chemin) as tmp:
-        if dialecte == "portable":
-            table.to_csv(tmp, index=False, encoding="utf-8")
-        else:
-            lignes = [";".join(_texte_fr(str(c)) for c in table.columns)]
-            for ligne in table.astype(object).itertuples(index=False, name=None):
-                lignes.append(";".join(_texte_fr(v) for v in ligne))
-            with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-                f.write("\r\n".join(lignes) + "\r\n")
+        lignes = [";".join(_texte_fr(str(c)) for c in table.columns)]
+        for ligne in table.astype(object).itertuples(index=False, name=None):
+            lignes.append(";".join(_texte_fr(v) for v in ligne))
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+            f.write("\r\n".join(lignes) + "\r\n")
     return chemin
 
 

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from socle.erreurs import DonneesInvalides
-from socle.fichiers import ecrire_table
-from socle.tableur import ajouter_au_classeur, dialecte_de, ecrire_classeur, lire_csv
+from socle.tableur import ajouter_au_classeur, dialecte_de, ecrire_classeur, ecrire_csv, lire_csv
 
 
 @pytest.fixture
@@ -26,13 +25,13 @@ def table() -> pd.DataFrame:
 
 
 def test_portable_identique_a_pandas(tmp_path, table):
-    chemin = ecrire_table(table, tmp_path / "t.csv")
+    chemin = ecrire_csv(table, tmp_path / "t.csv")
     assert chemin.read_bytes() == table.to_csv(index=False).encode("utf-8")
     assert dialecte_de(chemin) == "portable"
 
 
 def test_excel_fr(tmp_path, table):
-    chemin = ecrire_table(table, tmp_path / "t.csv", dialecte="excel-fr")
+    chemin = ecrire_csv(table, tmp_path / "t.csv", dialecte="excel-fr")
     octets = chemin.read_bytes()
     assert octets.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: accents right in Excel
     lignes = octets[3:].decode("utf-8").split("\r\n")
@@ -49,7 +48,7 @@ def test_excel_fr(tmp_path, table):
 
 def test_dialecte_inconnu(tmp_path, table):
     with pytest.raises(DonneesInvalides, match="excel-fr"):
-        ecrire_table(table, tmp_path / "t.csv", dialecte="excel")
+        ecrire_csv(table, tmp_path / "t.csv", dialecte="excel")
 
 
 def test_classeur_types_et_mise_en_forme(tmp_path, table):
