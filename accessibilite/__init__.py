@@ -44,7 +44,15 @@ _NOMS: dict[str, str] = {
     "code_departement": "socle.territoire",
     # the road graph
     **dict.fromkeys(
-        ["Graphe", "construire_graphe", "charger_graphe", "sauvegarder_graphe", "accrocher"],
+        [
+            "Graphe",
+            "construire_graphe",
+            "charger_graphe",
+            "sauvegarder_graphe",
+            "accrocher",
+            "graphe_en_gdf",
+            "exporter_graphe",
+        ],
         "reseau",
     ),
     # the compute core
@@ -53,7 +61,9 @@ _NOMS: dict[str, str] = {
         "accessibilite.noyau.routage",
     ),
     "Lieux": "accessibilite.noyau.lieux",
+    "en_lieux": "accessibilite.noyau.lieux",
     "placer": "accessibilite.noyau.lieux",
+    **dict.fromkeys(["temps_trajets", "plus_proche_lieu"], "accessibilite.noyau.trajets"),
     **dict.fromkeys(
         [
             "Ajustement",
@@ -121,6 +131,9 @@ __all__ = [
     "ecrire_cartes",
     "ecrire_indicateur",
     "ecrire_resultats",
+    "en_lieux",
+    "exporter_graphe",
+    "graphe_en_gdf",
     "indicateur",
     "isochrones_points",
     "isochrones_source",
@@ -131,9 +144,11 @@ __all__ = [
     "matrice_temps_longue",
     "placer",
     "plus_proche",
+    "plus_proche_lieu",
     "sauvegarder_graphe",
     "scenario",
     "sensibilite",
+    "temps_trajets",
     "zones_grises",
 ]
 
@@ -152,7 +167,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static names for type checkers and IDEs
-    from accessibilite.noyau.lieux import Lieux, placer
+    from accessibilite.noyau.lieux import Lieux, en_lieux, placer
     from accessibilite.noyau.routage import (
         matrice_temps,
         matrice_temps_blocs,
@@ -168,6 +183,7 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         ajuster_vol_oiseau,
         lire_matrice,
     )
+    from accessibilite.noyau.trajets import plus_proche_lieu, temps_trajets
     from cartes import carte_interactive, carte_statique, ecrire_cartes
     from isochrones import bassins, isochrones_points, isochrones_source
     from poles import (
@@ -182,7 +198,15 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         sensibilite,
         zones_grises,
     )
-    from reseau import Graphe, accrocher, charger_graphe, construire_graphe, sauvegarder_graphe
+    from reseau import (
+        Graphe,
+        accrocher,
+        charger_graphe,
+        construire_graphe,
+        exporter_graphe,
+        graphe_en_gdf,
+        sauvegarder_graphe,
+    )
     from socle.erreurs import (
         CacheCorrompu,
         DependanceManquante,
