@@ -170,7 +170,7 @@ def styles_zones_grises(
     vues: dict[str, Vue] = {}
     for nom, libelle, seuil in niveaux:
         vue = f"zones_grises_{nom}"
-        seuil_texte = f" (au-delà de {seuil:g} min)".replace(".", ",") if seuil else ""
+        seuil_texte = f" (au-delà de {seuil_fr(seuil)} min)" if seuil else ""
         vues[vue] = Vue(
             "communes",
             (

@@ -302,7 +302,7 @@ def formater_placement(resultat: ResultatPlacement) -> str:
     p = resultat.parametres
     quoi = p.get("niveau") or p.get("service", {}).get("libelle", "")
     lignes = [
-        f"Placement : {quoi}, seuil {p['seuil_min']:g} min ; {p['communes_zone_grise']} "
+        f"Placement : {quoi}, seuil {seuil_fr(p['seuil_min'])} min ; {p['communes_zone_grise']} "
         f"communes et {_nombre(p['population_zone_grise'])} habitants au-delà du seuil",
         "Source : " + texte_fr(str(p["source"]["description"])),
     ]

@@ -75,7 +75,9 @@ def etape(texte: str) -> None:
     from accessibilite.cli._base import silencieux
 
     if not silencieux():
-        print(f"… {texte}", file=sys.stderr, flush=True)
+        from socle.symbologie import texte_fr
+
+        print(f"… {texte_fr(texte)}", file=sys.stderr, flush=True)
 
 
 def regle_depuis_options(options: argparse.Namespace) -> Regle:

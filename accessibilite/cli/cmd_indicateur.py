@@ -118,9 +118,10 @@ def ajouter(sous: Any) -> None:
 
 def _lister_services() -> int:
     from poles.indicateurs import charger_services
+    from socle.symbologie import seuil_fr
 
     for service in charger_services().values():
-        seuils = ", ".join(f"{s:g}" for s in service.seuils_min)
+        seuils = " ; ".join(seuil_fr(s) for s in service.seuils_min)
         print(
             f"{service.nom:<20}{service.libelle} ({', '.join(service.typequ)}) ; "
             f"seuils : {seuils} min"

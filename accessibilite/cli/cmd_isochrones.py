@@ -141,6 +141,7 @@ def executer_isochrones(options: argparse.Namespace) -> int:
     from socle.fichiers import ecrire_couches
     from socle.geopaquet import Metadonnees
     from socle.styles_qgis import style_isochrones
+    from socle.symbologie import seuil_fr
 
     source = options.source or ("osm" if options.reseau else None)
     if source is None:
@@ -151,7 +152,7 @@ def executer_isochrones(options: argparse.Namespace) -> int:
     etape("points de départ")
     lieux = _lieux_depart(options)
     sens = options.sens or ("vers" if options.poles else "depuis")
-    etape(f"isochrones de {len(lieux)} points ({', '.join(f'{t:g}' for t in options.temps)} min)")
+    etape(f"isochrones de {len(lieux)} points ({'; '.join(map(seuil_fr, options.temps))} min)")
     if source == "vol-oiseau":
         resultat = isochrones_vol_oiseau(
             lieux, options.temps, par_source=options.par_source, anneaux=options.anneaux
@@ -177,7 +178,7 @@ def executer_isochrones(options: argparse.Namespace) -> int:
         styles={"isochrones": [style_isochrones(options.temps)]},
         metadonnees=Metadonnees(
             titre="Isochrones",
-            resume=f"Atteignable en voiture en {', '.join(f'{t:g}' for t in options.temps)} "
+            resume=f"Atteignable en voiture en {'; '.join(map(seuil_fr, options.temps))} "
             f"min (sens « {sens} »).",
             historique=(
                 "Source des temps : "
@@ -200,6 +201,7 @@ def executer_bassins(options: argparse.Namespace) -> int:
     from socle.fichiers import ecrire_couches
     from socle.geopaquet import Metadonnees, historique
     from socle.styles_qgis import style_bassins
+    from socle.symbologie import seuil_fr
 
     dossier = lire_dossier(options.base)
     niveaux = [options.niveau] if options.niveau else [n.nom for n in dossier.niveaux]
@@ -213,7 +215,10 @@ def executer_bassins(options: argparse.Namespace) -> int:
             resume="Communes regroupées par pôle le plus proche ; hors bassin : zone grise.",
             historique=historique(dossier.parametres),
             couches={
-                f"bassins_{n.nom}": (f"Bassins — {n.adjectif}", f"Seuil {n.seuil_min:g} min.")
+                f"bassins_{n.nom}": (
+                    f"Bassins — {n.adjectif}",
+                    f"Seuil {seuil_fr(n.seuil_min)} min.",
+                )
                 for n in dossier.niveaux
                 if n.nom in niveaux
             },

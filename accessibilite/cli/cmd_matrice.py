@@ -14,6 +14,7 @@ from accessibilite.cli._options_dask import (
     client_depuis_options,
     fils,
 )
+from socle.symbologie import seuil_fr
 
 __all__ = ["ajouter"]
 
@@ -161,7 +162,7 @@ def executer(options: argparse.Namespace) -> int:
     destinations_texte = (
         "tous les nœuds" if plan.n_destinations is None else _nombre(plan.n_destinations)
     )
-    coupure = "" if coupure_s is None else f" à moins de {options.coupure_min:g} min"
+    coupure = "" if coupure_s is None else f" à moins de {seuil_fr(options.coupure_min)} min"
     print(
         f"Matrice : {_nombre(plan.n_origines)} origines × {destinations_texte} destinations, "
         f"{_nombre(resultat.paires)} paires{coupure}."
