@@ -76,6 +76,12 @@ _NOMS: dict[str, str] = {
         "accessibilite.noyau.sources",
     ),
     "SourceReseau": "accessibilite.noyau.source_reseau",
+    **dict.fromkeys(["Bande", "bande_defaut"], "accessibilite.noyau.incertitude"),
+    **dict.fromkeys(
+        ["ModeleTempsInterne", "SourceAvecTempsInterne"], "accessibilite.noyau.temps_interne"
+    ),
+    **dict.fromkeys(["Calibration", "lire_calibration"], "accessibilite.noyau.calibration"),
+    **dict.fromkeys(["calibrer", "lire_reference", "rapport_calibration"], "poles.calibration"),
     # poles, zones grises, indicators
     **dict.fromkeys(
         [
@@ -101,7 +107,9 @@ _NOMS: dict[str, str] = {
 __all__ = [
     "CRS_LAMBERT93",
     "Ajustement",
+    "Bande",
     "CacheCorrompu",
+    "Calibration",
     "DependanceManquante",
     "DonneesInvalides",
     "DonneesManquantes",
@@ -112,14 +120,18 @@ __all__ = [
     "ErreurTelechargement",
     "Graphe",
     "Lieux",
+    "ModeleTempsInterne",
     "SansCRS",
+    "SourceAvecTempsInterne",
     "SourceMatrice",
     "SourceReseau",
     "SourceTemps",
     "SourceVolOiseau",
     "accrocher",
     "ajuster_vol_oiseau",
+    "bande_defaut",
     "bassins",
+    "calibrer",
     "carte_interactive",
     "carte_statique",
     "charger_communes",
@@ -138,13 +150,16 @@ __all__ = [
     "isochrones_points",
     "isochrones_source",
     "lire_bpe",
+    "lire_calibration",
     "lire_matrice",
+    "lire_reference",
     "matrice_temps",
     "matrice_temps_blocs",
     "matrice_temps_longue",
     "placer",
     "plus_proche",
     "plus_proche_lieu",
+    "rapport_calibration",
     "sauvegarder_graphe",
     "scenario",
     "sensibilite",
@@ -167,6 +182,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static names for type checkers and IDEs
+    from accessibilite.noyau.calibration import Calibration, lire_calibration
+    from accessibilite.noyau.incertitude import Bande, bande_defaut
     from accessibilite.noyau.lieux import Lieux, en_lieux, placer
     from accessibilite.noyau.routage import (
         matrice_temps,
@@ -183,6 +200,7 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         ajuster_vol_oiseau,
         lire_matrice,
     )
+    from accessibilite.noyau.temps_interne import ModeleTempsInterne, SourceAvecTempsInterne
     from accessibilite.noyau.trajets import plus_proche_lieu, temps_trajets
     from cartes import carte_interactive, carte_statique, ecrire_cartes
     from isochrones import bassins, isochrones_points, isochrones_source
@@ -198,6 +216,7 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         sensibilite,
         zones_grises,
     )
+    from poles.calibration import calibrer, lire_reference, rapport_calibration
     from reseau import (
         Graphe,
         accrocher,

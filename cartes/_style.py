@@ -152,6 +152,17 @@ def ligne_sources(
         )
     else:
         morceaux.append(f"temps de trajet : {description}")
+    temps = p.get("temps") or {}
+    bande = temps.get("bande") if isinstance(temps, dict) else None
+    if (
+        isinstance(bande, dict)
+        and bande.get("description")
+        and any(float(v) != 0.0 for v in [*bande.get("bas_min", []), *bande.get("haut_min", [])])
+    ):
+        morceaux.append(
+            f"{bande['description']} ; commune incertaine : l'intervalle de son temps contient "
+            "le seuil"
+        )
     morceaux.append(texte_regle(p, dossier.niveaux))
     for entree in p.get("provenance") or []:
         if not isinstance(entree, dict):

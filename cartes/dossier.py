@@ -95,7 +95,9 @@ class DossierZonesGrises:
     communes
         One polygon per commune of the département with the columns of
         ``zones_grises.csv`` (``code`` as str, ``temps_<niveau>_min`` float with NaN when
-        no pole is reachable, ``zone_grise_<niveau>`` bool, ``niveaux_zone_grise`` int).
+        no pole is reachable, ``zone_grise_<niveau>`` bool, ``niveaux_zone_grise`` int),
+        and ``incertaine_<niveau>`` (bool: the commune's ``etat_<niveau>`` is
+        ``incertaine``; all False for a folder written before the error bands).
     poles
         One point per (pole commune, level): ``code, nom, niveau, hors_departement,
         items_presents, items_manquants, n_items, n_items_gamme``.
@@ -308,6 +310,11 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
         communes[f"zone_grise_{n}"] = _booleens(communes[f"zone_grise_{n}"])
         if f"est_pole_{n}" in communes.columns:
             communes[f"est_pole_{n}"] = _booleens(communes[f"est_pole_{n}"])
+        communes[f"incertaine_{n}"] = (
+            communes[f"etat_{n}"].astype(str).str.strip().eq("incertaine")
+            if f"etat_{n}" in communes.columns
+            else pd.Series(False, index=communes.index)
+        )
     if "niveaux_zone_grise" in communes.columns:
         communes["niveaux_zone_grise"] = (
             pd.to_numeric(communes["niveaux_zone_grise"], errors="coerce").fillna(0).astype(int)

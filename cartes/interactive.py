@@ -182,6 +182,7 @@ _CSS = """
 .zg-legende .zg-note { font-style: italic; color: #8a1c1c; margin-top: 3px; max-width: 270px; }
 .zg-legende .zg-chiffres { color: #555; font-size: 11px; margin-top: 2px; }
 .zg-zone-grise { fill: url(#zg-hachures); }
+.zg-incertaine { fill: url(#zg-hachures-incertaines); }
 .zg-hors-bassin { fill: url(#zg-hachures-fines); }
 .zg-info { font-size: 12px; }
 .zg-info table { border-collapse: collapse; margin-top: 4px; }
@@ -207,6 +208,10 @@ _SVG_MOTIFS = """
   patternTransform="rotate(45)"><line x1="0.7" y1="0" x2="0.7" y2="7" stroke="#1b1b1b"
   stroke-width="1.4"/><line x1="2.1" y1="0" x2="2.1" y2="7" stroke="#ffffff"
   stroke-width="0.9" stroke-opacity="0.75"/></pattern>
+<pattern id="zg-hachures-incertaines" patternUnits="userSpaceOnUse" width="8" height="8"
+  patternTransform="rotate(-45)"><line x1="1" y1="0" x2="1" y2="8" stroke="#1b1b1b"
+  stroke-width="1" stroke-dasharray="2 2"/><line x1="2.4" y1="0" x2="2.4" y2="8"
+  stroke="#ffffff" stroke-width="0.8" stroke-opacity="0.75" stroke-dasharray="2 2"/></pattern>
 <pattern id="zg-hachures-fines" patternUnits="userSpaceOnUse" width="5" height="5"
   patternTransform="rotate(-45)"><line x1="0" y1="0" x2="0" y2="5" stroke="#555"
   stroke-width="0.8"/></pattern>
@@ -238,7 +243,10 @@ ZG.infobulle = function (p, courant) {
     var classes = (p.z[i] ? "zg-oui" : "") + (i === courant ? " zg-courant" : "");
     h += '<tr class="' + classes + '"><td>' + ZG.echapper(nv.libelle) + '</td><td>' +
       (p.pn[i] ? ZG.echapper(p.pn[i]) : "—") + '</td><td>' + ZG.minutes(p.t[i]) +
-      '</td><td>' + (p.z[i] ? "oui" : "non") + '</td></tr>';
+      (p.b && p.b[i] ? ' <span class="zg-code">(' + ZG.nombre(p.b[i][0], 1) + ' à ' +
+        ZG.nombre(p.b[i][1], 1) + ')</span>' : '') +
+      '</td><td>' + (p.z[i] ? "oui" : "non") + (p.u && p.u[i] ? ", incertaine" : "") +
+      '</td></tr>';
   });
   h += '</table>';
   h += 'Zone grise pour ' + p.g + ' niveau' + (p.g > 1 ? 'x' : '') + ' sur ' +
@@ -312,13 +320,23 @@ ZG.poles = function (liste, symbole, groupe) {
 """
 
 
-def _case(couleur: str, *, hachure: bool = False, bord: str = "#777") -> str:
-    if hachure:
+def _case(
+    couleur: str, *, hachure: bool = False, incertaine: bool = False, bord: str = "#777"
+) -> str:
+    if hachure or incertaine:
+        classe, trait = (
+            ("zg-incertaine", ' stroke-dasharray="3 2"')
+            if incertaine
+            else (
+                "zg-zone-grise",
+                "",
+            )
+        )
         return (
             '<svg class="zg-case" style="border:none" width="18" height="12">'
             f'<rect x="0.5" y="0.5" width="17" height="11" fill="{couleur}" stroke="#111" '
-            'stroke-width="1.2"/><rect x="0.5" y="0.5" width="17" height="11" '
-            'class="zg-zone-grise" stroke="none"/></svg>'
+            f'stroke-width="1.2"{trait}/><rect x="0.5" y="0.5" width="17" height="11" '
+            f'class="{classe}" stroke="none"/></svg>'
         )
     return f'<span class="zg-case" style="background:{couleur};border-color:{bord}"></span>'
 
@@ -344,11 +362,17 @@ def _chiffres_niveau(dossier: DossierZonesGrises, niveau: NiveauCarte) -> str:
         return ""
     r = lignes.iloc[0]
     n = int(r["communes"])
+    fourchette = ""
+    if "communes_min" in r.index and not (int(r["communes_min"]) == int(r["communes_max"]) == n):
+        fourchette = (
+            f" ; de {_style.nombre_fr(int(r['communes_min']))} à "
+            f"{_style.nombre_fr(int(r['communes_max']))} communes selon l'incertitude des temps"
+        )
     return (
         f'<div class="zg-chiffres">En zone grise : {_style.nombre_fr(n)} commune'
         f"{'s' if n > 1 else ''}, {_style.nombre_fr(float(r['population']))} habitants "
         f"({_style.nombre_fr(100 * float(r['part_population']), 1)} % de la population du "
-        "département)</div>"
+        f"département){fourchette}</div>"
     )
 
 
@@ -399,6 +423,8 @@ def _donnees_communes(
                 "t": [_nombre(ligne[f"temps_{n.nom}_min"]) for n in niveaux],
                 "k": [int(classes[n.nom][i]) for n in niveaux],
                 "z": [int(bool(ligne[f"zone_grise_{n.nom}"])) for n in niveaux],
+                "u": [int(bool(ligne[f"incertaine_{n.nom}"])) for n in niveaux],
+                "b": [_bornes(ligne, n.nom) for n in niveaux],
                 "pn": [
                     None if pd.isna(ligne[f"pole_{n.nom}_nom"]) else str(ligne[f"pole_{n.nom}_nom"])
                     for n in niveaux
@@ -407,6 +433,15 @@ def _donnees_communes(
             }
         )
     return _collection(geometries, proprietes), proprietes
+
+
+def _bornes(ligne: pd.Series, niveau: str) -> list[float] | None:
+    """The interval of a commune's time, when the folder has one wider than the time."""
+    bas, haut = ligne.get(f"temps_{niveau}_min_bas"), ligne.get(f"temps_{niveau}_min_haut")
+    valeurs = [_nombre(bas), _nombre(haut)]
+    if valeurs[0] is None or valeurs[1] is None or valeurs[0] == valeurs[1]:
+        return None
+    return [float(v) for v in valeurs if v is not None]
 
 
 def _resume_epci(dossier: DossierZonesGrises) -> dict[str, list[list[Any]]]:
@@ -605,14 +640,21 @@ def _couches_niveaux(page: _Page) -> None:
             + (" : aucun pôle" if sans_pole else "")
         )
         fg = folium.FeatureGroup(name=nom_couche, show=(i == 0))
-        zg = c.loc[c[f"zone_grise_{niveau.nom}"].to_numpy(), :]
+        incertaines = c[f"incertaine_{niveau.nom}"].to_numpy(dtype=bool)
+        # an uncertain commune gets its own hatching, not the zone grise's
+        zg_sures = c[f"zone_grise_{niveau.nom}"].to_numpy(dtype=bool) & ~incertaines
         code = f"ZG.couche(ZG.style_niveau({i}), {i}).addTo(couche);"
-        if len(zg):
-            union = geo_communes[c[f"zone_grise_{niveau.nom}"].to_numpy()].union_all()
+        for masque, classe, trait in (
+            (zg_sures, "zg-zone-grise", ""),
+            (incertaines, "zg-incertaine", ", dashArray: '5 3'"),
+        ):
+            if not masque.any():
+                continue
+            union = geo_communes[masque].union_all()
             code += (
                 f"L.geoJson({_js(_collection(gpd.GeoSeries([union], crs=CRS_LAMBERT93)))}, "
-                "{pane: 'zg_zones', interactive: false, className: 'zg-zone-grise', "
-                "style: {color: '#111111', weight: 2, fillOpacity: 1}}).addTo(couche);"
+                f"{{pane: 'zg_zones', interactive: false, className: '{classe}', "
+                f"style: {{color: '#111111', weight: 2, fillOpacity: 1{trait}}}}}).addTo(couche);"
             )
         fg.add_child(_script(code))
         fg.add_to(carte)
@@ -634,6 +676,15 @@ def _couches_niveaux(page: _Page) -> None:
                 f"zone grise : plus de {_style.nombre_fr(niveau.seuil_min)} min",
             )
         )
+        if incertaines.any():
+            lignes.append(
+                _ligne(
+                    _case("transparent", incertaine=True),
+                    f"incertaine : l'intervalle d'incertitude du temps contient le seuil "
+                    f"({_style.nombre_fr(int(incertaines.sum()))} commune"
+                    f"{'s' if incertaines.sum() > 1 else ''})",
+                )
+            )
         notes = [_chiffres_niveau(d, niveau)]
         if sans_pole:
             notes.append(

@@ -402,25 +402,26 @@ def _communes_niveau(
                 label=f"{_style.LIBELLE_SANS_TEMPS} ({_style.nombre_fr(n_sans)})",
             )
         )
-    masque = communes[f"zone_grise_{niv.nom}"].to_numpy(dtype=bool)
-    if masque.any():
+    incertaines = communes[f"incertaine_{niv.nom}"].to_numpy(dtype=bool)
+    # an uncertain commune gets its own hatching (crossing the other way, dashed outline)
+    masque = communes[f"zone_grise_{niv.nom}"].to_numpy(dtype=bool) & ~incertaines
+    sombre = np.array([_style.luminance(c) < 0.12 for c in remplissage], dtype=bool)
+    for choix, motif, trait in ((masque, "//////", "solid"), (incertaines, "\\" * 6, "dashed")):
+        if not choix.any():
+            continue
         # black hatching, white over the darkest fills where black would not show; the
         # hatch pattern is anchored to the page, so both parts join seamlessly
-        sombre = np.array([_style.luminance(c) < 0.12 for c in remplissage], dtype=bool)
-        for partie, couleur_hachure in (
-            (masque & ~sombre, "#111111"),
-            (masque & sombre, "white"),
-        ):
+        for partie, couleur_hachure in ((choix & ~sombre, "#111111"), (choix & sombre, "white")):
             if partie.any():
                 gpd.GeoSeries([communes.geometry[partie].union_all()], crs=CRS_LAMBERT93).plot(
                     ax=ax,
                     facecolor="none",
                     edgecolor=couleur_hachure,
-                    hatch="//////",
+                    hatch=motif,
                     linewidth=0,
                 )
-        zone = gpd.GeoSeries([communes.geometry[masque].union_all()], crs=CRS_LAMBERT93)
-        zone.boundary.plot(ax=ax, color="#111111", linewidth=1.0)
+        zone = gpd.GeoSeries([communes.geometry[choix].union_all()], crs=CRS_LAMBERT93)
+        zone.boundary.plot(ax=ax, color="#111111", linewidth=1.0, linestyle=trait)
     poignees.append(
         Patch(
             facecolor="white",
@@ -430,6 +431,18 @@ def _communes_niveau(
             label=f"zone grise : plus de {_style.nombre_fr(niv.seuil_min)} min",
         )
     )
+    if incertaines.any():
+        poignees.append(
+            Patch(
+                facecolor="white",
+                edgecolor="#111111",
+                hatch="\\" * 6,
+                linewidth=0.9,
+                linestyle="dashed",
+                label="incertaine : l'intervalle du temps\ncontient le seuil "
+                f"({_style.nombre_fr(int(incertaines.sum()))})",
+            )
+        )
     titre_legende = f"Temps en voiture au {_style.nom_pole(niv)}\nle plus proche (communes)"
     return poignees, titre_legende
 
@@ -722,12 +735,18 @@ def _chiffres(d: DossierZonesGrises, niv: NiveauCarte | None) -> str:
     if lignes.empty:
         return ""
     r = lignes.iloc[0]
-    return (
+    texte = (
         f"En zone grise : {_style.nombre_fr(int(r['communes']))} communes, "
         f"{_style.nombre_fr(float(r['population']))} habitants "
         f"({_style.nombre_fr(100 * float(r['part_population']), 1)} % de la population du "
-        "département)."
+        "département)"
     )
+    if "communes_min" in r.index and int(r["communes_min"]) != int(r["communes_max"]):
+        texte += (
+            f" ; de {_style.nombre_fr(int(r['communes_min']))} à "
+            f"{_style.nombre_fr(int(r['communes_max']))} communes selon l'incertitude des temps"
+        )
+    return texte + "."
 
 
 def carte_statique(

@@ -128,8 +128,12 @@ def _nettoyer(geometrie: BaseGeometry, p: ParametresGeometrie) -> BaseGeometry:
             if shapely.area(shapely.Polygon(anneau)) >= p.trou_min_m2
         ]
         gardes.append(shapely.Polygon(poly.exterior, trous))
-    # the parts of a valid geometry are disjoint: no union needed
-    return gardes[0] if len(gardes) == 1 else shapely.MultiPolygon(gardes)
+    if len(gardes) == 1:
+        return gardes[0]
+    # the parts of a valid geometry are disjoint: no union needed, unless a filled hole
+    # now covers another part (an island in a lake): then the union absorbs it
+    multi = shapely.MultiPolygon(gardes)
+    return multi if multi.is_valid else shapely.union_all(gardes)
 
 
 def _vecteur(seg: Segments, limite_s: float, p: ParametresGeometrie) -> BaseGeometry:

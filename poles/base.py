@@ -200,6 +200,38 @@ def source_depuis_parametres(source: dict[str, Any]) -> SourceTemps:
     raise DonneesInvalides(f"parametres.json : source des temps « {nom} » inconnue.")
 
 
+def _temps_de_la_base(
+    parametres: dict[str, Any], source: SourceTemps, communes: gpd.GeoDataFrame
+) -> SourceTemps:
+    """The base's source with the calibration and the internal time it was computed with."""
+    from accessibilite.noyau.temps_interne import ModeleTempsInterne
+    from poles.temps import preparer_temps
+
+    temps = parametres.get("temps") or {}
+    calibration = (temps.get("calibration") or {}).get("fichier")
+    interne = temps.get("temps_interne")
+    if not calibration and not interne:
+        return source
+    if calibration and not Path(calibration).is_file():
+        raise DonneesManquantes(
+            f"Fichier de calibration de la base introuvable : {calibration}. Il doit rester à "
+            "sa place pour rejouer la base."
+        )
+    modele: bool | ModeleTempsInterne = False
+    if interne:
+        modele = ModeleTempsInterne(
+            a_min=float(interne["a_min"]), b_min_par_km=float(interne["b_min_par_km"])
+        )
+    return preparer_temps(
+        source,
+        communes,
+        calibration=calibration,
+        temps_interne=modele,
+        grille=(interne or {}).get("grille"),
+        incertitude="aucune",
+    ).source
+
+
 def _lire_parametres(dossier: Path) -> dict[str, Any]:
     if not dossier.is_dir():
         raise DonneesManquantes(
@@ -318,6 +350,7 @@ def lire_base(dossier: str | Path, *, source: SourceTemps | None = None) -> Base
     communes, equipements = charger_inventaire(
         str(parametres["departement"]), chemin_bpe, tampon_km=tampon
     )
+    source_active = _temps_de_la_base(parametres, source_active, communes)
     poles = detecter_poles(communes["code"], equipements, gammes, regle)
 
     table = _lire_table(dossier, niveaux)

@@ -123,6 +123,10 @@ def indicateurs_services(
     decroissance: Decroissance = DECROISSANCE_DREES,
     population: str | Path | pd.DataFrame | None = None,
     colonne_population: str = "population",
+    calibration: str | Path | None = None,
+    temps_interne: bool = True,
+    grille_population: str | Path | None = None,
+    incertitude: str = "defaut",
     client: Any = None,
     tentatives: int = 3,
     progression: Progression | None = None,
@@ -139,8 +143,9 @@ def indicateurs_services(
     departement_code, bpe, seuils_min, tampon_km, territoires, avec_apl, decroissance
         As for :func:`poles.indicateurs.indicateur` (``seuils_min`` applies to every service;
         default: each service's own thresholds).
-    population, colonne_population
-        As for :func:`poles.indicateurs.indicateur`.
+    population, colonne_population, calibration, temps_interne, grille_population, incertitude
+        As for :func:`poles.indicateurs.indicateur` (files, not objects: a task key holds
+        their sha256).
     services
         Preset names, TYPEQU codes or :class:`~poles.indicateurs.Service` objects.
     sortie
@@ -193,7 +198,18 @@ def indicateurs_services(
         "decroissance": decroissance,
         "population": population,
         "colonne_population": colonne_population,
+        "calibration": None if calibration is None else str(Path(calibration).resolve()),
+        "temps_interne": bool(temps_interne),
+        "grille_population": (
+            None if grille_population is None else str(Path(grille_population).resolve())
+        ),
+        "incertitude": incertitude,
     }
+    fichiers_temps = [
+        empreinte_fichier(f)
+        for f in (calibration, grille_population)
+        if f is not None and Path(f).is_file()
+    ]
     cle_commune = empreinte_json(
         "indicateur",
         dep.code,
@@ -205,6 +221,7 @@ def indicateurs_services(
             for v in (territoires, population)
             if isinstance(v, pd.DataFrame)
         ],
+        fichiers_temps,
     )
     tache = _TacheIndicateur(
         dep.code, equipements, source_tache, options, Path(sortie), cle_commune, csv

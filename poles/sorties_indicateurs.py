@@ -17,6 +17,7 @@ import pandas as pd
 from poles.indicateurs import ResultatIndicateur, colonne_seuil
 from poles.placement import ResultatPlacement
 from poles.scenarios import ResultatScenario
+from poles.sorties import lignes_temps, marquer_format
 from socle import styles_qgis
 from socle.fichiers import (
     ecrire_couches,
@@ -51,6 +52,7 @@ def colonnes_indicateur(table: pd.DataFrame) -> list[str]:
         colonnes.append("territoire")
     colonnes += ["nombre_equipements", "commune_equipee", "commune_equipee_nom", "temps_min"]
     colonnes += [colonne_seuil(s) for s in table.attrs["seuils_min"]]
+    colonnes += [c for c in ("temps_min_bas", "temps_min_haut") if c in table.columns]
     if "apl_pour_100000" in table.columns:
         colonnes.append("apl_pour_100000")
     return colonnes
@@ -115,7 +117,9 @@ def ecrire_indicateur(
             ),
         )
     )
-    ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
+    ecrits.append(
+        ecrire_json(marquer_format(resultat.parametres, "indicateur"), dossier / "parametres.json")
+    )
     logger.info("Indicateur écrit dans %s", dossier)
     return ecrits
 
@@ -149,7 +153,7 @@ def ecrire_scenario(
                 },
             ),
         ),
-        ecrire_json(resultat.parametres, dossier / "parametres.json"),
+        ecrire_json(marquer_format(resultat.parametres, "scenario"), dossier / "parametres.json"),
     ]
     if texte_modifications is not None:
         with ecriture_atomique(dossier / "modifications.toml") as tmp:
@@ -182,7 +186,7 @@ def ecrire_placement(
                 },
             ),
         ),
-        ecrire_json(resultat.parametres, dossier / "parametres.json"),
+        ecrire_json(marquer_format(resultat.parametres, "placement"), dossier / "parametres.json"),
     ]
 
 
@@ -254,12 +258,23 @@ def formater_indicateur(resultat: ResultatIndicateur) -> str:
     ]
     for seuil in p["seuils_min"]:
         nom = f"{seuil:g}".replace(".", "_")
-        lignes.append(
+        texte = (
             f"  au-delà de {seuil_fr(seuil)} min : "
             f"{_pluriel(ligne[f'population_au_dela_{nom}'], 'habitant')} "
             f"({_pourcent(ligne[f'part_au_dela_{nom}'])}), "
             f"{_pluriel(ligne[f'communes_au_dela_{nom}'], 'commune')}"
         )
+        if f"population_au_dela_{nom}_min" in ligne.index:
+            bas, haut = (
+                ligne[f"population_au_dela_{nom}_min"],
+                ligne[f"population_au_dela_{nom}_max"],
+            )
+            if bas != haut:
+                texte += (
+                    f" ; {_nombre(bas)} à {_nombre(haut)} habitants selon l'incertitude des temps"
+                )
+        lignes.append(texte)
+    lignes += lignes_temps(p)
     if "apl_moyenne_pour_100000" in ligne.index:
         lignes.append(
             f"APL moyenne : {nombre_fr(ligne['apl_moyenne_pour_100000'], 1)} équipements pour "

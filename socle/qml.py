@@ -232,8 +232,10 @@ def hachures(
     largeur_mm: float = 0.12,
     bordure: str | None = None,
     largeur_bordure_mm: float = 0.3,
+    tirets: bool = False,
 ) -> Symbole:
-    """Parallel hatching lines (and an optional outline), drawn over another symbol."""
+    """Parallel hatching lines (and an optional outline, dashed with ``tirets``), drawn over
+    another symbol."""
     trait = ligne(couleur, largeur_mm)
     couches = [
         CoucheSymbole(
@@ -259,7 +261,7 @@ def hachures(
                     "line_color": _rgba(bordure),
                     "line_width": _mm(largeur_bordure_mm),
                     "line_width_unit": "MM",
-                    "line_style": "solid",
+                    "line_style": "dash" if tirets else "solid",
                     "joinstyle": "round",
                 },
             )

@@ -38,7 +38,27 @@ __all__ = [
 ]
 
 _BORD = s.pt_en_mm(s.LARGEUR_BORD_COMMUNES_PT)
-_HACHURES = {"ecart_mm": 1.1, "largeur_mm": 0.12, "angle": 45.0}
+
+
+def _hachures(
+    couleur: str,
+    *,
+    bordure: str | None = None,
+    largeur_bordure_mm: float = 0.3,
+    angle: float = 45.0,
+    tirets: bool = False,
+) -> qml.Symbole:
+    """The zone grise hatching of the maps (1.1 mm apart, thin lines)."""
+    return qml.hachures(
+        couleur,
+        angle=angle,
+        ecart_mm=1.1,
+        largeur_mm=0.12,
+        bordure=bordure,
+        largeur_bordure_mm=largeur_bordure_mm,
+        tirets=tirets,
+    )
+
 
 #: Long EPCI name prefixes and their usual abbreviations (labels, as on the maps).
 NOMS_COURTS_EPCI: tuple[tuple[str, str], ...] = (
@@ -78,12 +98,16 @@ def style_temps(
     nom: str = "Temps au pôle le plus proche",
     gris: bool = False,
     defaut: bool = True,
+    colonne_etat: str | None = None,
 ) -> Style:
     """Communes coloured by time class (the maps' ramp), zones grises hatched.
 
     Rules: one per time class (``pole (0 min)``, ``5 min ou moins``...), one for the
     communes with no reachable pole, then the hatching of the zone grise (black, white
-    over the darkest class) when ``colonne_zone_grise`` is given.
+    over the darkest class) when ``colonne_zone_grise`` is given. With ``colonne_etat``
+    (``etat_<niveau>``: ``incertaine`` when the time's error band holds the threshold),
+    the uncertain communes are hatched the other way with a dashed outline, as on the
+    maps, and left out of the zone grise hatching.
     """
     couleurs = s.GRIS_TEMPS if gris else s.COULEURS_TEMPS
     regles = [
@@ -105,6 +129,11 @@ def style_temps(
         ]
         # a boolean column is a condition by itself (``= 1`` is false on QGIS booleans)
         zg = _champ(colonne_zone_grise)
+        incertaine = (
+            f"coalesce({_champ(colonne_etat)} = 'incertaine', FALSE)" if colonne_etat else None
+        )
+        if incertaine is not None:
+            zg = f"{zg} AND NOT {incertaine}"
         seuil = f"plus de {s.seuil_fr(seuil_min)} min" if seuil_min is not None else "zone grise"
         libelle = f"zone grise : {seuil}" if seuil_min is not None else seuil
         sombre = " OR ".join(f"({f})" for f in sombres) if sombres else "FALSE"
@@ -112,11 +141,10 @@ def style_temps(
             qml.Regle(
                 libelle,
                 f"{zg} AND NOT ({sombre})",
-                qml.hachures(
+                _hachures(
                     s.COULEUR_HACHURES,
                     bordure=s.COULEUR_HACHURES,
                     largeur_bordure_mm=0.25,
-                    **_HACHURES,
                 ),
             )
         )
@@ -125,11 +153,24 @@ def style_temps(
                 qml.Regle(
                     f"{libelle} (sur fond sombre)",
                     f"{zg} AND ({sombre})",
-                    qml.hachures(
+                    _hachures(
                         "#ffffff",
                         bordure=s.COULEUR_HACHURES,
                         largeur_bordure_mm=0.25,
-                        **_HACHURES,
+                    ),
+                )
+            )
+        if incertaine is not None:
+            regles.append(
+                qml.Regle(
+                    "incertaine : l'intervalle du temps contient le seuil",
+                    incertaine,
+                    _hachures(
+                        s.COULEUR_HACHURES,
+                        bordure=s.COULEUR_HACHURES,
+                        largeur_bordure_mm=0.25,
+                        tirets=True,
+                        angle=-45.0,
                     ),
                 )
             )
@@ -288,7 +329,7 @@ def style_bassins(colonne_hors: str = "hors_bassin", colonne_nom: str = "pole_no
             "hors bassin (zone grise)",
             f"{_champ(colonne_hors)}",
             qml.remplissage(s.COULEUR_SANS_TEMPS).plus(
-                qml.hachures(s.COULEUR_HACHURES, bordure=s.COULEUR_HACHURES, **_HACHURES)
+                _hachures(s.COULEUR_HACHURES, bordure=s.COULEUR_HACHURES)
             ),
         ),
     ]
@@ -355,7 +396,7 @@ def style_sortie_zone_grise(colonne: str = "sortie_par") -> Style:
             "reste en zone grise",
             f"coalesce({_champ(colonne)}, '') = ''",
             _commune(s.COULEUR_SANS_TEMPS).plus(
-                qml.hachures(s.COULEUR_HACHURES, bordure=s.COULEUR_HACHURES, **_HACHURES)
+                _hachures(s.COULEUR_HACHURES, bordure=s.COULEUR_HACHURES)
             ),
         ),
     ]

@@ -28,7 +28,9 @@ _COMMANDES: list[str] = [
     "cmd_placement",
     "cmd_isochrones",
     "cmd_matrice",
+    "cmd_temps",
     "cmd_carte",
+    "cmd_rapport",
     "cmd_reseau",
     "cmd_donnees",
 ]

@@ -240,18 +240,13 @@ def configurer_journal(verbeux: int | bool, *, silencieux: bool = False) -> None
     """Show log messages on stderr in French: WARNING by default, INFO with ``-v``,
     everything with ``-vv``, only errors with ``-q``; the libraries' informative chatter
     (:data:`BIBLIOTHEQUES_BAVARDES`) only with ``-vv``."""
-    niveau = (
-        logging.ERROR
-        if silencieux
-        else logging.DEBUG
-        if int(verbeux) >= 2
-        else logging.INFO
-        if verbeux
-        else logging.WARNING
-    )
+    niveau = logging.DEBUG if int(verbeux) >= 2 else logging.INFO if verbeux else logging.WARNING
     _SILENCE["actif"] = bool(silencieux)
     sortie = _SortieErreur()
     sortie.setFormatter(_FormatFrancais())
+    # -q filters at the handler, not at the loggers: other handlers (a notebook's, pytest's)
+    # still receive the warnings
+    sortie.setLevel(logging.ERROR if silencieux else logging.NOTSET)
     racine = logging.getLogger()
     for ancien in list(racine.handlers):
         if getattr(ancien, "_accessibilite", False):
@@ -260,13 +255,11 @@ def configurer_journal(verbeux: int | bool, *, silencieux: bool = False) -> None
     racine.addHandler(sortie)
     racine.setLevel(niveau)
     for nom in BIBLIOTHEQUES_BAVARDES:
-        logging.getLogger(nom).setLevel(
-            logging.NOTSET if int(verbeux) >= 2 else max(niveau, logging.WARNING)
-        )
+        logging.getLogger(nom).setLevel(logging.NOTSET if int(verbeux) >= 2 else logging.WARNING)
     from socle.progression import JOURNAL_ETAPES
 
     # the steps the library announces show like the CLI's own "… étape" lines
-    logging.getLogger(JOURNAL_ETAPES).setLevel(logging.ERROR if silencieux else logging.INFO)
+    logging.getLogger(JOURNAL_ETAPES).setLevel(logging.INFO)
 
 
 def barres() -> Barres:

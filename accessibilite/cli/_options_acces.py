@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from accessibilite.cli._base import barres
 
@@ -16,11 +16,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AIDE_SOURCES",
+    "AIDE_TEMPS",
     "ajouter_option_ecraser",
     "ajouter_options_source",
+    "ajouter_options_temps",
     "etape",
     "fichier_bpe",
     "liste_officielle",
+    "options_temps",
     "regle_depuis_options",
     "source_de_remplacement",
     "source_depuis_options",
@@ -30,10 +33,27 @@ AIDE_SOURCES = """\
 Sources des temps (--source) :
   vol-oiseau  estimation a + b × km entre centres (a = 2,02 min, b = 1,32 min/km) : rapide,
               sans réseau, toujours présentée comme une estimation ;
-  matrice     matrice commune × commune importée (Odomatrix, Metric) : --matrice FICHIER ;
+  matrice     matrice commune × commune importée : --matrice FICHIER ; lue telle qu'elle
+              vient : table Metric-OSRM (idSrc, idDst, duree en minutes, distance en km),
+              export Odomatrix (heures de pointe par défaut, --heures creuses sinon),
+              table origine;destination;minutes ou matrice large ; toute autre disposition
+              avec --colonnes origine=A,destination=B,minutes=C (ou secondes=, heures=) ;
+              les unités sont contrôlées (vitesses implicites) ;
   osm         réseau routier OpenStreetMap (« accessibilite reseau construire ») :
               --reseau FICHIER.
 Par défaut : osm si --reseau est donné, matrice si --matrice est donné, sinon vol-oiseau.
+"""
+
+AIDE_TEMPS = """\
+Temps et incertitude :
+  --temps-interne / --sans-temps-interne  ajouter au départ de chaque trajet le temps moyen
+              des habitants de la commune jusqu'à son centre (d'après sa surface, ou
+              --grille-population FICHIER) ;
+  --calibration FICHIER  coefficients et bande d'incertitude écrits par « accessibilite
+              temps calibrer » pour la même source ;
+  --incertitude defaut|aucune  bande d'incertitude des temps : celle de la calibration,
+              sinon celle documentée de la source (défaut) ; « aucune » : temps pris comme
+              exacts.
 """
 
 
@@ -54,7 +74,18 @@ def ajouter_options_source(p: argparse.ArgumentParser) -> None:
         choices=["vol-oiseau", "matrice", "osm"],
         help="source des temps de trajet (voir plus haut)",
     )
-    p.add_argument("--matrice", type=Path, help="matrice CSV commune × commune (minutes)")
+    p.add_argument("--matrice", type=Path, help="matrice CSV commune × commune (voir plus haut)")
+    p.add_argument(
+        "--colonnes",
+        help="colonnes de la matrice : origine=A,destination=B,minutes=C (ou secondes=, "
+        "heures=), [km=D]",
+    )
+    p.add_argument(
+        "--heures",
+        choices=["pointe", "creuses"],
+        default="pointe",
+        help="temps d'un export Odomatrix : heures de pointe (défaut) ou heures creuses",
+    )
     p.add_argument("--reseau", type=Path, help="réseau routier construit (reseau construire)")
     p.add_argument(
         "--vol-oiseau-a", type=float, default=None, help="constante a en minutes (défaut 2,02)"
@@ -68,6 +99,51 @@ def ajouter_options_source(p: argparse.ArgumentParser) -> None:
         default=30.0,
         help="communes voisines dont les pôles et équipements comptent (défaut 30 km)",
     )
+
+
+def ajouter_options_temps(p: argparse.ArgumentParser, *, temps_interne_defaut: bool) -> None:
+    """Internal time, calibration and error band options (read by :func:`options_temps`)."""
+    interne = p.add_mutually_exclusive_group()
+    defaut = " (défaut)" if temps_interne_defaut else ""
+    interne.add_argument(
+        "--temps-interne",
+        dest="temps_interne",
+        action="store_true",
+        help="ajouter le temps moyen des habitants jusqu'au centre de leur commune" + defaut,
+    )
+    interne.add_argument(
+        "--sans-temps-interne",
+        dest="temps_interne",
+        action="store_false",
+        help="de centre de commune à centre de commune" + ("" if defaut else " (défaut)"),
+    )
+    p.set_defaults(temps_interne=temps_interne_defaut)
+    p.add_argument(
+        "--grille-population",
+        type=Path,
+        help="grille de population (carreaux ou points avec une colonne de population) pour "
+        "le temps interne",
+    )
+    p.add_argument(
+        "--calibration", type=Path, help="fichier écrit par « accessibilite temps calibrer »"
+    )
+    p.add_argument(
+        "--incertitude",
+        choices=["defaut", "aucune"],
+        default="defaut",
+        help="bande d'incertitude des temps : celle de la calibration ou de la source "
+        "(défaut), ou aucune",
+    )
+
+
+def options_temps(options: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of the analyses for the time options."""
+    return {
+        "calibration": options.calibration,
+        "temps_interne": bool(options.temps_interne),
+        "grille_population": options.grille_population,
+        "incertitude": options.incertitude,
+    }
 
 
 def etape(texte: str) -> None:
@@ -108,7 +184,9 @@ def source_depuis_options(options: argparse.Namespace) -> SourceTemps:
     if nom == "matrice":
         if options.matrice is None:
             raise DonneesInvalides("--source matrice demande --matrice FICHIER.csv.")
-        return SourceMatrice.depuis_fichier(options.matrice)
+        return SourceMatrice.depuis_fichier(
+            options.matrice, colonnes=options.colonnes, periode=options.heures
+        )
     if nom == "osm":
         if options.reseau is None:
             raise DonneesInvalides(
@@ -128,7 +206,11 @@ def source_de_remplacement(options: argparse.Namespace) -> SourceTemps | None:
     if options.matrice is not None:
         from accessibilite.noyau.sources import SourceMatrice
 
-        return SourceMatrice.depuis_fichier(options.matrice)
+        return SourceMatrice.depuis_fichier(
+            options.matrice,
+            colonnes=getattr(options, "colonnes", None),
+            periode=getattr(options, "heures", "pointe"),
+        )
     if options.reseau is not None:
         from accessibilite.noyau.source_reseau import SourceReseau
 

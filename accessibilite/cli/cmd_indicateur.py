@@ -9,8 +9,10 @@ from typing import Any
 from accessibilite.cli._base import Analyseur, liste_nombres
 from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
+    AIDE_TEMPS,
     ajouter_option_ecraser,
     ajouter_options_source,
+    ajouter_options_temps,
     etape,
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
@@ -49,6 +51,9 @@ chacun une tâche (ici ou sur Dask avec --dask), dans --sortie/indicateur_<servi
 faits.
 
 {AIDE_SOURCES}
+{AIDE_TEMPS}Par défaut, indicateur compte le temps interne (une commune équipée n'est pas à 0 min,
+comme dans les temps d'accès de l'INSEE) ; --sans-temps-interne va de centre à centre.
+
 {AIDE_DASK}
 Sorties dans --sortie : indicateur.csv, resume.csv, resume_epci.csv,
 [resume_territoires.csv], communes_les_plus_eloignees.csv, indicateur.gpkg (EPSG:2154),
@@ -105,6 +110,7 @@ def ajouter(sous: Any) -> None:
         help="colonne de population pondérant les résultats (avec --population)",
     )
     ajouter_options_source(p)
+    ajouter_options_temps(p, temps_interne_defaut=True)
     p.add_argument(
         "--sortie",
         type=Path,
@@ -135,7 +141,11 @@ def executer(options: argparse.Namespace) -> int:
         return _lister_services()
     if options.services is not None or options.dask is not None:
         return _executer_plusieurs(options)
-    from accessibilite.cli._options_acces import fichier_bpe, source_depuis_options
+    from accessibilite.cli._options_acces import (
+        fichier_bpe,
+        options_temps,
+        source_depuis_options,
+    )
     from poles.apl import Decroissance
     from poles.indicateurs import indicateur, resoudre_service
     from poles.sorties_indicateurs import ecrire_indicateur, formater_indicateur
@@ -172,6 +182,7 @@ def executer(options: argparse.Namespace) -> int:
         decroissance=decroissance,
         population=options.population,
         colonne_population=options.colonne_population,
+        **options_temps(options),
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
@@ -184,7 +195,11 @@ def executer(options: argparse.Namespace) -> int:
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several services (or one on Dask): one task per service."""
     from accessibilite.cli._base import barres
-    from accessibilite.cli._options_acces import fichier_bpe, source_depuis_options
+    from accessibilite.cli._options_acces import (
+        fichier_bpe,
+        options_temps,
+        source_depuis_options,
+    )
     from accessibilite.cli._options_dask import client_depuis_options
     from poles.apl import Decroissance
     from poles.distribue import indicateurs_services
@@ -227,6 +242,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
                 decroissance=Decroissance.depuis_texte(options.decroissance),
                 population=options.population,
                 colonne_population=options.colonne_population,
+                **options_temps(options),
                 client=client,
                 tentatives=options.tentatives,
                 progression=barre,

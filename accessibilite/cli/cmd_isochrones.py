@@ -25,6 +25,10 @@ précédente (--anneaux pour des couronnes). Sans réseau (--source vol-oiseau),
 est le disque honnête de rayon (t − a) / b km : une estimation. Une matrice commune ×
 commune ne permet pas d'isochrone : utilisez « accessibilite bassins ».
 
+--calibration FICHIER (écrit par « accessibilite temps calibrer ») : pour le vol d'oiseau,
+ses a et b (ceux de l'ensemble des communes : un point n'a pas de classe de densité) ; pour
+le réseau, ses facteurs d'heure pleine.
+
 Exemples :
   accessibilite isochrones --reseau 62.graphe --points mairies.gpkg --sortie iso.gpkg
   accessibilite isochrones --reseau 62.graphe --poles superieur --departement 62 \\
@@ -86,6 +90,9 @@ def ajouter(sous: Any) -> None:
     p.add_argument("--largeur-m", type=float, default=100.0, help="demi-largeur des routes (100)")
     p.add_argument("--pas-m", type=float, default=50.0, help="pas de la grille de calcul (50)")
     p.add_argument("--sortie", type=Path, required=True, help="fichier .gpkg ou .geojson à écrire")
+    p.add_argument(
+        "--calibration", type=Path, help="fichier écrit par « accessibilite temps calibrer »"
+    )
     p.set_defaults(executer=executer_isochrones)
 
     b: Analyseur = sous.add_parser(
@@ -152,10 +159,30 @@ def executer_isochrones(options: argparse.Namespace) -> int:
     etape("points de départ")
     lieux = _lieux_depart(options)
     sens = options.sens or ("vers" if options.poles else "depuis")
+    calibration = None
+    if options.calibration is not None:
+        from accessibilite.noyau.calibration import lire_calibration
+
+        calibration = lire_calibration(options.calibration)
+        if calibration.source != source:
+            raise DonneesInvalides(
+                f"La calibration {options.calibration.name} a été faite pour la source "
+                f"« {calibration.source} » ; ces isochrones utilisent « {source} »."
+            )
     etape(f"isochrones de {len(lieux)} points ({'; '.join(map(seuil_fr, options.temps))} min)")
     if source == "vol-oiseau":
+        from accessibilite.noyau.sources import SourceVolOiseau
+
+        vol = SourceVolOiseau()
+        if calibration is not None and calibration.vol_oiseau is not None:
+            vol = SourceVolOiseau(*calibration.vol_oiseau)
+            etape(f"vol d'oiseau calibré : {vol.description()}")
         resultat = isochrones_vol_oiseau(
-            lieux, options.temps, par_source=options.par_source, anneaux=options.anneaux
+            lieux,
+            options.temps,
+            source=vol,
+            par_source=options.par_source,
+            anneaux=options.anneaux,
         )
     else:
         if options.reseau is None:
@@ -163,6 +190,11 @@ def executer_isochrones(options: argparse.Namespace) -> int:
         from reseau.stockage import charger_graphe
 
         graphe = charger_graphe(options.reseau)
+        if calibration is not None and calibration.facteurs_pointe:
+            from reseau.recalage import appliquer_facteurs_pointe
+
+            graphe = appliquer_facteurs_pointe(graphe, calibration.facteurs_pointe)
+            etape("facteurs d'heure pleine de la calibration appliqués au réseau")
         resultat = isochrones_points(
             graphe,
             lieux,

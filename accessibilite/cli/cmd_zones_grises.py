@@ -9,8 +9,10 @@ from typing import Any
 from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
+    AIDE_TEMPS,
     ajouter_option_ecraser,
     ajouter_options_source,
+    ajouter_options_temps,
     etape,
 )
 from accessibilite.cli._options_sortie import (
@@ -31,6 +33,11 @@ par défaut au moins la moitié des items, le seuil de l'INSEE pour ses pôles d
 Les communes voisines (tampon --tampon-km) comptent comme pôles mais pas dans les totaux.
 
 {sources}
+{temps}Par défaut, zones-grises ne compte pas le temps interne (la méthode du SDAASP va de
+centre à centre) et donne à chaque temps la bande d'incertitude de sa source : une commune
+dont l'intervalle contient le seuil est « incertaine » ; les résumés donnent le nombre de
+communes en zone grise et sa fourchette.
+
 Sorties dans --sortie : zones_grises.csv, resume.csv, resume_epci.csv, zones_grises.gpkg
 (EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF).
 
@@ -44,7 +51,7 @@ def ajouter(sous: Any) -> None:
     p: Analyseur = sous.add_parser(
         "zones-grises",
         help="zones grises d'un département (SDAASP), tableaux et cartes",
-        description=_AIDE.format(sources=AIDE_SOURCES),
+        description=_AIDE.format(sources=AIDE_SOURCES, temps=AIDE_TEMPS),
     )
     ajouter_options_communes(p)
     p.add_argument(
@@ -63,6 +70,7 @@ def ajouter(sous: Any) -> None:
         action="store_true",
         help="écrire aussi sensibilite.csv : pôles et zones grises selon la règle et N",
     )
+    ajouter_options_temps(p, temps_interne_defaut=False)
     p.set_defaults(executer=executer)
 
 
@@ -122,6 +130,7 @@ def executer(options: argparse.Namespace) -> int:
     from accessibilite.cli._options_acces import (
         fichier_bpe,
         liste_officielle,
+        options_temps,
         regle_depuis_options,
         source_depuis_options,
     )
@@ -146,14 +155,23 @@ def executer(options: argparse.Namespace) -> int:
         gammes=options.gammes,
         tampon_km=options.tampon_km,
         liste_officielle=liste_officielle(options),
+        **options_temps(options),
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="zones-grises", ecraser=options.ecraser) as dossier:
         ecrire_resultats(resultat, dossier, csv=options.csv)
         if options.sensibilite:
             etape("sensibilité à la règle de pôle")
+            temps = options_temps(options)
             table = sensibilite(
-                departement, bpe, source=source, gammes=options.gammes, tampon_km=options.tampon_km
+                departement,
+                bpe,
+                source=source,
+                gammes=options.gammes,
+                tampon_km=options.tampon_km,
+                calibration=temps["calibration"],
+                temps_interne=temps["temps_interne"],
+                grille_population=temps["grille_population"],
             )
             ecrire_sensibilite(table, dossier, csv=options.csv)
         if formats:

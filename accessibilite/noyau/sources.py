@@ -18,7 +18,8 @@ unreachable pair is ``inf`` and never the nearest.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -26,8 +27,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from accessibilite.noyau.import_matrice import (
+    Colonnes,
+    lire_matrice,
+    verifier_coordonnees,
+    verifier_vitesses,
+)
 from accessibilite.noyau.lieux import Lieux
-from socle.erreurs import DonneesInvalides, DonneesManquantes
+from socle.erreurs import DonneesInvalides
 
 __all__ = [
     "A_MIN_DEFAUT",
@@ -118,30 +125,50 @@ class SourceVolOiseau:
 
     A screening tool with no network; always labelled as an estimate. The default
     coefficients are a published fit on Metric-OSRM car times in the Hauts-de-France
-    (a = 2.02 min, b = 1.32 min/km, R² 0.93); refit them with :func:`ajuster_vol_oiseau`.
+    (a = 2.02 min, b = 1.32 min/km, R² 0.93); refit them with :func:`ajuster_vol_oiseau` or
+    ``accessibilite temps calibrer``. ``par_code`` gives some origins their own
+    coefficients (a calibration per density class): for a fixed origin the time still grows
+    with the distance, so the nearest target is the nearest in kilometres.
     """
 
     a_min: float = A_MIN_DEFAUT
     b_min_par_km: float = B_MIN_PAR_KM_DEFAUT
     nom: str = "vol-oiseau"
+    par_code: Mapping[str, tuple[float, float]] | None = field(
+        default=None, compare=False, repr=False
+    )
+    libelle: str = ""
 
     def __post_init__(self) -> None:
-        if not (np.isfinite(self.a_min) and np.isfinite(self.b_min_par_km)):
-            raise DonneesInvalides("Les coefficients a et b du vol d'oiseau doivent être finis.")
-        if self.a_min < 0 or self.b_min_par_km <= 0:
-            raise DonneesInvalides(
-                "Coefficients du vol d'oiseau invalides : il faut a >= 0 et b > 0 "
-                f"(reçu a = {self.a_min}, b = {self.b_min_par_km})."
-            )
+        couples = [(self.a_min, self.b_min_par_km), *(self.par_code or {}).values()]
+        for a, b in couples:
+            if not (np.isfinite(a) and np.isfinite(b)):
+                raise DonneesInvalides(
+                    "Les coefficients a et b du vol d'oiseau doivent être finis."
+                )
+            if a < 0 or b <= 0:
+                raise DonneesInvalides(
+                    "Coefficients du vol d'oiseau invalides : il faut a >= 0 et b > 0 "
+                    f"(reçu a = {a}, b = {b})."
+                )
 
     def description(self) -> str:
+        if self.libelle:
+            return self.libelle
         return (
             f"estimation à vol d'oiseau : {self.a_min:.2f} min + {self.b_min_par_km:.2f} "
             "min/km entre centres de communes"
         )
 
-    def _temps_s(self, km: NDArray[np.float64]) -> NDArray[np.float64]:
-        return (self.a_min + self.b_min_par_km * km) * 60.0
+    def _coefficients(self, origines: Lieux) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        a = np.full(len(origines), self.a_min, dtype=np.float64)
+        b = np.full(len(origines), self.b_min_par_km, dtype=np.float64)
+        if self.par_code:
+            for i, code in enumerate(np.asarray(origines.codes, dtype=str)):
+                couple = self.par_code.get(code)
+                if couple is not None:
+                    a[i], b[i] = couple
+        return a, b
 
     def matrice(self, origines: Lieux, destinations: Lieux) -> NDArray[np.float64]:
         km = (
@@ -151,7 +178,8 @@ class SourceVolOiseau:
             )
             / 1000.0
         )
-        temps = self._temps_s(km)
+        a, b = self._coefficients(origines)
+        temps = (a[:, None] + b[:, None] * km) * 60.0
         temps[memes_codes(origines, destinations)] = 0.0
         return temps
 
@@ -163,7 +191,8 @@ class SourceVolOiseau:
 
         arbre = cKDTree(np.column_stack([cibles.x, cibles.y]))
         distance_m, indice = arbre.query(np.column_stack([origines.x, origines.y]))
-        temps = self._temps_s(np.asarray(distance_m, dtype=np.float64) / 1000.0)
+        a, b = self._coefficients(origines)
+        temps = (a + b * np.asarray(distance_m, dtype=np.float64) / 1000.0) * 60.0
         indice = np.asarray(indice, dtype=np.int64)
         ramener_memes_codes(origines, cibles, temps, indice)
         return temps, indice
@@ -220,75 +249,14 @@ def ajuster_vol_oiseau(km: NDArray[np.float64], minutes: NDArray[np.float64]) ->
     )
 
 
-def lire_matrice(chemin: str | Path) -> pd.DataFrame:
-    """Read a commune × commune matrix (CSV) into a square table of minutes.
-
-    Two layouts are accepted, with ``,`` or ``;`` separators and ``.`` or ``,`` decimals:
-
-    * long: columns ``origine, destination, minutes`` (one row per pair);
-    * wide: first column the origin codes, one column per destination code.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index: origin codes (str), columns: destination codes (str), values in minutes
-        (NaN where the file has no value).
-    """
-    chemin = Path(chemin)
-    if not chemin.is_file():
-        raise DonneesManquantes(f"Matrice introuvable : {chemin}. Vérifiez le chemin donné.")
-    try:
-        brut = pd.read_csv(chemin, sep=None, engine="python", dtype=str)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise DonneesInvalides(f"Matrice illisible ({chemin.name}) : {exc}") from exc
-    colonnes = {c.strip().lower(): c for c in brut.columns}
-    if {"origine", "destination", "minutes"} <= colonnes.keys():
-        long = pd.DataFrame(
-            {
-                "origine": brut[colonnes["origine"]].str.strip(),
-                "destination": brut[colonnes["destination"]].str.strip(),
-                "minutes": _nombres(brut[colonnes["minutes"]], chemin),
-            }
-        )
-        if long.duplicated(["origine", "destination"]).any():
-            n = int(long.duplicated(["origine", "destination"]).sum())
-            raise DonneesInvalides(f"Matrice {chemin.name} : {n} paires en double.")
-        large = long.pivot(index="origine", columns="destination", values="minutes")
-    elif brut.shape[1] >= 2:
-        large = brut.set_index(brut.columns[0])
-        large.index = large.index.astype(str).str.strip()
-        large.columns = [str(c).strip() for c in large.columns]
-        large = large.apply(lambda s: _nombres(s, chemin))
-    else:
-        raise DonneesInvalides(
-            f"Matrice {chemin.name} : format non reconnu. Attendu un CSV long "
-            "(colonnes origine, destination, minutes) ou large (codes en ligne et en colonne)."
-        )
-    large.index.name, large.columns.name = "origine", "destination"
-    if (large < 0).any().any():
-        raise DonneesInvalides(f"Matrice {chemin.name} : temps négatifs.")
-    return large.astype(np.float64)
-
-
-def _nombres(serie: pd.Series, chemin: Path) -> pd.Series:
-    texte = serie.astype(str).str.strip().str.replace(",", ".", regex=False)
-    texte = texte.where(~texte.isin(["", "nan", "NA", "None"]))
-    valeurs = pd.to_numeric(texte, errors="coerce")
-    mauvais = valeurs.isna() & texte.notna()
-    if mauvais.any():
-        exemple = serie[mauvais].iloc[0]
-        raise DonneesInvalides(
-            f"Matrice {chemin.name} : {int(mauvais.sum())} valeurs non numériques "
-            f"(par exemple « {exemple} »)."
-        )
-    return valeurs
-
-
 class SourceMatrice:
     """Times read from a commune × commune matrix (Odomatrix, Metric...).
 
     Missing pairs are reported (counted in :attr:`paires_manquantes` and logged), never
     guessed: they count as unknown (``inf``). An origin absent from the matrix is an error.
+    The first computation checks the units on the centre-to-centre distances
+    (:func:`~accessibilite.noyau.import_matrice.verifier_vitesses`) and, for a Metric table,
+    its points against the commune centres.
     """
 
     nom = "matrice"
@@ -299,24 +267,68 @@ class SourceMatrice:
         *,
         libelle: str = "matrice importée",
         fichier: str | None = None,
+        reglages: dict[str, str] | None = None,
+        verifier: bool = True,
     ) -> None:
         self._minutes = minutes
         self._libelle = libelle
         self.paires_manquantes = 0
         #: The file the matrix was read from (recorded in outputs to recompute them).
         self.fichier = fichier
+        #: How the file was read (``colonnes``, ``periode``), recorded to read it again.
+        self.reglages: dict[str, str] = dict(reglages or {})
+        #: ``False`` skips the unit check (hand-made minutes unrelated to the coordinates).
+        self._verifiee = not verifier
 
     @classmethod
-    def depuis_fichier(cls, chemin: str | Path) -> SourceMatrice:
-        """Read the matrix file (see :func:`lire_matrice`)."""
+    def depuis_fichier(
+        cls,
+        chemin: str | Path,
+        *,
+        colonnes: Colonnes | str | None = None,
+        periode: str = "pointe",
+    ) -> SourceMatrice:
+        """Read the matrix file (see :func:`~accessibilite.noyau.import_matrice.lire_matrice`)."""
+        table = lire_matrice(chemin, colonnes=colonnes, periode=periode)
+        heures = "de pointe" if periode == "pointe" else "creuses"
+        details = {
+            "metric": "table Metric-OSRM",
+            "odomatrix": f"export Odomatrix, heures {heures}",
+            "colonnes": f"colonne {table.attrs.get('colonne_temps')}",
+        }.get(str(table.attrs.get("format")), "")
+        reglages: dict[str, str] = {}
+        if colonnes is not None:
+            reglages["colonnes"] = colonnes if isinstance(colonnes, str) else colonnes.texte()
+        if table.attrs.get("format") == "odomatrix":
+            reglages["periode"] = periode
         return cls(
-            lire_matrice(chemin),
-            libelle=f"matrice importée ({Path(chemin).name})",
+            table,
+            libelle=f"matrice importée ({Path(chemin).name}{', ' + details if details else ''})",
             fichier=str(Path(chemin).resolve()),
+            reglages=reglages,
         )
 
     def description(self) -> str:
         return self._libelle
+
+    def _verifier(self, origines: Lieux, destinations: Lieux, temps_s: NDArray[np.float64]) -> None:
+        """Units (centre-to-centre speeds) and Metric ids, checked once per source."""
+        if self._verifiee:
+            return
+        self._verifiee = True
+        d = destinations.vers_crs(origines.crs)
+        km = np.hypot(origines.x[:, None] - d.x[None, :], origines.y[:, None] - d.y[None, :])
+        verifier_vitesses(temps_s / 60.0, km / 1000.0, quoi=self._libelle.capitalize())
+        coordonnees = self._minutes.attrs.get("coordonnees")
+        if isinstance(coordonnees, pd.DataFrame):
+            verifier_coordonnees(
+                coordonnees,
+                np.asarray(origines.codes, dtype=str),
+                origines.x,
+                origines.y,
+                origines.crs,
+                quoi=self._libelle.capitalize(),
+            )
 
     def matrice(self, origines: Lieux, destinations: Lieux) -> NDArray[np.float64]:
         codes_o = np.asarray(origines.codes, dtype=str)
@@ -332,6 +344,7 @@ class SourceMatrice:
         temps = table.to_numpy(dtype=np.float64) * 60.0
         meme = memes_codes(origines, destinations)
         temps[meme] = 0.0
+        self._verifier(origines, destinations, temps)
         manquantes = np.isnan(temps)
         self.paires_manquantes = int(manquantes.sum())
         if self.paires_manquantes:

@@ -50,8 +50,11 @@ def test_indicateur_medecin(tmp_path, bpe, capsys):
     table = pd.read_csv(sortie / "indicateur.csv", dtype={"code": str, "epci_code": str})
     assert len(table) == 887 and table["population"].sum() == POPULATION_62
     equipees = table["nombre_equipements"] > 0
-    assert (table.loc[equipees, "temps_min"] == 0).all()
-    assert (table.loc[~equipees, "temps_min"] > 0).all()
+    # the internal time counts by default: an equipped commune is at its internal time
+    # (the mean trip of its inhabitants to its centre), not at 0 min
+    assert "Temps interne à la commune : ajouté" in texte
+    assert table.loc[equipees, "temps_min"].between(0.5, 6.0).all()
+    assert (table.loc[~equipees, "temps_min"] > 2.0).all()
     # the table shows times to a tenth of a minute; the flags use the exact times
     au_dela = table["au_dela_10"]
     assert (au_dela >= (table["temps_min"] > 10)).all() and (

@@ -42,6 +42,9 @@ def test_fichiers_et_colonnes(sortie_62, capsys):
             f"temps_{n}_min",
             f"zone_grise_{n}",
             f"est_pole_{n}",
+            f"temps_{n}_min_bas",
+            f"temps_{n}_min_haut",
+            f"etat_{n}",
         ]
     assert table.columns.tolist() == [*attendues, "niveaux_zone_grise"]
     assert len(table) == 887
@@ -53,6 +56,11 @@ def test_fichiers_et_colonnes(sortie_62, capsys):
         "communes",
         "population",
         "part_population",
+        "communes_min",
+        "communes_max",
+        "communes_incertaines",
+        "population_min",
+        "population_max",
     ]
     assert resume["communes"].tolist() == [
         int(table[f"zone_grise_{n}"].sum()) for n in ("proximite", "intermediaire", "superieur")

@@ -23,7 +23,7 @@ from shapely.geometry import box
 
 from socle.ressources import fichier_donnees
 
-__all__ = ["NIVEAUX", "SEUILS", "dossier_exemple", "ecrire_dossier", "gammes"]
+__all__ = ["NIVEAUX", "SEUILS", "communes_exemple", "dossier_exemple", "ecrire_dossier", "gammes"]
 
 NIVEAUX = ("proximite", "intermediaire", "superieur", "metropolitain")
 _LIBELLES = {
@@ -289,6 +289,24 @@ def ecrire_dossier(
         json.dumps(parametres, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     return dossier
+
+
+def communes_exemple() -> gpd.GeoDataFrame:
+    """The twelve communes of the grid: ``code, nom, population, epci_code, epci_nom``."""
+    return gpd.GeoDataFrame(
+        [
+            {
+                "code": code,
+                "nom": nom,
+                "population": pop,
+                "epci_code": _EPCI[e][0],
+                "epci_nom": _EPCI[e][1],
+                "geometry": _carre(col, lig),
+            }
+            for code, nom, col, lig, pop, e in _COMMUNES
+        ],
+        crs="EPSG:2154",
+    )
 
 
 def dossier_exemple(dossier: str | Path, *, niveaux: tuple[str, ...] = NIVEAUX) -> Path:

@@ -3,7 +3,7 @@ import itertools
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from isochrones.geometrie import ParametresGeometrie, Segments, polygones_bandes
@@ -66,6 +66,7 @@ def test_seuils_invalides():
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10_000), st.sampled_from(["vecteur", "raster"]))
+@example(1859, "vecteur")  # a filled hole held another piece: the parts overlapped
 def test_bandes_emboitees_et_noeuds_inclus(graine, methode):
     rng = np.random.default_rng(graine)
     n = 30

@@ -62,8 +62,15 @@ def test_classement_exact_a_vol_d_oiseau():
             "communes": 2,
             "population": 900,
             "part_population": pytest.approx(900 / 2400),
+            # no band given: zero width, the range is the central count
+            "communes_min": 2,
+            "communes_max": 2,
+            "communes_incertaines": 0,
+            "population_min": 900,
+            "population_max": 900,
         }
     ]
+    assert res["etat_bas"].tolist() == ["hors zone grise"] * 3 + ["zone grise"] * 2
     epci = resumer_par_epci(res).set_index("epci_code")
     assert epci.loc["e1", "communes"] == 0 and epci.loc["e2", "communes"] == 2
     assert epci.loc["e2", "part_population"] == pytest.approx(1.0)
@@ -77,7 +84,8 @@ def test_classement_avec_matrice_et_paire_manquante():
     minutes.loc["E", "V"] = 3.0
     minutes.loc["B", "A"] = 9.0
     poles = detecter_poles(communes["code"], EQUIP, GAMMES, Regle("tous"))
-    res = classer(communes, poles, SourceMatrice(minutes), GAMMES)
+    # hand-made minutes, unrelated to the distances: no unit check
+    res = classer(communes, poles, SourceMatrice(minutes, verifier=False), GAMMES)
     assert res["temps_bas_min"].tolist() == [0.0, 9.0, 12.0, 12.0, 3.0]
     assert res["pole_bas"].tolist() == ["A", "A", "A", "A", "V"]
     assert res["zone_grise_bas"].tolist() == [False, False, True, True, False]
@@ -89,7 +97,8 @@ def test_commune_sans_pole_atteignable_est_en_zone_grise():
     minutes = pd.DataFrame(np.nan, index=codes, columns=codes)
     minutes.loc["B", "A"] = 4.0
     poles = detecter_poles(communes["code"], EQUIP, GAMMES, Regle("tous"))
-    res = classer(communes, poles, SourceMatrice(minutes), GAMMES)
+    # hand-made minutes, unrelated to the distances: no unit check
+    res = classer(communes, poles, SourceMatrice(minutes, verifier=False), GAMMES)
     assert res["pole_bas"].tolist() == ["A", "A", "", "", ""]
     assert np.isnan(res["temps_bas_min"].iloc[2])
     assert res["zone_grise_bas"].tolist() == [False, False, True, True, True]

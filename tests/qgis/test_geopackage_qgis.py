@@ -58,14 +58,17 @@ def test_style_de_chaque_niveau_compte_les_zones_grises(rapport, dossier_62):
     for niveau in _NIVEAUX:
         vue = rapport["couches"][f"zones_grises_{niveau}"]
         assert vue["rendu"] == "RuleRenderer"
-        # six time classes, no reachable pole, zone grise hatched (black, white on dark)
-        assert vue["classes"] == len(symbologie.CLASSES_TEMPS) + 3
+        # six time classes, no reachable pole, zone grise hatched (black, white on dark),
+        # and the uncertain communes hatched the other way (error band across the threshold)
+        assert vue["classes"] == len(symbologie.CLASSES_TEMPS) + 4
         assert vue["libelles"][: len(symbologie.CLASSES_TEMPS)] == [
             c.libelle for c in symbologie.CLASSES_TEMPS
         ]
         comptes = vue["comptes"]
         hachures = [v for k, v in comptes.items() if k.startswith("zone grise")]
-        assert sum(hachures) == resume.loc[niveau, "communes"]
+        incertaines = comptes["incertaine : l'intervalle du temps contient le seuil"]
+        assert sum(hachures) == resume.loc[niveau, "communes_min"]  # surely in zone grise
+        assert incertaines == resume.loc[niveau, "communes_incertaines"]
         poles = int(table[f"est_pole_{niveau}"].sum())
         assert comptes["pôle (0 min)"] == poles
         classes = sum(comptes[c.libelle] for c in symbologie.CLASSES_TEMPS)
