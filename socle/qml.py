@@ -364,7 +364,8 @@ def _rendu(racine: ET.Element, rendu: Rendu) -> None:
     element = ET.SubElement(racine, "renderer-v2", attributs)
     symboles: list[Symbole] = []
     if rendu.type == "singleSymbol":
-        assert rendu.symbole is not None  # built by rendu_unique
+        if rendu.symbole is None:
+            raise ValueError("a single-symbol renderer needs its symbol (rendu_unique)")
         symboles.append(rendu.symbole)
     elif rendu.type == "categorizedSymbol":
         liste = ET.SubElement(element, "categories")
@@ -429,10 +430,8 @@ def _etiquettes(racine: ET.Element, e: Etiquettes) -> None:
             "multilineHeight": "1",
         },
     )
-    style = reglages.find("text-style")
-    assert style is not None
     ET.SubElement(
-        style,
+        reglages[0],  # the text-style element just added
         "text-buffer",
         {
             "bufferDraw": "1" if e.halo_mm > 0 else "0",

@@ -198,13 +198,15 @@ class _Algorithme(QgsProcessingAlgorithm):
             )
         return code_departement(prefixes.most_common(1)[0][0])
 
-    def _bpe(self, parameters: dict[str, Any], context: QgsProcessingContext) -> Path:
+    def _bpe(self, parameters: dict[str, Any], context: QgsProcessingContext, suivi: Suivi) -> Path:
         chemin = self.parameterAsFile(parameters, "BPE", context)
         if chemin:
             return Path(chemin)
         from socle.catalogue import source_bpe, telecharger_source
 
-        return telecharger_source(source_bpe(None))
+        source = source_bpe(None)
+        suivi.feedback.pushInfo(f"BPE non donnée : téléchargement de {source.description}")
+        return telecharger_source(source, progression=suivi)
 
 
 class ZonesGrises(_Algorithme):
@@ -267,7 +269,7 @@ class ZonesGrises(_Algorithme):
 
         suivi.etape("département et BPE", 0.02)
         departement = self._departement(parameters, context, suivi)
-        bpe = self._bpe(parameters, context)
+        bpe = self._bpe(parameters, context, suivi)
         suivi.etape("source des temps", 0.05)
         source = self._source(parameters, context)
         regle = Regle(
@@ -513,7 +515,7 @@ class Indicateur(_Algorithme):
 
         suivi.etape("département et BPE", 0.02)
         departement = self._departement(parameters, context, suivi)
-        bpe = self._bpe(parameters, context)
+        bpe = self._bpe(parameters, context, suivi)
         service = resoudre_service(self.parameterAsString(parameters, "SERVICE", context))
         texte = self.parameterAsString(parameters, "SEUILS", context)
         seuils = nombres(texte, "Seuils") if texte.strip() else None
