@@ -102,3 +102,38 @@ def test_csv_excel_fr_relu_par_libreoffice(dossier_01, tmp_path):
     colonnes = _colonnes(_convertir(csv, tmp_path / "lo", tmp_path / "profil", filtre))
     _verifier(colonnes)
     assert set(colonnes["zone_grise_proximite"]) <= {"oui", "non"}
+
+
+def test_dossier_excel_fr_relu_par_les_commandes(tmp_path):
+    """A folder written with --csv excel-fr is read back by the commands that reread
+    folders: the maps, a scenario replaying the base, the report."""
+    bpe = chemin_donnees("bpe", "bpe2013.xlsx")
+    base = tmp_path / "90"
+    assert (
+        main(
+            [
+                "-q",
+                "zones-grises",
+                "--departement",
+                "90",
+                "--bpe",
+                str(bpe),
+                "--sortie",
+                str(base),
+                "--cartes",
+                "aucune",
+                "--csv",
+                "excel-fr",
+            ]
+        )
+        == 0
+    )
+    assert main(["-q", "carte", "--entree", str(base), "--format", "html"]) == 0
+    modifications = tmp_path / "ajout.toml"
+    modifications.write_text(
+        'description = "essai"\n[[pole]]\ncommune = "90010"\nniveau = "proximite"\nactif = true\n',
+        encoding="utf-8",
+    )
+    assert main(["-q", "scenario", "--base", str(base), "--modifications", str(modifications)]) == 0
+    assert main(["-q", "rapport", "--base", str(base), "--formats", "html"]) == 0
+    assert (base / "rapport" / "rapport.html").exists()
