@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = [
     "DossierZonesGrises",
     "NiveauCarte",
     "lire_dossier",
+    "restreindre",
 ]
 
 logger = logging.getLogger(__name__)
@@ -346,8 +348,10 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
     if "code" in voisines.columns:
         voisines["code"] = voisines["code"].astype(str)
 
-    resume = lire_csv(chemin / "resume.csv")
+    resume = lire_csv(chemin / "resume.csv", dtype={"code": str})
     _colonnes(resume, ["niveau", "communes", "population", "part_population"], "resume.csv")
+    if "territoire" in resume.columns:  # several départements: the maps show the whole area
+        resume = resume[resume["territoire"] == "ensemble"].reset_index(drop=True)
     resume_epci = lire_csv(chemin / "resume_epci.csv", dtype={"epci_code": str})
     _colonnes(
         resume_epci,
@@ -389,4 +393,58 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
         resume_epci=resume_epci,
         parametres=parametres,
         niveaux=tuple(niveaux),
+    )
+
+
+def restreindre(d: DossierZonesGrises, departements: Sequence[str], nom: str) -> DossierZonesGrises:
+    """The part of a multi-département folder covering ``departements`` (a region), with
+    its own summary, to draw the region's print maps."""
+    codes = d.communes["code"].astype(str)
+    dep = codes.str[:2].where(~codes.str.startswith("97"), codes.str[:3])
+    dans = dep.isin(list(departements)).to_numpy()
+    communes = d.communes[dans]
+    dedans = set(communes["code"].astype(str))
+    total = float(communes["population"].sum())
+    lignes = []
+    for n in d.niveaux:
+        zg = communes[f"zone_grise_{n.nom}"].to_numpy(dtype=bool)
+        population = int(communes.loc[zg, "population"].sum())
+        lignes.append(
+            {
+                "niveau": n.nom,
+                "seuil_min": n.seuil_min,
+                "communes": int(zg.sum()),
+                "population": population,
+                "part_population": population / total if total else 0.0,
+            }
+        )
+    epci = d.epci[d.epci["epci_code"].astype(str).isin(set(communes["epci_code"].astype(str)))]
+    departement_ = d.departement
+    if "code" in departement_.columns:
+        departement_ = departement_[departement_["code"].astype(str).isin(list(departements))]
+    hors = ~d.poles["code"].astype(str).isin(dedans)
+    poles = d.poles.assign(hors_departement=hors.to_numpy())
+    voisines = d.voisines
+    autres = d.communes[~dans]
+    if len(autres) and len(communes):
+        xmin, ymin, xmax, ymax = communes.total_bounds
+        marge = 0.25 * max(xmax - xmin, ymax - ymin)  # what a region's frame can show
+        autres = autres.cx[xmin - marge : xmax + marge, ymin - marge : ymax + marge]
+    if len(autres):  # the rest of the area is the region's neighbourhood on its map
+        voisines = gpd.GeoDataFrame(
+            pd.concat([voisines, autres[["code", "nom", "geometry"]]], ignore_index=True),
+            crs=d.communes.crs,
+        )
+    return replace(
+        d,
+        communes=communes,
+        poles=poles,
+        voisines=voisines,
+        epci=epci,
+        departement=departement_,
+        resume=pd.DataFrame(lignes),
+        resume_epci=d.resume_epci[
+            d.resume_epci["epci_code"].astype(str).isin(set(epci["epci_code"].astype(str)))
+        ],
+        parametres={**d.parametres, "departement": "", "departement_nom": nom},
     )

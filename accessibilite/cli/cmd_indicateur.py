@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur, liste_nombres
+from accessibilite.cli._ensemble import ajouter_options_zone, plusieurs
 from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
     AIDE_TEMPS,
@@ -74,7 +75,7 @@ def ajouter(sous: Any) -> None:
         help="accès des communes à un type de service (temps, parts au-delà de seuils, APL)",
         description=_AIDE,
     )
-    p.add_argument("--departement", help="code INSEE du département (ex. 62)")
+    ajouter_options_zone(p)
     p.add_argument(
         "--bpe",
         type=Path,
@@ -139,6 +140,14 @@ def executer(options: argparse.Namespace) -> int:
     """Compute the indicator, write the files, print the summary."""
     if options.services == "":
         return _lister_services()
+    from socle.territoire import selection_departements
+
+    if options.departement is not None or options.region is not None or options.france:
+        codes = selection_departements(
+            options.departement, region=options.region, france=options.france
+        )
+        if plusieurs(options, codes):
+            return _executer_ensemble(options, codes)
     if options.services is not None or options.dask is not None:
         return _executer_plusieurs(options)
     from accessibilite.cli._options_acces import (
@@ -190,6 +199,63 @@ def executer(options: argparse.Namespace) -> int:
     print(formater_indicateur(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
+
+
+def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
+    """One service over several départements: one task each, then the union."""
+    from accessibilite.cli._ensemble import executer_ensemble, nom_dossier
+    from accessibilite.cli._options_acces import options_temps
+    from poles.apl import Decroissance
+    from poles.indicateurs import resoudre_service
+    from socle.erreurs import DonneesInvalides
+
+    if options.services is not None:
+        raise DonneesInvalides(
+            "Plusieurs départements : un seul service à la fois (--service), pas --services."
+        )
+    if options.service is None:
+        raise DonneesInvalides("Option obligatoire manquante : --service.")
+    service = resoudre_service(options.service)
+    defaut = (
+        Path("resultats")
+        / nom_dossier(options, codes)
+        / ("indicateur_" + service.nom.replace("+", "_"))
+    )
+    resultat = executer_ensemble(
+        options,
+        codes,
+        genre="indicateur",
+        calcul={
+            "service": service,
+            "seuils_min": options.seuils,
+            "tampon_km": options.tampon_km,
+            "territoires": options.territoires,
+            "avec_apl": options.apl,
+            "decroissance": Decroissance.depuis_texte(options.decroissance),
+            "population": options.population,
+            "colonne_population": options.colonne_population,
+            **options_temps(options),
+        },
+        description=f"{service.libelle}, tampon {options.tampon_km:g} km",
+        defaut=defaut,
+    )
+    print(_formater_ensemble(resultat.resume))
+    return 0
+
+
+def _formater_ensemble(resume: Any) -> str:
+    """The area's and the regions' mean times and shares beyond the thresholds."""
+    lignes = []
+    parts = [c for c in resume.columns if c.startswith("part_au_dela_")]
+    for territoire in ("ensemble", "region"):
+        for _, r in resume[resume["territoire"] == territoire].iterrows():
+            moyen = f"{float(r['temps_moyen_min']):.1f}".replace(".", ",")
+            au_dela = " ; ".join(
+                f"{100 * float(r[c]):.1f} % au-delà de {c.removeprefix('part_au_dela_')} min"
+                for c in parts
+            ).replace(".", ",")
+            lignes.append(f"{r['nom']} : temps moyen {moyen} min ; {au_dela}")
+    return "\n".join(lignes)
 
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from accessibilite.cli._base import Analyseur
+from accessibilite.cli._ensemble import plusieurs
 from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
     AIDE_TEMPS,
@@ -15,6 +16,7 @@ from accessibilite.cli._options_acces import (
     ajouter_options_temps,
     etape,
 )
+from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
 from accessibilite.cli._options_sortie import (
     ajouter_option_csv,
     ajouter_options_cartes,
@@ -41,9 +43,22 @@ communes en zone grise et sa fourchette.
 Sorties dans --sortie : zones_grises.csv, resume.csv, resume_epci.csv, zones_grises.gpkg
 (EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF).
 
-Exemple :
+Plusieurs départements en une commande : --departement 59,62,80, --region 32 (les
+départements d'une région) ou --france (la France métropolitaine). Chaque département est
+calculé comme seul (ses communes, son tampon, ses totaux), l'un après l'autre ou sur Dask
+(--dask) ; une commande interrompue reprend où elle s'était arrêtée. Le dossier de sortie
+réunit toutes les communes, resume.csv par département, par région et pour l'ensemble
+(parts pondérées par la population), resume_epci.csv, les cartes de l'ensemble (et une
+carte imprimable par région), et departements/<code>/, le dossier de chaque département.
+Avec --source osm, --reseau donne le graphe de chaque département :
+--reseau "graphes/{{departement}}.graphe".
+
+Exemples :
   accessibilite zones-grises --departement 62 --bpe bpe2013.xlsx --sortie resultats/62
-"""
+  accessibilite zones-grises --region 32 --bpe bpe2013.xlsx --sortie resultats/hdf
+  accessibilite zones-grises --france --bpe bpe2013.xlsx --cartes aucune --sortie resultats/france
+
+{dask}"""
 
 
 def ajouter(sous: Any) -> None:
@@ -51,9 +66,9 @@ def ajouter(sous: Any) -> None:
     p: Analyseur = sous.add_parser(
         "zones-grises",
         help="zones grises d'un département (SDAASP), tableaux et cartes",
-        description=_AIDE.format(sources=AIDE_SOURCES, temps=AIDE_TEMPS),
+        description=_AIDE.format(sources=AIDE_SOURCES, temps=AIDE_TEMPS, dask=AIDE_DASK),
     )
-    ajouter_options_communes(p)
+    ajouter_options_communes(p, plusieurs=True)
     p.add_argument(
         "--sortie", type=Path, help="dossier des résultats (défaut : resultats/<département>)"
     )
@@ -71,12 +86,19 @@ def ajouter(sous: Any) -> None:
         help="écrire aussi sensibilite.csv : pôles et zones grises selon la règle et N",
     )
     ajouter_options_temps(p, temps_interne_defaut=False)
+    ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
 
-def ajouter_options_communes(p: argparse.ArgumentParser) -> None:
-    """Options shared by the commands that detect poles (département, BPE, rule, source)."""
-    p.add_argument("--departement", required=True, help="code INSEE du département (ex. 62)")
+def ajouter_options_communes(p: argparse.ArgumentParser, *, plusieurs: bool = False) -> None:
+    """Options shared by the commands that detect poles (département, BPE, rule, source);
+    with ``plusieurs``, a list of départements, ``--region`` or ``--france``."""
+    if plusieurs:
+        from accessibilite.cli._ensemble import ajouter_options_zone
+
+        ajouter_options_zone(p)
+    else:
+        p.add_argument("--departement", required=True, help="code INSEE du département (ex. 62)")
     p.add_argument(
         "--bpe",
         type=Path,
@@ -137,9 +159,18 @@ def executer(options: argparse.Namespace) -> int:
     from poles.sorties import ecrire_resultats, ecrire_sensibilite, formater_resume
     from poles.zones_grises import sensibilite, zones_grises
     from socle.dossiers import dossier_resultat
-    from socle.territoire import code_departement
+    from socle.territoire import selection_departements
 
-    departement = code_departement(options.departement)
+    codes = selection_departements(
+        options.departement, region=options.region, france=options.france
+    )
+    if plusieurs(options, codes):
+        return _executer_ensemble(options, codes)
+    if options.dask is not None:
+        from socle.erreurs import DonneesInvalides
+
+        raise DonneesInvalides("--dask sert aux calculs de plusieurs départements.")
+    departement = codes[0]
     sortie = options.sortie or Path("resultats") / departement
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
@@ -180,6 +211,82 @@ def executer(options: argparse.Namespace) -> int:
     print(formater_resume(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
+
+
+def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
+    """Several départements: one task each, then their union (see :mod:`poles.ensemble`)."""
+    from accessibilite.cli._ensemble import executer_ensemble
+    from accessibilite.cli._options_acces import options_temps, regle_depuis_options
+    from socle.erreurs import DonneesInvalides
+
+    if options.sensibilite:
+        raise DonneesInvalides("--sensibilite se calcule département par département.")
+    if options.communes_officielles or options.liste_officielle:
+        raise DonneesInvalides(
+            "La liste officielle des communes ne s'applique qu'à un département à la fois."
+        )
+    formats = _formats_cartes(options.cartes)
+    regle = regle_depuis_options(options)
+    resultat = executer_ensemble(
+        options,
+        codes,
+        genre="zones-grises",
+        calcul={
+            "regle": regle,
+            "gammes": options.gammes,
+            "tampon_km": options.tampon_km,
+            **options_temps(options),
+        },
+        description=f"{regle.description()}, tampon {options.tampon_km:g} km",
+        cartes=lambda dossier, zone_: (
+            _ecrire_cartes_ensemble(dossier, formats, zone_) if formats else None
+        ),
+    )
+    print(_formater_ensemble(resultat.resume))
+    return 0
+
+
+def _formater_ensemble(resume: Any) -> str:
+    """The summary of a multi-département run: the whole area, then each region."""
+
+    def entier(n: Any) -> str:
+        return f"{int(n):,}".replace(",", "\u202f")
+
+    lignes = []
+    for territoire in ("ensemble", "region"):
+        choisies = resume[resume["territoire"] == territoire]
+        for nom, groupe in choisies.groupby("nom", sort=False):
+            lignes.append(str(nom))
+            for _, r in groupe.iterrows():
+                part = f"{100 * float(r['part_population']):.1f}".replace(".", ",")
+                lignes.append(
+                    f"  {r['niveau']:<15} {entier(r['poles']):>7} pôles "
+                    f"{entier(r['communes']):>7} communes en zone grise "
+                    f"{entier(r['population']):>11} habitants ({part} %)"
+                )
+    return "\n".join(lignes)
+
+
+def _ecrire_cartes_ensemble(dossier: Path, formats: tuple[str, ...], zone_: Any) -> None:
+    """The maps of the whole area, and the print maps of each region it spans."""
+    from cartes import ecrire_cartes, lire_dossier
+    from cartes.dossier import restreindre
+    from socle.territoire import departement, regions
+
+    ecrire_cartes(dossier, formats=formats)
+    imprimables = tuple(f for f in formats if f != "html")
+    par_region: dict[str, list[str]] = {}
+    for code in zone_.departements:
+        par_region.setdefault(departement(code).region, []).append(code)
+    if not imprimables or len(par_region) < 2:
+        return
+    d = lire_dossier(dossier)
+    for code_region, codes in sorted(par_region.items()):
+        fiche = regions().get(code_region)
+        nom = fiche.nom if fiche is not None else code_region
+        etape(f"cartes imprimables : {nom}")
+        sous = restreindre(d, codes, nom)
+        ecrire_cartes(sous, imprimables, sortie=dossier / f"cartes_region_{code_region}")
 
 
 def _formats_cartes(texte: str) -> tuple[str, ...]:
