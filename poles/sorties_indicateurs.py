@@ -37,6 +37,8 @@ __all__ = [
     "formater_bilan",
     "formater_indicateur",
     "formater_placement",
+    "metadonnees_indicateur",
+    "styles_indicateur",
 ]
 
 logger = logging.getLogger(__name__)
@@ -86,35 +88,12 @@ def ecrire_indicateur(
         "communes": gpd.GeoDataFrame(table[[*colonnes, "geometry"]], crs=table.crs),
         "equipements": resultat.equipements,
     }
-    seuils = list(table.attrs["seuils_min"])
-    libelle = str(resultat.parametres.get("service", {}).get("libelle", "service"))
-    styles = {
-        "communes": [
-            styles_qgis.style_temps(
-                "temps_min",
-                colonne_zone_grise=colonne_seuil(seuils[0]) if seuils else None,
-                seuil_min=seuils[0] if seuils else None,
-                nom=f"Temps à « {libelle} »",
-            )
-        ],
-        "equipements": [styles_qgis.style_points("#000000", nom="Communes équipées")],
-    }
     ecrits.append(
         ecrire_couches(
             couches,
             dossier / "indicateur.gpkg",
-            styles=styles,
-            metadonnees=_metadonnees(
-                resultat.parametres,
-                f"Accès à « {libelle} »",
-                {
-                    "communes": (
-                        f"Temps à « {libelle} »",
-                        "Temps de chaque commune à la commune équipée la plus proche.",
-                    ),
-                    "equipements": ("Communes équipées", "Nombre d'équipements du service."),
-                },
-            ),
+            styles=styles_indicateur(resultat.parametres, list(table.attrs["seuils_min"])),
+            metadonnees=metadonnees_indicateur(resultat.parametres),
         )
     )
     ecrits.append(
@@ -188,6 +167,41 @@ def ecrire_placement(
         ),
         ecrire_json(marquer_format(resultat.parametres, "placement"), dossier / "parametres.json"),
     ]
+
+
+def styles_indicateur(
+    parametres: dict[str, Any], seuils_min: list[float]
+) -> dict[str, list[Style]]:
+    """QGIS styles of ``indicateur.gpkg``: the time classes of the maps, the communes beyond
+    the first threshold hatched; equipped communes as black dots."""
+    libelle = str((parametres.get("service") or {}).get("libelle", "service"))
+    return {
+        "communes": [
+            styles_qgis.style_temps(
+                "temps_min",
+                colonne_zone_grise=colonne_seuil(seuils_min[0]) if seuils_min else None,
+                seuil_min=seuils_min[0] if seuils_min else None,
+                nom=f"Temps à « {libelle} »",
+            )
+        ],
+        "equipements": [styles_qgis.style_points("#000000", nom="Communes équipées")],
+    }
+
+
+def metadonnees_indicateur(parametres: dict[str, Any]) -> Metadonnees:
+    """Title, abstracts and provenance of ``indicateur.gpkg``."""
+    libelle = str((parametres.get("service") or {}).get("libelle", "service"))
+    return _metadonnees(
+        parametres,
+        f"Accès à « {libelle} »",
+        {
+            "communes": (
+                f"Temps à « {libelle} »",
+                "Temps de chaque commune à la commune équipée la plus proche.",
+            ),
+            "equipements": ("Communes équipées", "Nombre d'équipements du service."),
+        },
+    )
 
 
 def _metadonnees(
