@@ -112,7 +112,6 @@ def lire_bpe(chemin: str | Path, *, cache: bool = True) -> pd.DataFrame:
             f"Fichier BPE introuvable : {chemin}. Donnez le chemin d'un fichier de la BPE "
             "(--bpe), par exemple ../shared/data/bpe/bpe2013.xlsx."
         )
-    annoncer(f"lecture de la BPE {chemin.name} ({chemin.stat().st_size / 1e6:.1f} Mo)")
     empreinte = empreinte_fichier(chemin)
     fichier_cache = None
     if cache:
@@ -124,6 +123,11 @@ def lire_bpe(chemin: str | Path, *, cache: bool = True) -> pd.DataFrame:
                 return table
             except (OSError, ValueError) as exc:
                 logger.warning("Cache BPE illisible (%s) : relecture du fichier.", exc)
+    taille = chemin.stat().st_size / 1e6
+    annoncer(
+        f"lecture de la BPE {chemin.name} ({taille:.1f} Mo)"
+        + (" ; gardée ensuite en cache" if cache else "")
+    )
     suffixe = chemin.suffix.lower()
     if suffixe in (".xlsx", ".xls"):
         table, meta = _lire_par_libelle(chemin)

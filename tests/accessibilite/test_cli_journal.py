@@ -62,8 +62,22 @@ def test_silencieux_apres_la_commande(tmp_path, capsys):
     assert main([*argv, "--sortie", str(tmp_path / "b"), "-v"]) == 0
     erreurs = capsys.readouterr().err
     assert "… communes, équipements, pôles et temps d'accès" in erreurs
-    assert "… lecture de la BPE bpe2013.xlsx (3,3 Mo)" in erreurs  # announced by poles
     assert "INFO : " in erreurs and "Created" not in erreurs
+    configurer_journal(0)
+
+
+@pytest.mark.donnees
+def test_lecture_de_la_bpe_annoncee(tmp_path, monkeypatch, capsys):
+    """The BPE read is announced when the file is parsed (not when it comes from the cache)."""
+    monkeypatch.setenv("ACCESSIBILITE_CACHE", str(tmp_path / "cache"))
+    bpe = chemin_donnees("bpe", "bpe2013.xlsx")
+    argv = ["zones-grises", "--departement", "90", "--bpe", str(bpe), "--cartes", "aucune"]
+    assert main([*argv, "--sortie", str(tmp_path / "a")]) == 0
+    assert "… lecture de la BPE bpe2013.xlsx (3,3 Mo) ; gardée ensuite en cache" in (
+        capsys.readouterr().err
+    )
+    assert main([*argv, "--sortie", str(tmp_path / "b")]) == 0
+    assert "lecture de la BPE" not in capsys.readouterr().err  # from the cache: quick
     configurer_journal(0)
 
 
