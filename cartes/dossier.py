@@ -168,7 +168,10 @@ def _lire_couche(gpkg: Path, couche: str, presentes: set[str]) -> gpd.GeoDataFra
             + (", ".join(sorted(presentes)) or "aucune")
             + ") : relancez « accessibilite zones-grises » pour réécrire le dossier."
         )
-    gdf = gpd.read_file(gpkg, layer=couche)
+    try:
+        gdf = gpd.read_file(gpkg, layer=couche)
+    except Exception as exc:  # pyogrio raises its own DataSourceError, sqlite errors...
+        raise _geopackage_illisible(gpkg, exc) from exc
     if gdf.crs is None:
         raise SansCRS(
             f"La couche « {couche} » de {gpkg} n'a pas de système de coordonnées (CRS) : "
@@ -178,6 +181,14 @@ def _lire_couche(gpkg: Path, couche: str, presentes: set[str]) -> gpd.GeoDataFra
     if gdf.crs != CRS_LAMBERT93:
         gdf = gdf.to_crs(CRS_LAMBERT93)
     return gdf
+
+
+def _geopackage_illisible(gpkg: Path, exc: Exception) -> DonneesInvalides:
+    # the library's own words (SQLite, GDAL) stay in the chained exception, for -v users
+    return DonneesInvalides(
+        f"GeoPackage {gpkg} illisible, abîmé ou tronqué : relancez « accessibilite "
+        "zones-grises » pour réécrire le dossier."
+    )
 
 
 def _colonnes(df: pd.DataFrame, colonnes: list[str], ou: str) -> None:
@@ -273,7 +284,10 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
         raise DonneesInvalides(f"{chemin / 'parametres.json'} doit contenir un objet JSON.")
 
     gpkg = chemin / "zones_grises.gpkg"
-    presentes = {str(c[0]) for c in pyogrio.list_layers(gpkg)}
+    try:
+        presentes = {str(c[0]) for c in pyogrio.list_layers(gpkg)}
+    except Exception as exc:  # pyogrio.errors.DataSourceError, and OSError
+        raise _geopackage_illisible(gpkg, exc) from exc
     couches = {c: _lire_couche(gpkg, c, presentes) for c in _COUCHES}
     for c in _COUCHES_FACULTATIVES:
         if c in presentes:

@@ -4,6 +4,10 @@
 ``<link rel="stylesheet">`` pointing to a CDN by the same file, read from the local asset
 cache (:mod:`cartes._actifs`), with the images and fonts the stylesheets use inlined as
 ``data:`` addresses. The page then opens with no network at all.
+
+Nothing but the pinned files of the packages of :mod:`cartes._actifs` is ever inlined: each
+is checked against its sha512 when read, and a ``url(...)`` of a stylesheet that names any
+other file (a path of the user's disk) becomes an empty address.
 """
 
 from __future__ import annotations
@@ -116,13 +120,14 @@ def _css_autonome(paquet: str, fichier: str) -> str:
         if cible.startswith(("data:", "#")):
             return m.group(0)
         chemin = posixpath.normpath(posixpath.join(base, cible.split("?")[0].split("#")[0]))
-        try:
-            contenu = _actifs.lire_fichier(paquet, chemin)
-        except FileNotFoundError:
-            # a file the maps never display (e.g. a font format we drop): an empty address
-            # keeps the browser from requesting a relative file that does not exist
-            logger.debug("Ressource %s de %s non embarquée", chemin, paquet)
+        if chemin not in _actifs.PAQUETS[paquet].noms:
+            # only the package's own pinned files are ever embedded: never a path the
+            # stylesheet names (an absolute path, ../.., a file of the user's disk), nor a
+            # file the maps never display (e.g. a font format we drop). An empty address
+            # keeps the browser from requesting a relative file that does not exist.
+            logger.debug("Ressource %s de %s non embarquée", cible, paquet)
             return "url(data:,)"
+        contenu = _actifs.lire_fichier(paquet, chemin)
         return f'url("{_data_uri(contenu, chemin)}")'
 
     return _URL_CSS.sub(remplacer, texte)
@@ -185,11 +190,12 @@ def html_autonome(html: str, *, telecharger: bool = True) -> str:
             + ". Complétez la table de cartes/_actifs.py (paquet npm, version, fichier) ou "
             "écrivez la carte avec les liens Internet (autonome=False)."
         )
-    if not ressources_pretes():
+    if not ressources_pretes():  # absent, or altered since downloaded (pinned sha512)
         if not telecharger:
             raise ErreurTelechargement(
-                f"Les bibliothèques JavaScript de la carte ne sont pas dans le cache "
-                f"{_actifs.dossier_actifs()} : lancez « accessibilite carte --preparer »."
+                f"Les bibliothèques JavaScript de la carte sont absentes du cache "
+                f"{_actifs.dossier_actifs()}, ou y ont été modifiées : lancez « accessibilite "
+                "carte --preparer »."
             )
         _actifs.preparer()
 
@@ -236,7 +242,7 @@ def rendre_html(carte: Any, *, autonome: bool | None = None) -> str:
         return html
     try:
         return html_autonome(html)
-    except (ErreurTelechargement, DonneesInvalides) as exc:
+    except (ErreurTelechargement, DonneesInvalides) as exc:  # CacheCorrompu included
         if autonome:
             raise
         logger.warning(

@@ -299,7 +299,9 @@ def lire_points(chemin: str | Path) -> gpd.GeoDataFrame:
     SansCRS
         The layer has no CRS.
     DonneesInvalides
-        Unreadable, empty, or not made of points.
+        Unreadable, empty, not made of points, or points without a valid position (no
+        geometry, empty, non-finite coordinates, outside the longitude and latitude ranges
+        of a geographic CRS).
     """
     from socle.fichiers import lire_couche
 
@@ -310,12 +312,45 @@ def lire_points(chemin: str | Path) -> gpd.GeoDataFrame:
             f"La couche {chemin.name} n'a pas de système de coordonnées : définissez-le "
             "(par exemple dans QGIS, ou gdf.set_crs('EPSG:4326'))."
         )
-    if not points.geom_type.isin(["Point"]).all():
+    absentes = points.geometry.isna().to_numpy()
+    if not points.geom_type[~absentes].isin(["Point"]).all():
         raise DonneesInvalides(
             f"La couche {chemin.name} doit contenir des points (trouvé "
             f"{', '.join(sorted(set(points.geom_type.dropna())))})."
         )
+    _verifier_coordonnees(points, absentes, chemin.name)
     return points
+
+
+def _verifier_coordonnees(points: gpd.GeoDataFrame, absentes: NDArray[np.bool_], nom: str) -> None:
+    """Refuse points without a location, with non-finite coordinates, or, in a geographic
+    CRS, outside the longitude and latitude ranges (count and first one in the message)."""
+    vides = absentes.copy()
+    vides[~absentes] = points.geometry[~absentes].is_empty.to_numpy()
+    x = np.full(len(points), np.nan)
+    y = np.full(len(points), np.nan)
+    pleins = ~vides
+    x[pleins] = shapely.get_x(points.geometry[pleins].to_numpy())
+    y[pleins] = shapely.get_y(points.geometry[pleins].to_numpy())
+    with np.errstate(invalid="ignore"):
+        finis = np.isfinite(x) & np.isfinite(y)
+        if points.crs is not None and points.crs.is_geographic:
+            finis &= (np.abs(x) <= 180.0) & (np.abs(y) <= 90.0)
+    mauvais = vides | ~finis
+    if mauvais.any():
+        i = int(np.flatnonzero(mauvais)[0])
+        raison = (
+            "sans géométrie"
+            if absentes[i]
+            else "point vide"
+            if vides[i]
+            else f"coordonnées ({x[i]:g}, {y[i]:g}) non finies ou hors des bornes du CRS"
+        )
+        n = int(mauvais.sum())
+        raise DonneesInvalides(
+            f"La couche {nom} : {n} point{'s' if n > 1 else ''} sans position valide ; "
+            f"premier : entité n° {i + 1} ({raison}). Corrigez ou retirez ces points."
+        )
 
 
 def isochrones_source(

@@ -6,6 +6,7 @@ file of the same shape. Every TYPEQU code is checked against the BPE nomenclatur
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Iterator
@@ -71,6 +72,30 @@ class Gammes:
         return tuple(n for n in self.niveaux if n.zones_grises)
 
 
+def _lire_texte(chemin: Path) -> str:
+    """The file as UTF-8 text (TOML files are UTF-8); a clear error otherwise."""
+    try:
+        return chemin.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DonneesInvalides(
+            f"Fichier de gammes {chemin} : pas en UTF-8 (octet {exc.object[exc.start]:#04x} à "
+            f"la position {exc.start}) ; enregistrez-le en UTF-8 (« Enregistrer sous », "
+            "encodage UTF-8)."
+        ) from exc
+    except OSError as exc:
+        raise DonneesInvalides(f"Fichier de gammes {chemin} illisible ({exc}).") from exc
+
+
+def _minutes_valides(valeur: Any) -> bool:
+    """A number of minutes: int or float (not bool), finite and > 0 (TOML allows nan, inf)."""
+    return (
+        isinstance(valeur, int | float)
+        and not isinstance(valeur, bool)
+        and math.isfinite(valeur)
+        and valeur > 0
+    )
+
+
 def charger_gammes(chemin: str | Path | None = None) -> Gammes:
     """Load and validate a gamme file (default: the SDAASP gammes shipped with the project).
 
@@ -89,7 +114,7 @@ def charger_gammes(chemin: str | Path | None = None) -> Gammes:
         chemin = Path(chemin)
         if not chemin.is_file():
             raise DonneesManquantes(f"Fichier de gammes introuvable : {chemin}.")
-        texte, nom = chemin.read_text(encoding="utf-8"), str(chemin)
+        texte, nom = _lire_texte(chemin), str(chemin)
     try:
         brut = tomllib.loads(texte)
     except tomllib.TOMLDecodeError as exc:
@@ -119,9 +144,10 @@ def _niveau(brut: Any, fichier: str, codes_connus: set[str]) -> Niveau:
         )
     nom = str(brut["nom"])
     seuil = brut["seuil_min"]
-    if not isinstance(seuil, int | float) or isinstance(seuil, bool) or seuil <= 0:
+    if not _minutes_valides(seuil):
         raise DonneesInvalides(
-            f"Gammes, niveau {nom} : seuil_min doit être un nombre de minutes > 0."
+            f"Gammes, niveau {nom} : seuil_min doit être un nombre fini de minutes > 0 "
+            f"(reçu {seuil!r})."
         )
     items = []
     for item in brut["items"]:

@@ -19,6 +19,7 @@ table with such a column and its name as ``colonne_population`` to weight the su
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 import tomllib
@@ -422,7 +423,8 @@ def _lire_csv_codes(chemin: Path, quoi: str) -> pd.DataFrame:
         raise DonneesManquantes(f"Fichier {quoi} introuvable : {chemin}.")
     try:
         table = pd.read_csv(chemin, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
+        # csv.Error: the separator sniffer finds no separator (an empty or one-column file)
         raise DonneesInvalides(f"Fichier {quoi} illisible ({chemin.name}) : {exc}") from exc
     table.columns = pd.Index([str(c).strip().lower() for c in table.columns])
     return table

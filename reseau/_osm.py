@@ -24,6 +24,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from reseau._pbf import verifier_fin_pbf
 from reseau.vitesses import CLASSES
 from socle.erreurs import DonneesManquantes, ErreurReseau
 from socle.progression import Progression
@@ -283,13 +284,16 @@ def lire_osm(
     DonneesManquantes
         The file does not exist.
     ErreurReseau
-        Not an OSM file, truncated, or no road in it.
+        Not an OSM file, truncated (also exactly between two blocks, see
+        :func:`reseau._pbf.verifier_fin_pbf`), or no road in it.
     """
     import osmium
 
     chemin = Path(chemin)
     if not chemin.is_file():
         raise DonneesManquantes(f"Fichier OSM introuvable : {chemin}. Vérifiez le chemin donné.")
+    if chemin.name.lower().endswith(".pbf"):
+        verifier_fin_pbf(chemin)  # a file cut between two blocks reads without error
     filtre = osmium.filter.TagFilter(
         *(("highway", c) for c in CLASSES if c != "ferry"),
         ("route", "ferry"),

@@ -48,7 +48,7 @@ from reseau.vitesses import (
 )
 from socle.erreurs import CacheCorrompu, ErreurReseau
 from socle.progression import Progression
-from socle.territoire import crs_metrique
+from socle.territoire import crs_metrique, verifier_crs_metrique
 
 __all__ = [
     "VERSION_CONSTRUCTEUR",
@@ -317,7 +317,11 @@ def graphe_depuis_osm(
     ------
     ErreurReseau
         No car road left after filtering.
+    DonneesInvalides
+        ``crs`` is unknown or not a projected CRS in metres.
     """
+    if crs is not None:
+        crs = verifier_crs_metrique(crs, quoi="Le CRS demandé pour le réseau (--crs)")
     debut = time.perf_counter()
     if progression is not None:
         progression("construction", 0, 4)
@@ -553,12 +557,17 @@ def construire_graphe(
         Unreadable or truncated file, no road in the area.
     SansCRS
         A polygon layer without CRS.
+    DonneesInvalides
+        ``crs`` is unknown or not a projected CRS in metres (a geographic CRS would count
+        the 2 km snapping limit in degrees).
     ErreurTelechargement
         The download failed.
     """
     from reseau import cache as caches
     from reseau.stockage import charger_graphe, sauvegarder_graphe
 
+    if crs is not None:
+        crs = verifier_crs_metrique(crs, quoi="Le CRS demandé pour le réseau (--crs)")
     modele = vitesses if isinstance(vitesses, ModeleVitesses) else charger_vitesses(vitesses)
     zone = None
     if polygone is not None:

@@ -188,13 +188,76 @@ def lire_entete(chemin: str | Path) -> dict[str, Any]:
             f"{entete.get('version_format')} ; attendu {FORMAT} version {VERSION_FORMAT} : "
             f"{conseil}"
         )
-    fin = max((d["decalage"] + d["octets"] for d in entete["tableaux"]), default=0)
+    debut_donnees = _PREFIXE + longueur
+    descriptions = entete.get("tableaux")
+    if not isinstance(descriptions, list):
+        raise CacheCorrompu(f"{chemin.name} : liste des tableaux absente de l'en-tête ; {conseil}")
+    for d in descriptions:
+        _verifier_description(d, chemin.name, debut_donnees, conseil)
+    fin = max((d["decalage"] + d["octets"] for d in descriptions), default=0)
     if taille < fin:
         raise CacheCorrompu(
             f"Fichier de graphe tronqué : {chemin.name} ({taille} octets, {fin} attendus) ; "
             f"{conseil}"
         )
     return entete
+
+
+#: The dtype of each array the graph needs; the other arrays (arc attributes) may be any
+#: plain number type (booleans, integers, floats; never Python objects).
+_TYPES_ATTENDUS = {
+    "indptr": "<i8",
+    "indices": "<i4",
+    "temps_s": "<f4",
+    "indptr_inv": "<i8",
+    "indices_inv": "<i4",
+    "temps_s_inv": "<f4",
+    "arc_inv": "<i4",
+    "x": "<f8",
+    "y": "<f8",
+    "osm_ids": "<i8",
+}
+
+
+def _verifier_description(d: Any, nom_fichier: str, debut: int, conseil: str) -> None:
+    """Check one array entry of the header (name, dtype, shape, offset, size)."""
+    if not isinstance(d, dict) or not isinstance(d.get("nom"), str):
+        raise CacheCorrompu(f"{nom_fichier} : description de tableau mal formée ; {conseil}")
+    nom = d["nom"]
+    texte = d.get("dtype")
+    try:
+        dtype = np.dtype(texte) if isinstance(texte, str) else None
+    except (TypeError, ValueError):
+        dtype = None
+    attendu = _TYPES_ATTENDUS.get(nom)
+    if (
+        dtype is None
+        or dtype.kind not in "biuf"
+        or dtype.itemsize > 8
+        or (dtype.itemsize > 1 and dtype.byteorder not in "<=")
+        or (attendu is not None and dtype != np.dtype(attendu))
+    ):
+        raise CacheCorrompu(
+            f"{nom_fichier} : type {texte!r} non pris en charge pour le tableau « {nom} » "
+            f"(attendu {attendu or 'un nombre : booléen, entier ou réel'}) ; {conseil}"
+        )
+    forme, octets, decalage = d.get("forme"), d.get("octets"), d.get("decalage")
+    if (
+        not isinstance(forme, list)
+        or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in forme)
+        or not isinstance(octets, int)
+        or not isinstance(decalage, int)
+        or octets != int(np.prod(forme, dtype=np.int64)) * dtype.itemsize
+    ):
+        raise CacheCorrompu(
+            f"{nom_fichier} : forme ou taille incohérente pour le tableau « {nom} » ; {conseil}"
+        )
+    if decalage < debut or decalage % _ALIGNEMENT:
+        raise CacheCorrompu(
+            f"{nom_fichier} : position du tableau « {nom} » invalide dans le fichier ; {conseil}"
+        )
+    if not isinstance(d.get("sha256"), str):
+        raise CacheCorrompu(f"{nom_fichier} : somme du tableau « {nom} » absente ; {conseil}")
 
 
 def charger_graphe(chemin: str | Path, *, verifier: bool = True, mmap: bool = True) -> Graphe:

@@ -158,6 +158,11 @@ def _lire_toml(source: Any, nom: str) -> dict[str, Any]:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
         raise DonneesInvalides(f"Table de vitesses {nom} illisible (TOML) : {exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise DonneesInvalides(
+            f"Table de vitesses {nom} : pas en UTF-8 (octet {exc.object[exc.start]:#04x} à la "
+            f"position {exc.start}) ; enregistrez-la en UTF-8."
+        ) from exc
 
 
 def _fusionner(base: dict[str, Any], ajout: Mapping[str, Any], chemin: str) -> None:

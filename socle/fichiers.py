@@ -194,15 +194,47 @@ def ecrire_table(table: Any, chemin: str | Path) -> Path:
 
 
 def ecrire_json(donnees: Any, chemin: str | Path) -> Path:
-    """Write JSON (UTF-8, indented, non-JSON values as text), atomically."""
+    """Write strict JSON (UTF-8, indented, non-JSON values as text), atomically.
+
+    Raises
+    ------
+    DonneesInvalides
+        A number is not finite (NaN or infinite: not JSON); the message names its key.
+        Such values are refused where they enter (options, files); this is the last guard.
+    """
     import json
 
     chemin = Path(chemin)
+    try:
+        texte = json.dumps(donnees, ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    except ValueError as exc:
+        raise DonneesInvalides(
+            f"{chemin.name} non écrit : la valeur de {_cle_non_finie(donnees) or 'une clé'} "
+            "n'est pas un nombre fini (NaN ou infini), ce que JSON ne représente pas ; "
+            "vérifiez les nombres donnés en entrée."
+        ) from exc
     with ecriture_atomique(chemin) as tmp:
-        tmp.write_text(
-            json.dumps(donnees, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
+        tmp.write_text(texte, encoding="utf-8")
     return chemin
+
+
+def _cle_non_finie(donnees: Any, chemin: str = "") -> str | None:
+    """Dotted path of the first non-finite float in nested dicts and lists, or ``None``."""
+    import math
+
+    if isinstance(donnees, float) and not math.isfinite(donnees):
+        return chemin or "la racine"
+    if isinstance(donnees, dict):
+        elements: Any = ((str(k), v) for k, v in donnees.items())
+    elif isinstance(donnees, list | tuple):
+        elements = ((str(i), v) for i, v in enumerate(donnees))
+    else:
+        return None
+    for cle, valeur in elements:
+        trouve = _cle_non_finie(valeur, f"{chemin}.{cle}" if chemin else cle)
+        if trouve is not None:
+            return trouve
+    return None
 
 
 def ecrire_couches(
@@ -285,8 +317,10 @@ def lire_couche(chemin: str | Path, *, quoi: str = "Couche") -> gpd.GeoDataFrame
     try:
         couche = gpd.read_file(chemin)
     except Exception as exc:  # pyogrio raises its own DataSourceError, and OSError
+        cause = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise DonneesInvalides(
-            f"{quoi} {chemin.name} illisible ({exc}) : attendu un GeoJSON ou un GeoPackage."
+            f"{quoi} {chemin.name} illisible, abîmée ou tronquée ({cause}) : attendu un "
+            "GeoJSON ou un GeoPackage complet."
         ) from exc
     if len(couche) == 0:
         raise DonneesInvalides(f"{quoi} {chemin.name} : la couche est vide.")

@@ -16,7 +16,8 @@ OpenStreetMap extract, the official commune list) goes through :func:`telecharge
   then renamed to its final name; a file that fails a check is deleted, never cached;
 * a manifest ``<nom>.manifeste.json`` (URL, date, size, sha256, ETag, Last-Modified) is
   written atomically next to it. A later call with the same URL uses the cached file
-  without any request (offline-friendly); ``rafraichir=True`` downloads it again.
+  without any request (offline-friendly) once its sha256 matches the manifest's (a copy
+  altered since is downloaded again); ``rafraichir=True`` downloads it again.
 
 The cache folder is ``platformdirs.user_cache_dir("accessibilite")/telechargements``, or
 ``$ACCESSIBILITE_CACHE/telechargements`` when that variable is set.
@@ -648,7 +649,15 @@ def _transferer(
 # --------------------------------------------------------------------------------------------
 
 
-def _entree_valide(dossier: Path, nom: str, url: str | None) -> EntreeCache | None:
+def _entree_valide(
+    dossier: Path, nom: str, url: str | None, *, contenu: bool = True
+) -> EntreeCache | None:
+    """The cached file ``nom`` and its manifest, when they agree.
+
+    With ``contenu`` (the default), the file's sha256 is computed and compared with the
+    manifest's: a copy altered since it was downloaded (edited, damaged, replaced with a
+    file of the same size) is not used. Without it, only the size is compared (listing).
+    """
     final, _, _, manifeste = _chemins(dossier, nom)
     if not final.is_file():
         return None
@@ -656,6 +665,14 @@ def _entree_valide(dossier: Path, nom: str, url: str | None) -> EntreeCache | No
     if entree is None or entree.nom != nom or (url is not None and entree.url != url):
         return None
     if entree.taille != final.stat().st_size:
+        return None
+    if contenu and _sommes(final)[0] != entree.sha256.lower():
+        logger.warning(
+            "%s : la copie en cache a changé depuis son téléchargement du %s (sha256 différent "
+            "de celui du manifeste) : elle n'est pas utilisée.",
+            nom,
+            entree.date,
+        )
         return None
     return EntreeCache(**{**asdict(entree), "chemin": final})
 
@@ -669,7 +686,7 @@ def fichier_en_cache(
     """The cached copy of ``url`` (or of the file ``nom``), or ``None`` when absent.
 
     A file counts as cached when its manifest exists, names the same URL (when ``url`` is
-    given) and the same size. No request is made.
+    given), the same size and the same sha256 (computed). No request is made.
     """
     if nom is None:
         if url is None:
@@ -864,12 +881,16 @@ def _verifier(
 
 
 def lister_cache(dossier: str | os.PathLike[str] | None = None) -> list[EntreeCache]:
-    """Every complete file of the cache with its manifest, sorted by name."""
+    """Every complete file of the cache with its manifest, sorted by name.
+
+    Files are listed on their size; their sha256 is checked when they are used
+    (:func:`telecharger`, :func:`fichier_en_cache`, :func:`provenance`).
+    """
     rep = dossier_telechargements(dossier)
     entrees = []
     for manifeste in sorted(rep.glob("*" + _SUFFIXE_MANIFESTE)):
         nom = manifeste.name[: -len(_SUFFIXE_MANIFESTE)]
-        entree = _entree_valide(rep, nom, None)
+        entree = _entree_valide(rep, nom, None, contenu=False)
         if entree is not None:
             entrees.append(entree)
     return entrees
@@ -934,15 +955,22 @@ def provenance(chemin: str | os.PathLike[str]) -> dict[str, Any]:
         raise DonneesManquantes(f"Fichier introuvable : {p}.")
     entree = _lire_entree(p.with_name(p.name + _SUFFIXE_MANIFESTE))
     stat = p.stat()
-    if entree is not None and entree.nom == p.name and entree.taille == stat.st_size:
-        return {
-            "nom": entree.nom,
-            "url": entree.url,
-            "date": entree.date,
-            "taille": entree.taille,
-            "sha256": entree.sha256,
-        }
     sha256, _ = _sommes(p)
+    if entree is not None and entree.nom == p.name and entree.taille == stat.st_size:
+        if entree.sha256.lower() == sha256:
+            return {
+                "nom": entree.nom,
+                "url": entree.url,
+                "date": entree.date,
+                "taille": entree.taille,
+                "sha256": entree.sha256,
+            }
+        # the outputs must not certify the download for a file changed since
+        logger.warning(
+            "%s a changé depuis son téléchargement (sha256 différent du manifeste) : décrit "
+            "comme un fichier local.",
+            p.name,
+        )
     return {
         "nom": p.name,
         "fichier": str(p.resolve()),

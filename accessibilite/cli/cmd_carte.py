@@ -99,17 +99,13 @@ def ajouter(sous_analyseurs: Any) -> None:
     analyseur.set_defaults(executer=executer)
 
 
-def _lire_couche(chemin: str | None) -> gpd.GeoDataFrame | None:
+def _lire_couche(chemin: str | None, quoi: str) -> gpd.GeoDataFrame | None:
     if chemin is None:
         return None
 
-    import geopandas as gpd
+    from socle.fichiers import lire_couche
 
-    from socle.erreurs import DonneesManquantes
-
-    if not Path(chemin).is_file():
-        raise DonneesManquantes(f"Couche {chemin} introuvable : vérifiez le chemin.")
-    return gpd.read_file(chemin)
+    return lire_couche(chemin, quoi=quoi)
 
 
 def executer(options: argparse.Namespace) -> int:
@@ -152,8 +148,8 @@ def executer(options: argparse.Namespace) -> int:
             orientation=options.orientation,
             autonome=False if options.liens_internet else None,
             gris=options.gris,
-            isochrones=_lire_couche(options.isochrones),
-            bassins=_lire_couche(options.bassins),
+            isochrones=_lire_couche(options.isochrones, "Couche d'isochrones (--isochrones)"),
+            bassins=_lire_couche(options.bassins, "Couche de bassins (--bassins)"),
             progression=barre,
             **options_cartes(options),
         )

@@ -49,6 +49,19 @@ class Lieux:
     def __post_init__(self) -> None:
         if not (len(self.codes) == len(self.x) == len(self.y)):
             raise DonneesInvalides("Lieux : codes, x et y doivent avoir la même longueur.")
+        from socle.territoire import verifier_crs_metrique
+
+        # distances and the snapping limit are in metres: degrees would be silently wrong
+        verifier_crs_metrique(self.crs, quoi="Le CRS des lieux")
+        infinis = np.isinf(np.asarray(self.x, dtype=np.float64)) | np.isinf(
+            np.asarray(self.y, dtype=np.float64)
+        )
+        if infinis.any():
+            premier = int(np.flatnonzero(infinis)[0])
+            raise DonneesInvalides(
+                f"Lieux : {int(infinis.sum())} lieu(x) aux coordonnées infinies (premier : "
+                f"{self.codes[premier]}) ; une position inconnue s'écrit NaN."
+            )
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -262,9 +275,11 @@ def placer(
     Raises
     ------
     DonneesInvalides
-        The graph has no coordinates or CRS, or the policy above is broken.
+        The graph has no coordinates or CRS, its CRS is not projected in metres (the
+        snapping limit would count degrees), or the policy above is broken.
     """
     from reseau.accrochage import DISTANCE_MAX_M, accrocher
+    from socle.territoire import verifier_crs_metrique
 
     lieux = en_lieux(lieux)
     if graphe.x is None or graphe.y is None or graphe.crs is None:
@@ -272,6 +287,12 @@ def placer(
             "Le réseau n'a pas de coordonnées de nœuds ou de CRS : impossible d'y placer des "
             "lieux (donnez des indices de nœuds)."
         )
+    verifier_crs_metrique(
+        graphe.crs,
+        quoi="Le CRS du réseau",
+        conseil="reconstruisez le réseau sans --crs (Lambert-93 en France) ou avec un CRS "
+        "projeté en mètres",
+    )
     projetes = lieux.vers_crs(str(graphe.crs))
     limite = DISTANCE_MAX_M if distance_max_m is None else float(distance_max_m)
     acc = accrocher(graphe, projetes.x, projetes.y, distance_max_m=limite)

@@ -819,25 +819,48 @@ def lire_noeuds(chemin: str | Path) -> NDArray[np.int64]:
     DonneesManquantes
         No such file.
     DonneesInvalides
-        A line is not an integer.
+        A ``.npy`` that is unreadable or does not hold integers (an object array is refused
+        without being unpickled), a line that is not an integer, a text file that is not
+        UTF-8.
     """
     chemin = Path(chemin)
     if not chemin.is_file():
         raise DonneesManquantes(f"Fichier de nœuds introuvable : {chemin}.")
     if chemin.suffix == ".npy":
-        tableau = np.load(chemin, allow_pickle=False)
-        if not np.issubdtype(tableau.dtype, np.integer):
-            raise DonneesInvalides(f"{chemin.name} : indices entiers attendus ({tableau.dtype}).")
+        try:
+            tableau = np.load(chemin, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            # an object array (pickled Python objects) raises ValueError here: never loaded
+            raise DonneesInvalides(
+                f"{chemin.name} : tableau numpy illisible ou d'objets Python ({exc}) ; "
+                "attendu un .npy d'entiers (np.save(chemin, indices.astype('int64')))."
+            ) from exc
+        if not isinstance(tableau, np.ndarray) or not np.issubdtype(tableau.dtype, np.integer):
+            raise DonneesInvalides(
+                f"{chemin.name} : indices entiers attendus "
+                f"({getattr(tableau, 'dtype', type(tableau).__name__)})."
+            )
         return tableau.astype(np.int64).ravel()
+    try:
+        lignes = chemin.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise DonneesInvalides(
+            f"{chemin.name} : ni un .npy ni un texte UTF-8 (un indice de nœud par ligne)."
+        ) from exc
     valeurs: list[int] = []
-    for i, ligne in enumerate(chemin.read_text(encoding="utf-8").splitlines(), start=1):
+    for i, ligne in enumerate(lignes, start=1):
         texte = ligne.split("#", 1)[0].strip()
         if not texte:
             continue
         try:
-            valeurs.append(int(texte))
+            valeur = int(texte)
         except ValueError:
             raise DonneesInvalides(
-                f"{chemin.name}, ligne {i} : « {texte} » n'est pas un indice de nœud entier."
+                f"{chemin.name}, ligne {i} : « {texte[:40]} » n'est pas un indice de nœud entier."
             ) from None
+        if not 0 <= valeur < 2**63:
+            raise DonneesInvalides(
+                f"{chemin.name}, ligne {i} : indice de nœud {texte[:40]} hors limites (>= 0)."
+            )
+        valeurs.append(valeur)
     return np.asarray(valeurs, dtype=np.int64)

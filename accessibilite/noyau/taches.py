@@ -37,6 +37,7 @@ from reseau.stockage import charger_graphe, lire_entete
 from socle.erreurs import (
     DependanceManquante,
     DonneesInvalides,
+    DonneesManquantes,
     ErreurAccessibilite,
     ErreurDistribuee,
 )
@@ -46,6 +47,7 @@ from socle.progression import Progression, signaler
 __all__ = [
     "MARQUE_TACHE",
     "SourceTache",
+    "adresse_ordonnanceur",
     "avec_fils_numba",
     "chargements_graphe",
     "empreinte_graphe",
@@ -217,6 +219,40 @@ def importer_distributed() -> Any:
     return distributed
 
 
+def adresse_ordonnanceur(fichier: str | Path) -> str:
+    """The scheduler address written in a Dask scheduler file (``dask scheduler
+    --scheduler-file``): the ``address`` of its JSON object.
+
+    Raises
+    ------
+    DonneesManquantes
+        No such file.
+    DonneesInvalides
+        Not a JSON object with an ``address`` such as ``tcp://hote:8786``.
+    """
+    chemin = Path(fichier)
+    if not chemin.is_file():
+        raise DonneesManquantes(
+            f"Fichier d'ordonnanceur Dask introuvable : {chemin}. Lancez « dask scheduler "
+            "--scheduler-file CHEMIN » et donnez ce chemin, visible de cette machine."
+        )
+    try:
+        contenu = json.loads(chemin.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DonneesInvalides(
+            f"Fichier d'ordonnanceur Dask {chemin} illisible : JSON attendu, tel qu'écrit par "
+            "« dask scheduler --scheduler-file » ; relancez l'ordonnanceur pour le réécrire."
+        ) from exc
+    adresse = contenu.get("address") if isinstance(contenu, dict) else None
+    if not isinstance(adresse, str) or "://" not in adresse:
+        raise DonneesInvalides(
+            f"Fichier d'ordonnanceur Dask {chemin} : pas d'adresse d'ordonnanceur (clé "
+            "« address », par exemple tcp://hote:8786) ; relancez « dask scheduler "
+            "--scheduler-file » pour le réécrire."
+        )
+    return adresse
+
+
 @contextlib.contextmanager
 def ouvrir_client(
     adresse: str = "local",
@@ -266,11 +302,12 @@ def ouvrir_client(
         ):
             yield client
         return
+    if adresse.endswith(".json") or ("://" not in adresse and Path(adresse).is_file()):
+        # read here rather than by Dask: it waits forever for a missing file and fails
+        # with an internal error on a malformed one
+        adresse = adresse_ordonnanceur(adresse)
     try:
-        if adresse.endswith(".json"):
-            client = distributed.Client(scheduler_file=adresse, timeout=f"{delai_s}s")
-        else:
-            client = distributed.Client(adresse, timeout=f"{delai_s}s")
+        client = distributed.Client(adresse, timeout=f"{delai_s}s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise ErreurDistribuee(
             f"Impossible de joindre l'ordonnanceur Dask « {adresse} » ({exc}) : vérifiez "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,16 +44,23 @@ def faux_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     """An asset cache filled with small fake files, under ACCESSIBILITE_CACHE."""
     racine = tmp_path / "cache"
     monkeypatch.setenv("ACCESSIBILITE_CACHE", str(racine))
+    pinces = {}
     for paquet in _actifs.PAQUETS.values():
-        for fichier in paquet.fichiers:
+        empreintes = []
+        for fichier in paquet.noms:
             chemin = _actifs.dossier_paquet(paquet) / fichier
             chemin.parent.mkdir(parents=True, exist_ok=True)
             modele = _FAUX.get(chemin.suffix)
-            chemin.write_bytes(
+            contenu = (
                 modele.replace(b"%s", fichier.encode())
                 if modele
                 else b"\x89PNG-faux-" + fichier.encode()
             )
+            chemin.write_bytes(contenu)
+            empreintes.append((fichier, _actifs.integrite(contenu)))
+        # the fake files are pinned as if published: every read checks them
+        pinces[paquet.nom] = dataclasses.replace(paquet, fichiers=tuple(empreintes))
+    monkeypatch.setattr(_actifs, "PAQUETS", pinces)
     yield racine
 
 

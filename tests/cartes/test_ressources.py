@@ -35,7 +35,7 @@ def test_chaque_ressource_de_folium_a_une_copie_ou_une_raison() -> None:
     for url in _adresses_folium():
         assert url in _actifs.URLS or url in _actifs.URLS_OMISES, url
     for paquet, fichier in _actifs.URLS.values():
-        assert fichier in _actifs.PAQUETS[paquet].fichiers
+        assert fichier in _actifs.PAQUETS[paquet].noms
     for url, (paquet, _) in _actifs.URLS.items():
         version = _actifs.PAQUETS[paquet].version
         assert version in url, (url, version)
@@ -138,7 +138,11 @@ class _Reponse(io.BytesIO):
 
 
 def _registre_factice(monkeypatch: pytest.MonkeyPatch, archive: bytes, integrite: str) -> list[str]:
-    paquet = _actifs.Paquet("demo", "1.0.0", integrite, ("dist/a.js", "dist/img/b.png"))
+    fichiers = (
+        ("dist/a.js", _actifs.integrite(b"var a;")),
+        ("dist/img/b.png", _actifs.integrite(b"png")),
+    )
+    paquet = _actifs.Paquet("demo", "1.0.0", integrite, fichiers)
     monkeypatch.setattr(_actifs, "PAQUETS", {"demo": paquet})
     demandes: list[str] = []
 

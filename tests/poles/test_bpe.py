@@ -95,3 +95,17 @@ def test_bpe_2013_reelle_valeurs_verifiees_a_la_main():
     assert ("62160", "B101") not in par.index
     # "Gare sous convention avec l'Etat" and TAGV both count as E107
     assert t["code_commune"].nunique() == 35179
+
+
+def test_bpe_2013_grandes_villes_par_arrondissement():
+    # the BPE gives Paris, Lyon and Marseille per municipal arrondissement: their
+    # equipment belongs to the commune (without it, Marseille was no pole at all and its
+    # 863,000 inhabitants fell in the proximité zone grise)
+    from poles.bpe import actualiser_codes
+
+    t = actualiser_codes(lire_bpe(chemin_donnees("bpe", "bpe2013.xlsx")))
+    par = t.set_index(["code_commune", "typequ"])["nombre"]
+    assert not t["code_commune"].str.match(r"^(751\d\d|6938\d|132\d\d)$").any()
+    for commune in ("75056", "69123", "13055"):
+        assert par[(commune, "D201")] > 100  # general practitioners
+        assert par[(commune, "B101")] >= 1  # hypermarkets
