@@ -10,7 +10,9 @@ Two CSV dialects (:data:`DIALECTES`):
 
 The workbook (:func:`ecrire_classeur`) has one sheet per table: codes stay text (``01001``,
 ``2A004`` keep their zeros), numbers are numbers, shares are percentages, the header row
-is frozen and filtered, the column widths fit the content.
+is frozen and filtered, the column widths fit the content. Its bytes depend on the tables
+only: the dates inside the file are fixed (:data:`DATE_FIXE`; the run's date is in
+``parametres.json``), so the same results give the same file.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ __all__ = [
 
 #: CSV dialects: ``portable`` (default) and ``excel-fr``.
 DIALECTES = ("portable", "excel-fr")
+
+#: The date written inside workbooks (zip entries and document properties).
+DATE_FIXE = (1980, 1, 1, 0, 0, 0)
 
 _LARGEUR_MAX = 60
 
@@ -197,8 +202,35 @@ def ecrire_classeur(feuilles: Mapping[str, pd.DataFrame], chemin: str | Path) ->
         _remplir(feuille, table)
     chemin = Path(chemin)
     with ecriture_atomique(chemin) as tmp:
-        classeur.save(tmp)
+        _enregistrer(classeur, tmp)
     return chemin
+
+
+def _enregistrer(classeur: Any, chemin: Path) -> None:
+    """Save the workbook with fixed dates, so that its bytes depend on its content only."""
+    import io
+    import re
+    import zipfile
+
+    tampon = io.BytesIO()
+    classeur.save(tampon)
+    date = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*DATE_FIXE)
+    with (
+        zipfile.ZipFile(io.BytesIO(tampon.getvalue())) as source,
+        zipfile.ZipFile(chemin, "w", compression=zipfile.ZIP_DEFLATED) as cible,
+    ):
+        for entree in source.infolist():
+            donnees = source.read(entree.filename)
+            if entree.filename == "docProps/core.xml":
+                donnees = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + date.encode() + rb"\g<2>",
+                    donnees,
+                )
+            info = zipfile.ZipInfo(entree.filename, date_time=DATE_FIXE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = entree.external_attr
+            cible.writestr(info, donnees)
 
 
 def ajouter_au_classeur(chemin: str | Path, feuilles: Mapping[str, pd.DataFrame]) -> Path:
@@ -217,5 +249,5 @@ def ajouter_au_classeur(chemin: str | Path, feuilles: Mapping[str, pd.DataFrame]
             del classeur[titre]
         _remplir(classeur.create_sheet(titre), table)
     with ecriture_atomique(chemin) as tmp:
-        classeur.save(tmp)
+        _enregistrer(classeur, tmp)
     return chemin

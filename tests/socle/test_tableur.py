@@ -70,3 +70,18 @@ def test_classeur_types_et_mise_en_forme(tmp_path, table):
     assert feuille.freeze_panes == "A2"  # header frozen
     assert feuille.auto_filter.ref == "A1:F4"
     assert feuille.column_dimensions["B"].width >= len("Ablain-Saint-Nazaire")
+
+
+def test_classeur_reproductible(tmp_path, table):
+    """The same tables give the same bytes (dates inside the file fixed), and the file
+    still opens with its content."""
+    from openpyxl import load_workbook
+
+    premier = ecrire_classeur({"t": table}, tmp_path / "a.xlsx").read_bytes()
+    second = ecrire_classeur({"t": table}, tmp_path / "b.xlsx").read_bytes()
+    assert premier == second
+    autre = ecrire_classeur({"t": table.head(2)}, tmp_path / "c.xlsx").read_bytes()
+    assert autre != premier
+    classeur = load_workbook(tmp_path / "a.xlsx")
+    assert classeur.properties.created.year == 1980
+    assert classeur["t"]["A2"].value == "01001"
