@@ -39,12 +39,15 @@ __all__ = [
     "classe_temps",
     "couleurs_cumul",
     "date_francaise",
+    "disposant",
     "libelles_cumul",
     "ligne_sources",
     "luminance",
     "nom_pole",
     "nombre_fr",
+    "texte_decisions",
     "texte_regle",
+    "texte_regle_niveau",
     "titre_carte",
 ]
 
@@ -80,8 +83,52 @@ def date_francaise(iso: Any) -> str:
         return texte
 
 
+def _regles_niveaux(parametres: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The per-level rules recorded in ``parametres.json`` (empty for older folders)."""
+    regle = parametres.get("regle") or {}
+    niveaux = regle.get("niveaux") if isinstance(regle, dict) else None
+    if not isinstance(niveaux, dict):
+        return {}
+    return {str(k): v for k, v in niveaux.items() if isinstance(v, dict)}
+
+
+def texte_regle_niveau(parametres: dict[str, Any], niveau: NiveauCarte) -> str | None:
+    """``"au moins 9 des 11 services de la gamme"`` for one level, when recorded."""
+    fiche = _regles_niveaux(parametres).get(niveau.nom)
+    if not fiche or fiche.get("items_requis") is None or fiche.get("n_items_gamme") is None:
+        return None
+    requis, total = int(fiche["items_requis"]), int(fiche["n_items_gamme"])
+    if requis >= total:
+        return f"tous les {total} services de la gamme"
+    return f"au moins {requis} des {total} services de la gamme"
+
+
+def disposant(texte: str) -> str:
+    """``"commune disposant d'au moins..."`` / ``"... de tous les..."`` (French elision)."""
+    return (
+        f"commune disposant d'{texte}"
+        if texte[:1] in "aeiouéèh"
+        else (f"commune disposant de {texte}")
+    )
+
+
+def _pole_par_niveau(parametres: dict[str, Any], niveaux: Sequence[NiveauCarte]) -> str | None:
+    """``"pôle : au moins 11 des 13 services de la gamme (proximité), 9 des 11..."``."""
+    morceaux: list[str] = []
+    for n in niveaux:
+        texte = texte_regle_niveau(parametres, n)
+        if texte is None:
+            return None
+        if morceaux:
+            texte = texte.replace(" services de la gamme", "")
+        morceaux.append(f"{texte} ({n.adjectif})")
+    if not morceaux:
+        return None
+    return "pôle : " + disposant(", ".join(morceaux))
+
+
 def texte_regle(parametres: dict[str, Any], niveaux: Sequence[NiveauCarte]) -> str:
-    """The pole rule and the zone grise thresholds, in one French sentence."""
+    """The pole rule (each level's when they differ) and the zone grise thresholds."""
     regle = parametres.get("regle") or {}
     nom = str(regle.get("nom", "")).strip()
     if nom == "tous":
@@ -99,14 +146,43 @@ def texte_regle(parametres: dict[str, Any], niveaux: Sequence[NiveauCarte]) -> s
             "gamme du niveau"
         )
     else:
-        pole = "pôle : règle non précisée"
+        pole = _pole_par_niveau(parametres, niveaux) or "pôle : règle non précisée"
     if regle.get("cumul_niveaux_superieurs"):
         pole += " (un pôle d'un niveau supérieur compte aussi pour les niveaux inférieurs)"
+    decisions = texte_decisions(parametres)
+    if decisions:
+        pole += f" ; {decisions}"
     seuils = ", ".join(f"{n.adjectif} {nombre_fr(n.seuil_min)} min" for n in niveaux)
     return (
         f"{pole} ; zone grise : temps au pôle le plus proche supérieur au seuil du niveau "
         f"({seuils})"
     )
+
+
+def texte_decisions(parametres: dict[str, Any]) -> str:
+    """The team's decisions in a few words (``""`` when there are none)."""
+    morceaux = []
+    imposes = (parametres.get("poles_imposes") or {}).get("decisions") or []
+    if imposes:
+        oui = sum(1 for d in imposes if isinstance(d, dict) and d.get("pole"))
+        non = len(imposes) - oui
+        detail = ", ".join(
+            t
+            for t in (
+                f"{oui} ajouté{'s' if oui > 1 else ''}" if oui else "",
+                f"{non} retiré{'s' if non > 1 else ''}" if non else "",
+            )
+            if t
+        )
+        morceaux.append(f"pôles imposés par l'équipe ({detail})")
+    groupes = (parametres.get("regroupements") or {}).get("groupes") or []
+    if groupes:
+        noms = ", ".join(f"« {g.get('nom')} »" for g in groupes if isinstance(g, dict))
+        morceaux.append(
+            f"pôle{'s' if len(groupes) > 1 else ''} regroupé{'s' if len(groupes) > 1 else ''} "
+            f"(services mis en commun) : {noms}"
+        )
+    return " ; ".join(morceaux)
 
 
 def _osm(parametres: dict[str, Any]) -> tuple[bool, str]:
@@ -208,4 +284,7 @@ def titre_carte(dossier: DossierZonesGrises, niveau: NiveauCarte | None) -> tupl
             f"Temps en voiture jusqu'au {nom_pole(niveau)} le plus proche ; zone grise "
             f"au-delà de {nombre_fr(niveau.seuil_min)} min"
         )
+        regle = texte_regle_niveau(dossier.parametres, niveau)
+        if regle:
+            sous_titre += f" ; pôle : {regle}"
     return titre, sous_titre

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ _SEUILS_DEFAUT = {
 
 _FICHIERS = ("zones_grises.gpkg", "parametres.json", "resume.csv", "resume_epci.csv")
 _COUCHES = ("communes", "poles", "epci", "departement")
-_COUCHES_FACULTATIVES = ("centres", "voisines")
+_COUCHES_FACULTATIVES = ("centres", "voisines", "poles_imposes")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,9 @@ class DossierZonesGrises:
         ``incertaine``; all False for a folder written before the error bands).
     poles
         One point per (pole commune, level): ``code, nom, niveau, hors_departement,
-        items_presents, items_manquants, n_items, n_items_gamme``.
+        items_presents, items_manquants, n_items, n_items_gamme``, ``origine``
+        (``"regle"``, ``"impose"``, ``"regroupement"``; ``"regle"`` in older folders) and
+        ``regroupement`` (the group's name, ``""`` outside any group).
     voisines
         Communes outside the département in the buffer (may be empty).
     epci, departement
@@ -113,6 +115,9 @@ class DossierZonesGrises:
         Content of ``parametres.json``.
     niveaux
         The levels, in order.
+    poles_imposes
+        The team's imposed decisions (``code, nom, niveau, pole_impose`` = ``"oui"`` /
+        ``"non"``, ``pole_selon_regle``...), one point each; empty when there are none.
     """
 
     chemin: Path
@@ -125,6 +130,9 @@ class DossierZonesGrises:
     resume_epci: pd.DataFrame
     parametres: dict[str, Any]
     niveaux: tuple[NiveauCarte, ...]
+    poles_imposes: gpd.GeoDataFrame = field(
+        default_factory=lambda: gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS_LAMBERT93))
+    )
 
     def niveau(self, nom: str) -> NiveauCarte:
         """The level called ``nom``.
@@ -350,8 +358,17 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
         if "hors_departement" in poles.columns
         else pd.Series(False, index=poles.index)
     )
-    for c in ("items_presents", "items_manquants"):
+    for c in ("items_presents", "items_manquants", "regroupement"):
         poles[c] = poles[c].fillna("").astype(str) if c in poles.columns else ""
+    poles["origine"] = (
+        poles["origine"].fillna("regle").replace("", "regle").astype(str)
+        if "origine" in poles.columns
+        else "regle"
+    )
+
+    imposes = couches["poles_imposes"].copy()
+    for c in ("code", "nom", "niveau", "pole_impose", "pole_selon_regle"):
+        imposes[c] = imposes[c].fillna("").astype(str) if c in imposes.columns else ""
 
     epci = couches["epci"]
     _colonnes(epci, ["epci_code", "epci_nom"], "la couche epci")
@@ -407,6 +424,7 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
         resume_epci=resume_epci,
         parametres=parametres,
         niveaux=tuple(niveaux),
+        poles_imposes=imposes,
     )
 
 
@@ -449,10 +467,14 @@ def restreindre(d: DossierZonesGrises, departements: Sequence[str], nom: str) ->
             pd.concat([voisines, autres[["code", "nom", "geometry"]]], ignore_index=True),
             crs=d.communes.crs,
         )
+    imposes = d.poles_imposes
+    if "code" in imposes.columns:
+        imposes = imposes[imposes["code"].astype(str).isin(dedans)]
     return replace(
         d,
         communes=communes,
         poles=poles,
+        poles_imposes=imposes,
         voisines=voisines,
         epci=epci,
         departement=departement_,

@@ -200,6 +200,8 @@ _CSS = """
 .zg-pole { font-size: 12px; line-height: 1.3; }
 .zg-pole ul { margin: 2px 0 4px 16px; padding: 0; }
 .zg-pole .zg-manquant { color: #8a1c1c; }
+.zg-pole-retire { color: #d7301f; font: 700 18px/16px Arial, sans-serif; text-align: center;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff; }
 """
 
 _SVG_MOTIFS = """
@@ -293,16 +295,27 @@ ZG.style_cumul = function (f) {
   return {fillColor: ZG.couleurs_cumul[Math.min(f.properties.g, ZG.couleurs_cumul.length - 1)],
     fillOpacity: 0.85, color: "#ffffff", weight: 0.6, opacity: 0.9};
 };
+ZG.DECISIONS = {impose: "#d7301f", regroupement: "#6a3d9a"};
 ZG.poles = function (liste, symbole, groupe) {
   liste.forEach(function (p) {
+    var decision = ZG.DECISIONS[p[9]];
     var m = L.circleMarker([p[0], p[1]], {pane: "zg_poles", radius: symbole[0],
-      color: p[4] ? symbole[1] : "#fff", weight: p[4] ? 2 : 1.3,
+      color: decision || (p[4] ? symbole[1] : "#fff"), weight: decision ? 3 : (p[4] ? 2 : 1.3),
       fillColor: p[4] ? "#fff" : symbole[1], fillOpacity: 1,
-      dashArray: p[4] ? "3 2" : null, className: "zg-marqueur-pole"});
-    m.bindTooltip(ZG.echapper(p[2]) + " — " + ZG.echapper(symbole[2]));
+      dashArray: p[4] ? "3 2" : null,
+      className: "zg-marqueur-pole" + (p[9] && p[9] !== "regle" ? " zg-pole-" + p[9] : "")});
+    var qualite = p[9] === "impose" ? " (imposé par l'équipe)" :
+      (p[9] === "regroupement" ? " (regroupement « " + p[10] + " »)" : "");
+    m.bindTooltip(ZG.echapper(p[2]) + " — " + ZG.echapper(symbole[2] + qualite));
     m.bindPopup(function () {
       var h = '<div class="zg-pole"><b>' + ZG.echapper(p[2]) + '</b> (' + ZG.echapper(p[3]) +
         ') — ' + ZG.echapper(symbole[2]) + (p[4] ? '<br><i>hors département</i>' : '');
+      if (p[9] === "impose") {
+        h += '<br><b>Pôle imposé par l\'équipe</b> (décision qui l\'emporte sur la règle)';
+      } else if (p[9] === "regroupement") {
+        h += '<br><b>Pôle du regroupement « ' + ZG.echapper(p[10]) + ' »</b> : services ' +
+          'mis en commun entre ses communes';
+      }
       var presents = p[5] ? p[5].split(" ; ") : [], manquants = p[6] ? p[6].split(" ; ") : [];
       h += '<br>Services de la gamme présents : ' + p[7] + ' sur ' + p[8] + '<ul>';
       presents.forEach(function (s) { h += '<li>' + ZG.echapper(s) + '</li>'; });
@@ -314,6 +327,18 @@ ZG.poles = function (liste, symbole, groupe) {
       }
       return h + '</div>';
     }, {maxWidth: 360, autoPanPaddingTopLeft: [20, 90]});
+    m.addTo(groupe);
+  });
+};
+ZG.retires = function (liste, groupe) {
+  liste.forEach(function (p) {
+    var m = L.marker([p[0], p[1]], {pane: "zg_poles", icon: L.divIcon({
+      className: "zg-pole-retire", html: "\u00d7", iconSize: [16, 16], iconAnchor: [8, 8]})});
+    var texte = ZG.echapper(p[2]) + " (" + ZG.echapper(p[3]) + ") — retiré des " +
+      ZG.echapper(p[4]) + " par l'équipe" + (p[5] ? " (la règle en faisait un pôle)" : "");
+    m.bindTooltip(texte);
+    m.bindPopup('<div class="zg-pole">' + texte + '<br>Services de la gamme présents : ' +
+      p[6] + ' sur ' + p[7] + '</div>');
     m.addTo(groupe);
   });
 };
@@ -690,6 +715,11 @@ def _couches_niveaux(page: _Page) -> None:
                 )
             )
         notes = [_chiffres_niveau(d, niveau)]
+        regle = _style.texte_regle_niveau(d.parametres, niveau)
+        if regle:
+            notes.append(
+                f'<div class="zg-chiffres">Pôle : {html.escape(_style.disposant(regle))}</div>'
+            )
         if sans_pole:
             notes.append(
                 f'<div class="zg-note">Aucun {_style.nom_pole(niveau)} dans la zone étudiée : '
@@ -784,6 +814,8 @@ def _couches_poles(page: _Page) -> list[Any]:
                 int(r["n_items_gamme"])
                 if "n_items_gamme" in r and pd.notna(r["n_items_gamme"])
                 else len(niveau.items),
+                str(r.get("origine", "regle") or "regle"),
+                str(r.get("regroupement", "") or ""),
             ]
             for (_, r), g in zip(sel.iterrows(), sel.geometry.representative_point(), strict=True)
         ]
@@ -794,6 +826,9 @@ def _couches_poles(page: _Page) -> list[Any]:
         )
         groupes_poles.append(fg)
         symboles_legende.append((niveau, rayon, couleur, len(sel)))
+    retires = _couche_poles_retires(page)
+    if retires is not None:
+        groupes_poles.append(retires)
     for fg in groupes_poles:
         fg.add_to(carte)
     lignes = []
@@ -814,6 +849,27 @@ def _couches_poles(page: _Page) -> list[Any]:
             "pôle hors département",
         )
     )
+    origines = set(d.poles["origine"].astype(str)) if "origine" in d.poles else set()
+    for origine, couleur, texte in (
+        ("impose", "#d7301f", "pôle imposé par l'équipe"),
+        ("regroupement", "#6a3d9a", "pôle d'un regroupement (services mis en commun)"),
+    ):
+        if origine in origines:
+            lignes.append(
+                _ligne(
+                    '<svg width="24" height="16" style="flex:none"><circle cx="12" cy="8" '
+                    f'r="6" fill="#2171b5" stroke="{couleur}" stroke-width="3"/></svg>',
+                    texte,
+                )
+            )
+    if retires is not None:
+        lignes.append(
+            _ligne(
+                '<span style="width:24px;flex:none;text-align:center;color:#d7301f;'
+                'font:700 18px Arial">\u00d7</span>',
+                "pôle retiré par l'équipe",
+            )
+        )
     legendes.append(
         (
             groupes_poles,
@@ -830,6 +886,40 @@ def _couches_poles(page: _Page) -> list[Any]:
     )
 
     return groupes_poles
+
+
+def _couche_poles_retires(page: _Page) -> Any | None:
+    """The communes the team took out of the poles of a level (``None`` when none)."""
+    import folium
+
+    d = page.d
+    imposes = d.poles_imposes
+    if imposes.empty or "pole_impose" not in imposes.columns:
+        return None
+    retires = imposes[imposes["pole_impose"].astype(str) == "non"]
+    niveaux = {n.nom: n for n in d.niveaux}
+    retires = retires[retires["niveau"].astype(str).isin(list(niveaux))]
+    if retires.empty:
+        return None
+    points = retires.to_crs("EPSG:4326").geometry.representative_point()
+    liste = [
+        [
+            round(float(g.y), DECIMALES),
+            round(float(g.x), DECIMALES),
+            str(r["nom"]),
+            str(r["code"]),
+            _style.nom_pole(niveaux[str(r["niveau"])], pluriel=True),
+            int(str(r.get("pole_selon_regle", "")) == "oui"),
+            int(r["n_items"]) if pd.notna(r.get("n_items")) else 0,
+            int(r["n_items_gamme"]) if pd.notna(r.get("n_items_gamme")) else 0,
+        ]
+        for (_, r), g in zip(retires.iterrows(), points, strict=True)
+    ]
+    fg = folium.FeatureGroup(
+        name=f"Pôles retirés par l'équipe ({_style.nombre_fr(len(liste))})", show=True
+    )
+    fg.add_child(_script(f"ZG.retires({_js(liste)}, couche);"))
+    return fg
 
 
 def _couche_isochrones(page: _Page, isochrones: gpd.GeoDataFrame) -> Any:

@@ -543,8 +543,78 @@ def _poles(ax: Any, d: DossierZonesGrises, niv: NiveauCarte | None) -> list[Any]
                     f"({_style.nombre_fr(int((~dans).sum()))})",
                 )
             )
+        poles_legende += _decisions(ax, d, nv, sel, points, taille)
 
     return poles_legende
+
+
+#: Outline colours of the poles the team decided (imposed) or grouped.
+_COULEURS_DECISIONS = {"impose": "#d7301f", "regroupement": "#6a3d9a"}
+
+
+def _decisions(
+    ax: Any, d: DossierZonesGrises, nv: NiveauCarte, sel: Any, points: Any, taille: float
+) -> list[Any]:
+    """Mark the imposed and grouped poles of a level, and the poles the team took out."""
+    from matplotlib.lines import Line2D
+
+    legende: list[Any] = []
+    origine = sel["origine"].astype(str).to_numpy() if "origine" in sel.columns else None
+    for cle, texte in (
+        ("impose", "imposé par l'équipe"),
+        ("regroupement", "d'un regroupement (services mis en commun)"),
+    ):
+        if origine is None or not (origine == cle).any():
+            continue
+        masque = origine == cle
+        couleur = _COULEURS_DECISIONS[cle]
+        ax.scatter(
+            points.x[masque],
+            points.y[masque],
+            s=taille * 2.6,
+            facecolors="none",
+            edgecolors=couleur,
+            linewidths=1.4,
+            zorder=13,
+        )
+        legende.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=math.sqrt(taille * 2.6),
+                markerfacecolor="none",
+                markeredgecolor=couleur,
+                markeredgewidth=1.4,
+                label=f"{_style.nom_pole(nv)} {texte} ({_style.nombre_fr(int(masque.sum()))})",
+            )
+        )
+    imposes = d.poles_imposes
+    if not imposes.empty and "pole_impose" in imposes.columns:
+        retires = imposes[
+            (imposes["pole_impose"].astype(str) == "non")
+            & (imposes["niveau"].astype(str) == nv.nom)
+        ]
+        if len(retires):
+            pts = retires.geometry.representative_point()
+            ax.scatter(
+                pts.x, pts.y, s=taille * 4, marker="x", c="#d7301f", linewidths=2.2, zorder=13
+            )
+            legende.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="x",
+                    markersize=math.sqrt(taille * 1.6),
+                    markeredgecolor="#d7301f",
+                    markeredgewidth=1.5,
+                    label=f"{_style.nom_pole(nv)} retiré par l'équipe "
+                    f"({_style.nombre_fr(len(retires))})",
+                )
+            )
+    return legende
 
 
 def _habiller(

@@ -10,18 +10,23 @@ The main job in one call::
 from poles.apl import DECROISSANCE_DREES, DECROISSANCE_DREES_2012, Decroissance, apl, deux_sfca
 from poles.base import BaseZonesGrises, base_en_memoire, lire_base
 from poles.bpe import actualiser_codes, lire_bpe, nomenclature
+from poles.calibrage import ResultatCalibrage, calibrer_seuils, lire_poles_nommes
 from poles.communes import (
     appliquer_liste_officielle,
     charger_communes,
     charger_inventaire,
     lieux_communes,
 )
+from poles.comparaison import ResultatComparaison, comparer, lire_precedent
+from poles.decisions import lire_poles_imposes, lire_regroupements
 from poles.gammes import Gammes, Item, Niveau, charger_gammes
 from poles.indicateurs import ResultatIndicateur, Service, acces_service, indicateur
 from poles.placement import ResultatPlacement, placement_niveau, placement_service
-from poles.regles import Regle, detecter_poles
+from poles.regles import PoleImpose, Regle, Regroupement, SeuilNiveau, detecter_poles
 from poles.scenarios import Modifications, ResultatScenario, lire_modifications, scenario
 from poles.sorties import ecrire_resultats, formater_resume
+from poles.sorties_calibrage import ecrire_calibrage, formater_calibrage
+from poles.sorties_comparaison import ecrire_comparaison, formater_comparaison
 from poles.sorties_indicateurs import ecrire_indicateur, ecrire_placement, ecrire_scenario
 from poles.zones_grises import (
     ResultatZonesGrises,
@@ -42,27 +47,38 @@ __all__ = [
     "Item",
     "Modifications",
     "Niveau",
+    "PoleImpose",
     "Regle",
+    "Regroupement",
+    "ResultatCalibrage",
+    "ResultatComparaison",
     "ResultatIndicateur",
     "ResultatPlacement",
     "ResultatScenario",
     "ResultatZonesGrises",
     "Service",
+    "SeuilNiveau",
     "acces_service",
     "actualiser_codes",
     "apl",
     "appliquer_liste_officielle",
     "base_en_memoire",
+    "calibrer_seuils",
     "charger_communes",
     "charger_gammes",
     "charger_inventaire",
     "classer",
+    "comparer",
     "detecter_poles",
     "deux_sfca",
+    "ecrire_calibrage",
+    "ecrire_comparaison",
     "ecrire_indicateur",
     "ecrire_placement",
     "ecrire_resultats",
     "ecrire_scenario",
+    "formater_calibrage",
+    "formater_comparaison",
     "formater_resume",
     "indicateur",
     "lieux_communes",
@@ -70,6 +86,10 @@ __all__ = [
     "lire_base",
     "lire_bpe",
     "lire_modifications",
+    "lire_poles_imposes",
+    "lire_poles_nommes",
+    "lire_precedent",
+    "lire_regroupements",
     "nomenclature",
     "placement_niveau",
     "placement_service",

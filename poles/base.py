@@ -28,7 +28,7 @@ from accessibilite.noyau.source_reseau import SourceReseau
 from accessibilite.noyau.sources import SourceMatrice, SourceTemps, SourceVolOiseau
 from poles.communes import charger_inventaire
 from poles.gammes import Gammes, Item, Niveau
-from poles.regles import Regle, detecter_poles
+from poles.regles import PoleImpose, Regle, Regroupement, SeuilNiveau, detecter_poles
 from poles.zones_grises import plus_proches_poles
 from socle.dossiers import verifier_dossier
 from socle.erreurs import DonneesInvalides, DonneesManquantes
@@ -38,6 +38,7 @@ from socle.tableur import lire_csv
 __all__ = [
     "BaseZonesGrises",
     "base_en_memoire",
+    "decisions_depuis_parametres",
     "gammes_depuis_parametres",
     "lire_base",
     "regle_depuis_parametres",
@@ -72,6 +73,8 @@ class BaseZonesGrises:
         The ``parametres.json`` of the folder (or the settings given in memory).
     dossier
         The folder read, if any.
+    imposes, regroupements
+        The team's decisions the poles were detected with.
     """
 
     communes: gpd.GeoDataFrame
@@ -84,6 +87,8 @@ class BaseZonesGrises:
     etat: pd.DataFrame
     parametres: dict[str, Any] = field(default_factory=dict)
     dossier: Path | None = None
+    imposes: tuple[PoleImpose, ...] = ()
+    regroupements: tuple[Regroupement, ...] = ()
 
     @property
     def interieur(self) -> gpd.GeoDataFrame:
@@ -99,11 +104,20 @@ def base_en_memoire(
     *,
     regle: Regle | None = None,
     niveaux: list[str] | None = None,
+    imposes: tuple[PoleImpose, ...] = (),
+    regroupements: tuple[Regroupement, ...] = (),
 ) -> BaseZonesGrises:
     """A base computed from data in memory, with exact times (for notebooks and tests)."""
     regle = regle or Regle()
     noms = niveaux or [n.nom for n in gammes.niveaux_zones_grises]
-    poles = detecter_poles(communes["code"], equipements, gammes, regle)
+    poles = detecter_poles(
+        communes["code"],
+        equipements,
+        gammes,
+        regle,
+        imposes=imposes,
+        regroupements=regroupements,
+    )
     etat = plus_proches_poles(communes, poles, source, gammes, noms)
     return BaseZonesGrises(
         communes=communes,
@@ -115,6 +129,8 @@ def base_en_memoire(
         poles=poles,
         etat=etat,
         parametres={"source": {"nom": source.nom, "description": source.description()}},
+        imposes=tuple(imposes),
+        regroupements=tuple(regroupements),
     )
 
 
@@ -132,6 +148,8 @@ def gammes_depuis_parametres(parametres: dict[str, Any]) -> Gammes:
                     for i in n["items"]
                 ),
                 zones_grises=bool(n.get("zones_grises", True)),
+                n_min=None if n.get("n_min") is None else int(n["n_min"]),
+                part_min=None if n.get("part_min") is None else float(n["part_min"]),
             )
             for n in brut["niveaux"]
         )
@@ -140,21 +158,69 @@ def gammes_depuis_parametres(parametres: dict[str, Any]) -> Gammes:
             f"parametres.json : gammes incomplètes ({exc}) : relancez « accessibilite "
             "zones-grises » pour refaire le dossier de base."
         ) from exc
-    return Gammes(niveaux=niveaux, fichier=str(brut.get("fichier", "parametres.json")))
+    return Gammes(
+        niveaux=niveaux,
+        fichier=str(brut.get("fichier", "parametres.json")),
+        justification=str(brut.get("justification") or ""),
+    )
 
 
 def regle_depuis_parametres(parametres: dict[str, Any]) -> Regle:
-    """Rebuild the pole rule recorded in a ``parametres.json``."""
+    """Rebuild the pole rule recorded in a ``parametres.json`` (per level when recorded)."""
     try:
         brut = parametres["regle"]
+        cumul = bool(brut.get("cumul_niveaux_superieurs", False))
+        niveaux = brut.get("niveaux")
+        regles = {
+            (f.get("nom"), f.get("n_min"), f.get("part_min"))
+            for f in (niveaux.values() if isinstance(niveaux, dict) else [])
+        }
+        if isinstance(niveaux, dict) and niveaux and len(regles) > 1:
+            return Regle(
+                cumul=cumul,
+                niveaux=tuple(
+                    (
+                        str(nom),
+                        SeuilNiveau(
+                            nom=fiche["nom"],
+                            n_min=fiche.get("n_min"),
+                            part_min=fiche.get("part_min"),
+                            origine="explicite",
+                        ),
+                    )
+                    for nom, fiche in niveaux.items()
+                ),
+            )
+        nom = brut["nom"]
+        part = brut.get("part_min")
         return Regle(
-            nom=brut["nom"],
-            n_min=brut.get("n_min"),
-            part_min=float(brut.get("part_min", 0.5)),
-            cumul=bool(brut.get("cumul_niveaux_superieurs", False)),
+            nom=nom,
+            n_min=brut.get("n_min") if nom == "n_min" else None,
+            part_min=(0.5 if part is None else float(part)) if nom == "part_min" else None,
+            cumul=cumul,
         )
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, AttributeError) as exc:
         raise DonneesInvalides(f"parametres.json : règle de pôle incomplète ({exc}).") from exc
+
+
+def decisions_depuis_parametres(
+    parametres: dict[str, Any],
+) -> tuple[tuple[PoleImpose, ...], tuple[Regroupement, ...]]:
+    """The imposed and grouped poles recorded in a ``parametres.json`` (none in older ones)."""
+    try:
+        imposes = tuple(
+            PoleImpose(code=str(d["code"]), niveau=str(d["niveau"]), pole=bool(d["pole"]))
+            for d in (parametres.get("poles_imposes") or {}).get("decisions", [])
+        )
+        groupes = tuple(
+            Regroupement(nom=str(g["nom"]), communes=tuple(str(c) for c in g["communes"]))
+            for g in (parametres.get("regroupements") or {}).get("groupes", [])
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise DonneesInvalides(
+            f"parametres.json : pôles imposés ou regroupements illisibles ({exc})."
+        ) from exc
+    return imposes, groupes
 
 
 def source_depuis_parametres(source: dict[str, Any]) -> SourceTemps:
@@ -351,7 +417,15 @@ def lire_base(dossier: str | Path, *, source: SourceTemps | None = None) -> Base
         str(parametres["departement"]), chemin_bpe, tampon_km=tampon
     )
     source_active = _temps_de_la_base(parametres, source_active, communes)
-    poles = detecter_poles(communes["code"], equipements, gammes, regle)
+    imposes, regroupements = decisions_depuis_parametres(parametres)
+    poles = detecter_poles(
+        communes["code"],
+        equipements,
+        gammes,
+        regle,
+        imposes=imposes,
+        regroupements=regroupements,
+    )
 
     table = _lire_table(dossier, niveaux)
     interieur = communes.loc[~communes["hors_departement"], "code"].to_numpy()
@@ -388,4 +462,6 @@ def lire_base(dossier: str | Path, *, source: SourceTemps | None = None) -> Base
         etat=etat,
         parametres=parametres,
         dossier=dossier,
+        imposes=imposes,
+        regroupements=regroupements,
     )

@@ -2,6 +2,10 @@
 
 Loaded from ``data/gammes_sdaasp.toml`` (the Pas-de-Calais SDAASP's gammes) or from a user
 file of the same shape. Every TYPEQU code is checked against the BPE nomenclature.
+
+A level may carry its own pole rule: ``n_min`` (at least that many items) or ``part_min``
+(at least that share of the items), never both. :mod:`poles.regles` applies it unless the
+command line gives another rule.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.ressources import fichier_donnees
 
-__all__ = ["Gammes", "Item", "Niveau", "charger_gammes"]
+__all__ = ["Gammes", "Item", "Niveau", "charger_gammes", "texte_toml"]
 
 _CODE = re.compile(r"^[A-G]\d{3}$")
 
@@ -40,6 +44,8 @@ class Niveau:
     seuil_min: float
     items: tuple[Item, ...]
     zones_grises: bool = True
+    n_min: int | None = None
+    part_min: float | None = None
 
     @property
     def seuil_s(self) -> float:
@@ -49,10 +55,13 @@ class Niveau:
 
 @dataclass(frozen=True)
 class Gammes:
-    """The ordered levels (lowest first) and the file they came from."""
+    """The ordered levels (lowest first), the file they came from, and why their pole
+    thresholds are what they are (``justification``, French, from the file; ``""`` if none).
+    """
 
     niveaux: tuple[Niveau, ...]
     fichier: str
+    justification: str = ""
 
     def __iter__(self) -> Iterator[Niveau]:
         return iter(self.niveaux)
@@ -131,7 +140,12 @@ def charger_gammes(chemin: str | Path | None = None) -> Gammes:
     noms = [n.nom for n in resultat]
     if len(set(noms)) != len(noms):
         raise DonneesInvalides(f"Fichier de gammes {nom} : noms de niveaux en double.")
-    return Gammes(niveaux=resultat, fichier=nom)
+    justification = brut.get("justification", "")
+    if not isinstance(justification, str):
+        raise DonneesInvalides(
+            f"Fichier de gammes {nom} : justification doit être un texte (entre guillemets)."
+        )
+    return Gammes(niveaux=resultat, fichier=nom, justification=" ".join(justification.split()))
 
 
 def _niveau(brut: Any, fichier: str, codes_connus: set[str]) -> Niveau:
@@ -177,10 +191,86 @@ def _niveau(brut: Any, fichier: str, codes_connus: set[str]) -> Niveau:
         raise DonneesInvalides(f"Gammes, niveau {nom} : aucun item.")
     if len({i.nom for i in items}) != len(items):
         raise DonneesInvalides(f"Gammes, niveau {nom} : items en double.")
+    n_min, part_min = _regle_niveau(brut, nom, len(items))
     return Niveau(
         nom=nom,
         libelle=str(brut.get("libelle", nom)),
         seuil_min=float(seuil),
         items=tuple(items),
         zones_grises=bool(brut.get("zones_grises", True)),
+        n_min=n_min,
+        part_min=part_min,
     )
+
+
+def _regle_niveau(brut: dict[str, Any], nom: str, n_items: int) -> tuple[int | None, float | None]:
+    """The level's own pole rule (``n_min`` or ``part_min``), checked."""
+    n_min, part_min = brut.get("n_min"), brut.get("part_min")
+    if n_min is not None and part_min is not None:
+        raise DonneesInvalides(
+            f"Gammes, niveau {nom} : n_min et part_min sont exclusifs : gardez l'un des deux."
+        )
+    if n_min is not None:
+        if isinstance(n_min, bool) or not isinstance(n_min, int) or not 1 <= n_min <= n_items:
+            raise DonneesInvalides(
+                f"Gammes, niveau {nom} : n_min doit être un entier entre 1 et {n_items} "
+                f"(le nombre d'items du niveau), reçu {n_min!r}."
+            )
+        return n_min, None
+    if part_min is not None:
+        if (
+            isinstance(part_min, bool)
+            or not isinstance(part_min, int | float)
+            or not 0 < part_min <= 1
+        ):
+            raise DonneesInvalides(
+                f"Gammes, niveau {nom} : part_min doit être une part dans ]0, 1] "
+                f"(0.5 pour la moitié des items), reçu {part_min!r}."
+            )
+        return None, float(part_min)
+    return None, None
+
+
+def _chaine(texte: str) -> str:
+    """A TOML basic string (JSON escapes are valid TOML escapes)."""
+    import json
+
+    return json.dumps(texte, ensure_ascii=False)
+
+
+def texte_toml(gammes: Gammes, *, entete: str = "") -> str:
+    """The gammes as a gamme file (the format :func:`charger_gammes` reads).
+
+    Parameters
+    ----------
+    gammes
+        The levels, their items and their own rules (``n_min`` or ``part_min``).
+    entete
+        Comment lines put at the top (each line prefixed with ``#``).
+    """
+    lignes = [f"# {ligne}".rstrip() for ligne in entete.splitlines()]
+    if gammes.justification:
+        lignes += ["", f"justification = {_chaine(gammes.justification)}"]
+    for niveau in gammes:
+        lignes += [
+            "",
+            "[[niveau]]",
+            f"nom = {_chaine(niveau.nom)}",
+            f"libelle = {_chaine(niveau.libelle)}",
+            f"seuil_min = {niveau.seuil_min:g}",
+        ]
+        if not niveau.zones_grises:
+            lignes.append("zones_grises = false")
+        if niveau.n_min is not None:
+            lignes.append(f"n_min = {int(niveau.n_min)}")
+        elif niveau.part_min is not None:
+            lignes.append(f"part_min = {float(niveau.part_min)!r}")
+        lignes.append("items = [")
+        for item in niveau.items:
+            codes = ", ".join(_chaine(c) for c in item.typequ)
+            lignes.append(
+                f"  {{ nom = {_chaine(item.nom)}, libelle = {_chaine(item.libelle)}, "
+                f"typequ = [{codes}] }},"
+            )
+        lignes.append("]")
+    return "\n".join(lignes).lstrip("\n") + "\n"

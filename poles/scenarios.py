@@ -262,7 +262,14 @@ def poles_apres(base: BaseZonesGrises, modifications: Modifications) -> dict[str
     """
     codes = pd.Index(base.communes["code"])
     equipements = appliquer_equipements(base.equipements, modifications, codes)
-    poles = detecter_poles(codes, equipements, base.gammes, base.regle)
+    poles = detecter_poles(
+        codes,
+        equipements,
+        base.gammes,
+        base.regle,
+        imposes=base.imposes,
+        regroupements=base.regroupements,
+    )
     for forcage in modifications.poles:
         if forcage.niveau not in base.niveaux:
             raise DonneesInvalides(

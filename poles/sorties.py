@@ -128,6 +128,17 @@ def ecrire_resultats(
             crs=communes.crs,
         ),
     }
+    imposes = resultat.poles_imposes
+    decisions: dict[str, pd.DataFrame] = {}
+    if imposes is not None and len(imposes):
+        couches["poles_imposes"] = imposes
+        decisions["poles_imposes.csv"] = pd.DataFrame(imposes.drop(columns="geometry"))
+    if resultat.regroupements is not None and len(resultat.regroupements):
+        decisions["regroupements.csv"] = resultat.regroupements
+    for nom, table in decisions.items():
+        ecrits.append(ecrire_csv(table, dossier / nom, dialecte=csv))
+    if decisions:
+        ajouter_au_classeur(dossier / CLASSEUR, decisions)
     styles, vues = styles_zones_grises(resultat.parametres, colonnes)
     ecrits.append(
         ecrire_couches(
@@ -201,6 +212,14 @@ def styles_zones_grises(
             )
         ],
         "voisines": [styles_qgis.style_voisines()],
+        "poles_imposes": [
+            styles_qgis.style_categories_points(
+                "pole_impose",
+                [("oui", "#d7301f", "pôle imposé par l'équipe"), ("non", "#ffffff", "pôle retiré")],
+                nom="Décisions de l'équipe",
+                taille_mm=2.4,
+            )
+        ],
         "epci": [styles_qgis.style_epci()],
         "departement": [styles_qgis.style_departement()],
     }
@@ -304,6 +323,7 @@ def formater_resume(resultat: ResultatZonesGrises) -> str:
             + f"{nombre_fr(ligne['population']):>12}"
             + f"{nombre_fr(100 * ligne['part_population'], 1) + ' %':>8}"
         )
+    lignes += _lignes_decisions(resultat)
     total = int(resultat.communes["population"].sum())
     lignes.append("")
     lignes.append(
@@ -323,6 +343,33 @@ def formater_resume(resultat: ResultatZonesGrises) -> str:
                 )
             )
     return "\n".join(lignes)
+
+
+def _lignes_decisions(resultat: ResultatZonesGrises) -> list[str]:
+    """French lines on the team's decisions (imposed and grouped poles), if any."""
+    lignes: list[str] = []
+    imposes = resultat.poles_imposes
+    if imposes is not None and len(imposes):
+        changes = imposes[imposes["pole_impose"] != imposes["pole_selon_regle"]]
+        lignes.append(
+            f"Pôles imposés : {len(imposes)} décisions, dont {len(changes)} contraires à la "
+            "règle (poles_imposes.csv)."
+        )
+    groupes = resultat.regroupements
+    libelles = {
+        n["nom"]: str(n["libelle"]).lower() for n in resultat.parametres["gammes"]["niveaux"]
+    }
+    if groupes is not None and len(groupes):
+        for nom, lignes_groupe in groupes.groupby("groupe", sort=False):
+            atteints = [
+                libelles.get(n, n) for n in lignes_groupe.loc[lignes_groupe["est_pole"], "niveau"]
+            ]
+            lignes.append(
+                f"Regroupement « {nom} » ({lignes_groupe['noms'].iloc[0]}) : pôle "
+                + (", ".join(atteints) if atteints else "d'aucun niveau")
+                + "."
+            )
+    return ["", *lignes] if lignes else []
 
 
 def lignes_temps(parametres: dict[str, Any]) -> list[str]:

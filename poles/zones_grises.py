@@ -28,7 +28,7 @@ from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
 from accessibilite.noyau.temps_interne import ModeleTempsInterne
 from poles.communes import charger_inventaire, lieux_communes
 from poles.gammes import Gammes, charger_gammes
-from poles.regles import Regle, detecter_poles, regles_sensibilite
+from poles.regles import PoleImpose, Regle, Regroupement, detecter_poles, regles_sensibilite
 from poles.temps import preparer_temps, source_brute
 from socle.erreurs import DonneesInvalides
 from socle.territoire import departement
@@ -37,6 +37,7 @@ __all__ = [
     "ResultatZonesGrises",
     "classer",
     "lieux_poles",
+    "parametres_gammes",
     "parametres_source",
     "plus_proches_poles",
     "provenance",
@@ -64,11 +65,19 @@ class ResultatZonesGrises:
         The neighbouring communes of the buffer with their pole status.
     poles
         One row per (pole commune, level): ``code, nom, niveau, hors_departement,
-        items_presents, items_manquants, n_items, n_items_gamme`` and the centre point.
+        items_presents, items_manquants, n_items, n_items_gamme, origine, regroupement``
+        and the centre point.
     resume, resume_epci
         Summaries per level, and per EPCI and level.
     parametres
         What was computed and from what (département, source, rule, gammes, BPE...).
+    poles_imposes
+        One row per imposed decision (``code, nom, niveau, hors_departement,
+        pole_impose, pole_selon_regle, n_items, n_items_gamme, items_presents,
+        items_manquants`` and the centre point); empty without decisions.
+    regroupements
+        One row per group and level: ``groupe, niveau, communes, noms, n_items,
+        n_items_gamme, est_pole``; empty without groups.
     """
 
     communes: gpd.GeoDataFrame
@@ -77,6 +86,8 @@ class ResultatZonesGrises:
     resume: pd.DataFrame
     resume_epci: pd.DataFrame
     parametres: dict[str, Any] = field(default_factory=dict)
+    poles_imposes: gpd.GeoDataFrame | None = None
+    regroupements: pd.DataFrame | None = None
 
 
 def parametres_source(source: SourceTemps) -> dict[str, Any]:
@@ -305,6 +316,42 @@ def resumer_par_epci(classees: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(lignes)
 
 
+_COLONNES_POLES = [
+    "code",
+    "nom",
+    "niveau",
+    "hors_departement",
+    "items_presents",
+    "items_manquants",
+    "n_items",
+    "n_items_gamme",
+    "origine",
+    "regroupement",
+]
+
+_COLONNES_IMPOSES = [
+    "code",
+    "nom",
+    "niveau",
+    "hors_departement",
+    "pole_impose",
+    "pole_selon_regle",
+    "n_items",
+    "n_items_gamme",
+    "items_presents",
+    "items_manquants",
+]
+
+
+def _libelles_items(table: pd.DataFrame, niveau: Any, codes: pd.Index) -> tuple[list[str], ...]:
+    items = table.loc[codes, [i.nom for i in niveau.items]].to_numpy(dtype=bool)
+    libelles = np.array([i.libelle for i in niveau.items], dtype=object)
+    return (
+        [" ; ".join(libelles[ligne]) for ligne in items],
+        [" ; ".join(libelles[~ligne]) for ligne in items],
+    )
+
+
 def _table_poles(
     communes: gpd.GeoDataFrame, poles: dict[str, pd.DataFrame], gammes: Gammes
 ) -> gpd.GeoDataFrame:
@@ -312,38 +359,93 @@ def _table_poles(
     indexees = communes.set_index("code")
     for niveau in gammes:
         table = poles[niveau.nom]
-        codes = table.index[table["est_pole"]]
+        codes = table.index[table["est_pole"].to_numpy(dtype=bool)]
         if len(codes) == 0:
             continue
-        items = table.loc[codes, [i.nom for i in niveau.items]]
-        libelles = np.array([i.libelle for i in niveau.items], dtype=object)
+        presents, manquants = _libelles_items(table, niveau, codes)
         morceau = pd.DataFrame(
             {
                 "code": codes,
                 "nom": indexees.loc[codes, "nom"].to_numpy(),
                 "niveau": niveau.nom,
                 "hors_departement": indexees.loc[codes, "hors_departement"].to_numpy(),
-                "items_presents": [" ; ".join(libelles[ligne]) for ligne in items.to_numpy()],
-                "items_manquants": [" ; ".join(libelles[~ligne]) for ligne in items.to_numpy()],
+                "items_presents": presents,
+                "items_manquants": manquants,
                 "n_items": table.loc[codes, "n_items"].to_numpy(),
                 "n_items_gamme": len(niveau.items),
+                "origine": table.loc[codes, "origine"].to_numpy(),
+                "regroupement": table.loc[codes, "regroupement"].to_numpy(),
             }
         )
         morceau["geometry"] = indexees.loc[codes, "centre"].to_numpy()
         morceaux.append(morceau)
     if not morceaux:
-        colonnes = [
-            "code",
-            "nom",
-            "niveau",
-            "hors_departement",
-            "items_presents",
-            "items_manquants",
-            "n_items",
-            "n_items_gamme",
-        ]
-        return gpd.GeoDataFrame(columns=colonnes, geometry=[], crs=communes.crs)
+        return gpd.GeoDataFrame(columns=_COLONNES_POLES, geometry=[], crs=communes.crs)
     return gpd.GeoDataFrame(pd.concat(morceaux, ignore_index=True), crs=communes.crs)
+
+
+def _table_imposes(
+    communes: gpd.GeoDataFrame,
+    poles: dict[str, pd.DataFrame],
+    gammes: Gammes,
+    imposes: tuple[PoleImpose, ...] | list[PoleImpose],
+) -> gpd.GeoDataFrame:
+    """One row per imposed decision, with what the rule alone said."""
+    indexees = communes.set_index("code")
+    lignes = []
+    for decision in imposes:
+        niveau = gammes[decision.niveau]
+        table = poles[decision.niveau]
+        codes = pd.Index([decision.code])
+        presents, manquants = _libelles_items(table, niveau, codes)
+        lignes.append(
+            {
+                "code": decision.code,
+                "nom": indexees.loc[decision.code, "nom"],
+                "niveau": decision.niveau,
+                "hors_departement": bool(indexees.loc[decision.code, "hors_departement"]),
+                "pole_impose": "oui" if decision.pole else "non",
+                "pole_selon_regle": (
+                    "oui" if bool(table.loc[decision.code, "pole_selon_regle"]) else "non"
+                ),
+                "n_items": int(table["n_items"].to_dict()[decision.code]),
+                "n_items_gamme": len(niveau.items),
+                "items_presents": presents[0],
+                "items_manquants": manquants[0],
+                "geometry": indexees.loc[decision.code, "centre"],
+            }
+        )
+    if not lignes:
+        return gpd.GeoDataFrame(columns=_COLONNES_IMPOSES, geometry=[], crs=communes.crs)
+    return gpd.GeoDataFrame(lignes, geometry="geometry", crs=communes.crs)
+
+
+def _table_regroupements(
+    communes: gpd.GeoDataFrame,
+    poles: dict[str, pd.DataFrame],
+    gammes: Gammes,
+    regroupements: tuple[Regroupement, ...] | list[Regroupement],
+) -> pd.DataFrame:
+    """One row per group and level: its members, pooled items and pole status."""
+    noms = communes.set_index("code")["nom"]
+    lignes = []
+    for groupe in regroupements:
+        premier = groupe.communes[0]
+        for niveau in gammes:
+            table = poles[niveau.nom]
+            lignes.append(
+                {
+                    "groupe": groupe.nom,
+                    "niveau": niveau.nom,
+                    "communes": " ; ".join(groupe.communes),
+                    "noms": " ; ".join(str(noms.get(c, c)) for c in groupe.communes),
+                    "n_items": int(table["n_items"].to_dict()[premier]),
+                    "n_items_gamme": len(niveau.items),
+                    "est_pole": bool(table.loc[premier, "pole_selon_regle"]),
+                }
+            )
+    colonnes = ["groupe", "niveau", "communes", "noms", "n_items", "n_items_gamme", "est_pole"]
+    return pd.DataFrame(lignes, columns=colonnes)
 
 
 def _voisines(communes: gpd.GeoDataFrame, poles: dict[str, pd.DataFrame]) -> gpd.GeoDataFrame:
@@ -405,6 +507,37 @@ def provenance(
     return [_provenance_bpe(bpe, meta_bpe), *communes, *_provenance_source(source)]
 
 
+def parametres_gammes(
+    gammes: Gammes, niveaux: list[str] | None = None, regle: Regle | None = None
+) -> dict[str, Any]:
+    """The gammes as ``parametres.json`` records them (enough to rebuild them), with the
+    rule applied to each level (``regle``) when it is given."""
+    classes = [n.nom for n in gammes.niveaux_zones_grises] if niveaux is None else niveaux
+    seuils = regle.seuils(gammes) if regle is not None else {}
+    return {
+        "fichier": gammes.fichier,
+        "justification": gammes.justification or None,
+        "chemin_absolu": (
+            str(Path(gammes.fichier).resolve()) if Path(gammes.fichier).is_file() else None
+        ),
+        "niveaux": [
+            {
+                "nom": n.nom,
+                "libelle": n.libelle,
+                "seuil_min": n.seuil_min,
+                "zones_grises": n.nom in classes,
+                "n_min": n.n_min,
+                "part_min": n.part_min,
+                **({"regle": seuils[n.nom].en_dict(len(n.items))} if n.nom in seuils else {}),
+                "items": [
+                    {"nom": i.nom, "libelle": i.libelle, "typequ": list(i.typequ)} for i in n.items
+                ],
+            }
+            for n in gammes
+        ],
+    }
+
+
 def zones_grises(
     departement_code: str,
     bpe: str | Path | pd.DataFrame,
@@ -419,6 +552,9 @@ def zones_grises(
     temps_interne: bool | ModeleTempsInterne = False,
     grille_population: gpd.GeoDataFrame | str | Path | None = None,
     incertitude: str = "defaut",
+    poles_imposes: tuple[PoleImpose, ...] | list[PoleImpose] = (),
+    regroupements: tuple[Regroupement, ...] | list[Regroupement] = (),
+    fichiers_decisions: tuple[str | Path | None, str | Path | None] = (None, None),
 ) -> ResultatZonesGrises:
     """Run the whole zones-grises analysis of a département.
 
@@ -431,7 +567,8 @@ def zones_grises(
     source
         Travel-time source (default: the straight-line estimate).
     regle
-        Pole rule (default: at least half of the gamme's items).
+        Pole rule (default: each level's threshold from the gammes file, else half the
+        gamme).
     gammes
         Gammes or a gamme file (default: the SDAASP gammes shipped with the project).
     tampon_km
@@ -452,6 +589,10 @@ def zones_grises(
     incertitude
         ``defaut`` (the calibration's band, else the source's documented default) or
         ``aucune`` (zero width: every commune certain, the verdicts of the times alone).
+    poles_imposes, regroupements
+        A team's decisions (see :func:`poles.regles.detecter_poles`).
+    fichiers_decisions
+        The files these decisions were read from, recorded in ``parametres.json``.
 
     Returns
     -------
@@ -466,7 +607,14 @@ def zones_grises(
         dep.code, bpe, tampon_km=tampon_km, liste_officielle=liste_officielle
     )
     meta_bpe = dict(equipements.attrs["bpe"])
-    poles = detecter_poles(communes["code"], equipements, gammes, regle)
+    poles = detecter_poles(
+        communes["code"],
+        equipements,
+        gammes,
+        regle,
+        imposes=poles_imposes,
+        regroupements=regroupements,
+    )
     prepare = preparer_temps(
         source_active,
         communes,
@@ -487,33 +635,9 @@ def zones_grises(
             "parametres": parametres_source(source_active),
         },
         "temps": {**prepare.description, "incertitude": incertitude},
-        "regle": {
-            "nom": regle.nom,
-            "n_min": regle.n_min,
-            "part_min": regle.part_min,
-            "cumul_niveaux_superieurs": regle.cumul,
-            "description": regle.description(),
-        },
+        "regle": regle.en_dict(gammes),
         "niveaux": list(classees.attrs["niveaux"]),
-        "gammes": {
-            "fichier": gammes.fichier,
-            "chemin_absolu": (
-                str(Path(gammes.fichier).resolve()) if Path(gammes.fichier).is_file() else None
-            ),
-            "niveaux": [
-                {
-                    "nom": n.nom,
-                    "libelle": n.libelle,
-                    "seuil_min": n.seuil_min,
-                    "zones_grises": n.nom in classees.attrs["niveaux"],
-                    "items": [
-                        {"nom": i.nom, "libelle": i.libelle, "typequ": list(i.typequ)}
-                        for i in n.items
-                    ],
-                }
-                for n in gammes
-            ],
-        },
+        "gammes": parametres_gammes(gammes, classees.attrs["niveaux"], regle),
         "bpe": {
             **{k: v for k, v in meta_bpe.items() if k != "libelles_sans_code"},
             "chemin_absolu": (
@@ -534,6 +658,16 @@ def zones_grises(
         },
         "provenance": provenance(bpe, meta_bpe, source_active, liste_officielle),
     }
+    from poles.decisions import decrire_decisions
+
+    parametres.update(
+        decrire_decisions(
+            tuple(poles_imposes),
+            tuple(regroupements),
+            fichier_imposes=fichiers_decisions[0],
+            fichier_regroupements=fichiers_decisions[1],
+        )
+    )
     return ResultatZonesGrises(
         communes=classees,
         voisines=_voisines(communes, poles),
@@ -541,6 +675,8 @@ def zones_grises(
         resume=resumer(classees, gammes),
         resume_epci=resumer_par_epci(classees),
         parametres=parametres,
+        poles_imposes=_table_imposes(communes, poles, gammes, poles_imposes),
+        regroupements=_table_regroupements(communes, poles, gammes, regroupements),
     )
 
 
@@ -552,6 +688,8 @@ def lieux_poles(
     regle: Regle | None = None,
     gammes: Gammes | str | Path | None = None,
     tampon_km: float = 30.0,
+    poles_imposes: tuple[PoleImpose, ...] | list[PoleImpose] = (),
+    regroupements: tuple[Regroupement, ...] | list[Regroupement] = (),
 ) -> Lieux:
     """The centres of the poles of one level (the département and its buffer).
 
@@ -564,7 +702,14 @@ def lieux_poles(
     if not isinstance(gammes, Gammes):
         gammes = charger_gammes(gammes)
     communes, equipements = charger_inventaire(dep.code, bpe, tampon_km=tampon_km)
-    poles = detecter_poles(communes["code"], equipements, gammes, regle or Regle())
+    poles = detecter_poles(
+        communes["code"],
+        equipements,
+        gammes,
+        regle or Regle(),
+        imposes=poles_imposes,
+        regroupements=regroupements,
+    )
     statut = poles[gammes[niveau].nom]["est_pole"].reindex(communes["code"]).to_numpy(bool)
     if not statut.any():
         raise DonneesInvalides(
@@ -586,17 +731,25 @@ def sensibilite(
     calibration: Calibration | str | Path | None = None,
     temps_interne: bool | ModeleTempsInterne = False,
     grille_population: gpd.GeoDataFrame | str | Path | None = None,
+    poles_imposes: tuple[PoleImpose, ...] | list[PoleImpose] = (),
+    regroupements: tuple[Regroupement, ...] | list[Regroupement] = (),
 ) -> pd.DataFrame:
     """How the poles and zones grises move with the pole rule.
 
     Returns one row per (rule, level): ``regle``, ``niveau``, ``poles``, ``communes``,
     ``population``, ``part_population`` (the rule's description in ``regle``). A rule
     that leaves a level without any pole gives empty counts for it. ``regles``: by default
-    :func:`poles.regles.regles_sensibilite`. ``calibration``, ``temps_interne`` and
+    :func:`poles.regles.regles_sensibilite`, then the default rule (each level's threshold
+    from the gammes) when it is none of them. ``calibration``, ``temps_interne`` and
     ``grille_population`` as in :func:`zones_grises` (the counts are the central ones).
     """
     if regles is None:
         regles = regles_sensibilite()
+        if not isinstance(gammes, Gammes):
+            gammes = charger_gammes(gammes)
+        defaut = Regle()
+        if all(defaut.description(gammes) != r.description(gammes) for r in regles):
+            regles.append(defaut)
     dep = departement(departement_code)
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
     if not isinstance(gammes, Gammes):
@@ -612,15 +765,24 @@ def sensibilite(
     ).source
     lignes: list[dict[str, Any]] = []
     for regle in regles:
-        poles = detecter_poles(communes["code"], equipements, gammes, regle)
+        poles = detecter_poles(
+            communes["code"],
+            equipements,
+            gammes,
+            regle,
+            imposes=poles_imposes,
+            regroupements=regroupements,
+        )
         for niveau in gammes.niveaux_zones_grises:
             try:
                 classees = classer(communes, poles, source_active, gammes, niveaux=[niveau.nom])
             except DonneesInvalides:
-                lignes.append({"regle": regle.description(), "niveau": niveau.nom, "poles": 0})
+                lignes.append(
+                    {"regle": regle.description(gammes), "niveau": niveau.nom, "poles": 0}
+                )
                 continue
             ligne = {str(k): v for k, v in resumer(classees, gammes).iloc[0].items()}
-            ligne["regle"] = regle.description()
+            ligne["regle"] = regle.description(gammes)
             lignes.append(ligne)
     colonnes = ["regle", "niveau", "poles", "communes", "population", "part_population"]
     return pd.DataFrame(lignes)[colonnes]

@@ -140,7 +140,10 @@ def ecrire_styles(chemin: str | Path, styles: Mapping[str, Sequence[Style]]) -> 
             (_maintenant(),),
         )
         _compter(c, "layer_styles")
+        presentes = {str(r[0]) for r in c.execute("SELECT table_name FROM gpkg_contents")}
         for couche, liste in styles.items():
+            if couche not in presentes:  # a layer written only sometimes
+                continue
             geometrie = _colonne_geometrie(c, couche)
             c.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (couche,))
             defaut_pris = False

@@ -19,6 +19,7 @@ from socle.geopaquet import Style
 __all__ = [
     "NOMS_COURTS_EPCI",
     "nom_pole",
+    "style_accord",
     "style_bassins",
     "style_categories_lignes",
     "style_categories_points",
@@ -340,6 +341,15 @@ def style_bassins(colonne_hors: str = "hors_bassin", colonne_nom: str = "pole_no
             qml.Etiquettes(colonne_nom, taille_pt=7.0, couleur="#00441b", halo_mm=0.5, retour=18),
         ),
     )
+
+
+def style_accord(colonne: str, *, nom: str, defaut: bool = True) -> Style:
+    """Agreement of two studies on each commune (the comparison maps' classes)."""
+    categories = [
+        qml.Categorie(valeur, _commune(couleur), s.LIBELLES_ACCORD[valeur])
+        for valeur, couleur in s.COULEURS_ACCORD.items()
+    ]
+    return Style(nom, qml.document(qml.rendu_categories(colonne, categories)), defaut=defaut)
 
 
 def style_difference(colonne: str, *, nom: str = "Variation du temps") -> Style:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BORD_VOISINES",
     "CLASSES_TEMPS",
+    "COULEURS_ACCORD",
     "COULEURS_CUMUL",
     "COULEURS_TEMPS",
     "COULEUR_BORD_COMMUNES",
@@ -37,6 +38,7 @@ __all__ = [
     "LARGEUR_DEPARTEMENT_PT",
     "LARGEUR_EPCI_PT",
     "LARGEUR_ZONE_GRISE_PT",
+    "LIBELLES_ACCORD",
     "LIBELLE_SANS_TEMPS",
     "SEUIL_SOMBRE",
     "TAILLES_POLES",
@@ -116,6 +118,22 @@ TAILLES_POLES: dict[str, float] = {
     "intermediaire": 18.0,
     "superieur": 30.0,
     "metropolitain": 40.0,
+}
+
+
+#: Agreement of two studies on a commune (``accord_<niveau>`` of a comparison): colour and
+#: legend label of each class.
+COULEURS_ACCORD: dict[str, str] = {
+    "les deux": "#54278f",
+    "précédente seulement": "#e6550d",
+    "nouvelle seulement": "#3182bd",
+    "aucune": "#f2f0eb",
+}
+LIBELLES_ACCORD: dict[str, str] = {
+    "les deux": "en zone grise dans les deux études",
+    "précédente seulement": "seulement dans l'étude précédente",
+    "nouvelle seulement": "seulement dans la nouvelle analyse",
+    "aucune": "en zone grise dans aucune",
 }
 
 

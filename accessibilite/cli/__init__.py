@@ -23,6 +23,8 @@ __all__ = ["main"]
 #: Sub-command modules, in the order ``--help`` lists them.
 _COMMANDES: list[str] = [
     "cmd_zones_grises",
+    "cmd_poles",
+    "cmd_comparer",
     "cmd_indicateur",
     "cmd_scenario",
     "cmd_placement",

@@ -6,20 +6,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from accessibilite.cli._base import barres
 
 if TYPE_CHECKING:
     from accessibilite.noyau.sources import SourceTemps
-    from poles.regles import Regle
+    from poles.regles import NomRegle, PoleImpose, Regle, Regroupement
 
 __all__ = [
+    "AIDE_REGLE",
     "AIDE_SOURCES",
     "AIDE_TEMPS",
     "ajouter_option_ecraser",
+    "ajouter_options_regle",
     "ajouter_options_source",
     "ajouter_options_temps",
+    "decisions_depuis_options",
     "etape",
     "fichier_bpe",
     "liste_officielle",
@@ -156,16 +159,127 @@ def etape(texte: str) -> None:
         print(f"… {texte_fr(texte)}", file=sys.stderr, flush=True)
 
 
+AIDE_REGLE = """\
+Règle de pôle : une commune est pôle d'un niveau quand elle possède assez d'items de la
+gamme du niveau. Par défaut, chaque niveau prend le seuil de son fichier de gammes (celui
+du projet porte les seuils calés sur les pôles que nomme le SDAASP du Pas-de-Calais :
+au moins 11 des 13 items de proximité, 9 des 11 intermédiaires, 6 des 9 supérieurs) ;
+--n-min 11,9,6 ou --part-min 0.85,0.8,0.65 donnent un seuil par niveau dans l'ordre de la
+gamme, une seule valeur vaut pour tous les niveaux (--part-min 0.5 : la moitié de la
+gamme, lecture de l'INSEE). --poles-imposes et --regroupements ajoutent les décisions de
+l'équipe.
+"""
+
+
+def _liste_entiers(texte: str) -> tuple[int, ...]:
+    """Parse ``"11,9,6"`` into ``(11, 9, 6)`` (argparse type)."""
+    try:
+        valeurs = tuple(int(v) for v in texte.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"« {texte} » n'est pas une liste d'entiers séparés par des virgules"
+        ) from None
+    if not valeurs:
+        raise argparse.ArgumentTypeError("liste vide")
+    return valeurs
+
+
+def _liste_parts(texte: str) -> tuple[float, ...]:
+    """Parse ``"0.85,0.8,0.65"`` into a tuple of finite floats (argparse type)."""
+    from accessibilite.cli._base import nombre_fini
+
+    valeurs = tuple(nombre_fini(v.strip()) for v in texte.split(",") if v.strip())
+    if not valeurs:
+        raise argparse.ArgumentTypeError("liste vide")
+    return valeurs
+
+
+def ajouter_options_regle(p: argparse.ArgumentParser, *, decisions: bool = True) -> None:
+    """The pole-rule options (and the team's decisions), read by :func:`regle_depuis_options`
+    and :func:`decisions_depuis_options`."""
+    p.add_argument(
+        "--regle",
+        choices=["gammes", "part-min", "n-min", "tous"],
+        help="règle de pôle : seuils du fichier de gammes (défaut), part des items, nombre "
+        "d'items, ou tous les items ; --n-min ou --part-min seuls suffisent",
+    )
+    p.add_argument(
+        "--n-min",
+        type=_liste_entiers,
+        metavar="N[,N...]",
+        help="nombre minimal d'items : un par niveau dans l'ordre de la gamme (11,9,6) ou un "
+        "seul pour tous",
+    )
+    p.add_argument(
+        "--part-min",
+        type=_liste_parts,
+        metavar="P[,P...]",
+        help="part minimale des items, entre 0 et 1 : une par niveau (0.85,0.8,0.65) ou une "
+        "seule pour tous (0.5 : la moitié de la gamme, lecture de l'INSEE)",
+    )
+    p.add_argument(
+        "--cumul",
+        action="store_true",
+        help="un pôle d'un niveau supérieur compte aussi pour les niveaux inférieurs",
+    )
+    if decisions:
+        p.add_argument(
+            "--poles-imposes",
+            type=Path,
+            metavar="FICHIER.csv",
+            help="décisions de l'équipe (colonnes code_insee, niveau, pole = oui/non) : elles "
+            "l'emportent sur la règle",
+        )
+        p.add_argument(
+            "--regroupements",
+            type=Path,
+            metavar="FICHIER.csv",
+            help="communes jugées ensemble comme un seul pôle (colonnes groupe, code_insee) : "
+            "items mis en commun, chaque membre pôle des niveaux atteints par le groupe",
+        )
+
+
 def regle_depuis_options(options: argparse.Namespace) -> Regle:
-    """The pole rule chosen on the command line."""
+    """The pole rule chosen on the command line (default: the gammes file's thresholds)."""
     from poles.regles import Regle
+    from socle.erreurs import DonneesInvalides
 
-    nom = options.regle.replace("-", "_")
-    if nom == "n_min" and options.n_min is None:
-        from socle.erreurs import DonneesInvalides
+    n_min = getattr(options, "n_min", None)
+    part_min = getattr(options, "part_min", None)
+    if n_min is not None and part_min is not None:
+        raise DonneesInvalides("Choisissez --n-min ou --part-min, pas les deux.")
+    choix = getattr(options, "regle", None)
+    if choix is None:
+        choix = "n-min" if n_min is not None else "part-min" if part_min is not None else "gammes"
+    nom = cast("NomRegle", choix.replace("-", "_"))
+    if nom == "n_min" and n_min is None:
+        raise DonneesInvalides("--regle n-min demande --n-min N (par exemple --n-min 11,9,6).")
+    if nom in ("gammes", "tous") and (n_min is not None or part_min is not None):
+        raise DonneesInvalides(
+            f"--regle {choix} ne prend ni --n-min ni --part-min : retirez-les, ou choisissez "
+            "--regle n-min ou --regle part-min."
+        )
+    if nom == "part_min" and n_min is not None:
+        raise DonneesInvalides("--regle part-min prend --part-min, pas --n-min.")
+    return Regle(
+        nom=nom,
+        n_min=n_min if nom == "n_min" else None,
+        part_min=part_min if nom == "part_min" else None,
+        cumul=bool(getattr(options, "cumul", False)),
+    )
 
-        raise DonneesInvalides("--regle n-min demande --n-min N (par exemple --n-min 8).")
-    return Regle(nom=nom, n_min=options.n_min, part_min=options.part_min, cumul=options.cumul)
+
+def decisions_depuis_options(
+    options: argparse.Namespace,
+) -> tuple[tuple[PoleImpose, ...], tuple[Regroupement, ...]]:
+    """The imposed and grouped poles given with --poles-imposes and --regroupements."""
+    from poles.decisions import lire_poles_imposes, lire_regroupements
+
+    fichier = getattr(options, "poles_imposes", None)
+    imposes = lire_poles_imposes(fichier) if fichier is not None else ()
+    fichier = getattr(options, "regroupements", None)
+    groupes = lire_regroupements(fichier) if fichier is not None else ()
+    return imposes, groupes
 
 
 def source_depuis_options(options: argparse.Namespace) -> SourceTemps:

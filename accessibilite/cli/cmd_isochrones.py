@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accessibilite.cli._base import Analyseur, liste_nombres
-from accessibilite.cli._options_acces import etape
+from accessibilite.cli._options_acces import ajouter_options_regle, etape
 
 if TYPE_CHECKING:
     from accessibilite.noyau.lieux import Lieux
@@ -70,12 +70,7 @@ def ajouter(sous: Any) -> None:
     p.add_argument("--departement", help="département des pôles (avec --poles)")
     p.add_argument("--bpe", type=Path, help="fichier BPE (avec --poles)")
     p.add_argument("--tampon-km", type=float, default=30.0, help="communes voisines (30 km)")
-    p.add_argument(
-        "--regle", choices=["part-min", "n-min", "tous"], default="part-min", help="règle de pôle"
-    )
-    p.add_argument("--n-min", type=int, help="nombre minimal d'items (--regle n-min)")
-    p.add_argument("--part-min", type=float, default=0.5, help="part minimale des items")
-    p.add_argument("--cumul", action="store_true", help="pôles supérieurs comptés aux niveaux bas")
+    ajouter_options_regle(p)
     p.add_argument("--gammes", type=Path, help="fichier de gammes TOML")
     p.add_argument(
         "--temps", type=liste_nombres, default=[10.0, 20.0, 30.0], help="minutes (10,20,30)"
@@ -127,17 +122,25 @@ def _lieux_depart(options: argparse.Namespace) -> Lieux:
         return Lieux.depuis_points(points, colonne_code="_nom")
     if options.departement is None:
         raise DonneesInvalides("--poles demande --departement (ex. --departement 62).")
-    from accessibilite.cli._options_acces import fichier_bpe, regle_depuis_options
+    from accessibilite.cli._options_acces import (
+        decisions_depuis_options,
+        fichier_bpe,
+        regle_depuis_options,
+    )
     from poles.zones_grises import lieux_poles
 
     options.bpe_annee = None
+    regle = regle_depuis_options(options)
+    imposes, regroupements = decisions_depuis_options(options)
     return lieux_poles(
         options.departement,
         fichier_bpe(options),
         options.poles,
-        regle=regle_depuis_options(options),
+        regle=regle,
         gammes=options.gammes,
         tampon_km=options.tampon_km,
+        poles_imposes=imposes,
+        regroupements=regroupements,
     )
 
 

@@ -9,9 +9,11 @@ from typing import Any
 from accessibilite.cli._base import Analyseur
 from accessibilite.cli._ensemble import plusieurs
 from accessibilite.cli._options_acces import (
+    AIDE_REGLE,
     AIDE_SOURCES,
     AIDE_TEMPS,
     ajouter_option_ecraser,
+    ajouter_options_regle,
     ajouter_options_source,
     ajouter_options_temps,
     etape,
@@ -30,8 +32,7 @@ Calcule, pour chaque commune du département, le temps en voiture jusqu'au pôle
 le plus proche de chaque niveau (proximité 10 min, intermédiaire 20 min, supérieur 30 min)
 et classe en « zone grise » les communes au-delà du seuil.
 
-Un pôle est une commune qui possède assez d'items de la gamme du niveau (règle --regle ;
-par défaut au moins la moitié des items, le seuil de l'INSEE pour ses pôles de services).
+{regle}
 Les communes voisines (tampon --tampon-km) comptent comme pôles mais pas dans les totaux.
 
 {sources}
@@ -41,7 +42,8 @@ dont l'intervalle contient le seuil est « incertaine » ; les résumés donnent
 communes en zone grise et sa fourchette.
 
 Sorties dans --sortie : zones_grises.csv, resume.csv, resume_epci.csv, zones_grises.gpkg
-(EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF).
+(EPSG:2154), parametres.json, et les cartes (carte.html, cartes PNG/PDF) ; avec
+--poles-imposes, poles_imposes.csv ; avec --regroupements, regroupements.csv.
 
 Plusieurs départements en une commande : --departement 59,62,80, --region 32 (les
 départements d'une région) ou --france (la France métropolitaine). Chaque département est
@@ -55,6 +57,10 @@ Avec --source osm, --reseau donne le graphe de chaque département :
 
 Exemples :
   accessibilite zones-grises --departement 62 --bpe bpe2013.xlsx --sortie resultats/62
+  accessibilite zones-grises --departement 62 --bpe bpe2013.xlsx --part-min 0.5 \\
+      --sortie resultats/62-moitie
+  accessibilite zones-grises --departement 62 --bpe bpe2013.xlsx --n-min 11,9,6 \\
+      --poles-imposes decisions.csv --regroupements aires.csv --sortie resultats/62-equipe
   accessibilite zones-grises --region 32 --bpe bpe2013.xlsx --sortie resultats/hdf
   accessibilite zones-grises --france --bpe bpe2013.xlsx --cartes aucune --sortie resultats/france
 
@@ -66,7 +72,9 @@ def ajouter(sous: Any) -> None:
     p: Analyseur = sous.add_parser(
         "zones-grises",
         help="zones grises d'un département (SDAASP), tableaux et cartes",
-        description=_AIDE.format(sources=AIDE_SOURCES, temps=AIDE_TEMPS, dask=AIDE_DASK),
+        description=_AIDE.format(
+            regle=AIDE_REGLE, sources=AIDE_SOURCES, temps=AIDE_TEMPS, dask=AIDE_DASK
+        ),
     )
     ajouter_options_communes(p, plusieurs=True)
     p.add_argument(
@@ -111,24 +119,7 @@ def ajouter_options_communes(p: argparse.ArgumentParser, *, plusieurs: bool = Fa
         type=int,
         help="millésime de la BPE à télécharger quand --bpe n'est pas donné",
     )
-    p.add_argument(
-        "--regle",
-        choices=["part-min", "n-min", "tous"],
-        default="part-min",
-        help="règle de pôle : part des items (défaut), nombre d'items, ou tous les items",
-    )
-    p.add_argument("--n-min", type=int, help="nombre minimal d'items (avec --regle n-min)")
-    p.add_argument(
-        "--part-min",
-        type=float,
-        default=0.5,
-        help="part minimale des items, entre 0 et 1 (avec --regle part-min ; défaut 0,5)",
-    )
-    p.add_argument(
-        "--cumul",
-        action="store_true",
-        help="un pôle d'un niveau supérieur compte aussi pour les niveaux inférieurs",
-    )
+    ajouter_options_regle(p)
     p.add_argument("--gammes", type=Path, help="fichier de gammes TOML (défaut : SDAASP)")
     officielle = p.add_mutually_exclusive_group()
     officielle.add_argument(
@@ -150,6 +141,7 @@ def ajouter_options_communes(p: argparse.ArgumentParser, *, plusieurs: bool = Fa
 def executer(options: argparse.Namespace) -> int:
     """Run the analysis, write the files, print the summary."""
     from accessibilite.cli._options_acces import (
+        decisions_depuis_options,
         fichier_bpe,
         liste_officielle,
         options_temps,
@@ -174,6 +166,7 @@ def executer(options: argparse.Namespace) -> int:
     sortie = options.sortie or Path("resultats") / departement
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
+    imposes, regroupements = decisions_depuis_options(options)
     bpe = fichier_bpe(options)
     etape("préparation de la source des temps")
     source = source_depuis_options(options)
@@ -187,6 +180,9 @@ def executer(options: argparse.Namespace) -> int:
         tampon_km=options.tampon_km,
         liste_officielle=liste_officielle(options),
         **options_temps(options),
+        poles_imposes=imposes,
+        regroupements=regroupements,
+        fichiers_decisions=(options.poles_imposes, options.regroupements),
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="zones-grises", ecraser=options.ecraser) as dossier:
@@ -203,6 +199,8 @@ def executer(options: argparse.Namespace) -> int:
                 calibration=temps["calibration"],
                 temps_interne=temps["temps_interne"],
                 grille_population=temps["grille_population"],
+                poles_imposes=imposes,
+                regroupements=regroupements,
             )
             ecrire_sensibilite(table, dossier, csv=options.csv)
         if formats:
@@ -225,8 +223,16 @@ def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
         raise DonneesInvalides(
             "La liste officielle des communes ne s'applique qu'à un département à la fois."
         )
+    if options.poles_imposes or options.regroupements:
+        raise DonneesInvalides(
+            "--poles-imposes et --regroupements ne s'appliquent qu'à un département à la "
+            "fois : lancez chaque département avec ses décisions."
+        )
+    from poles.gammes import charger_gammes
+
     formats = _formats_cartes(options.cartes)
     regle = regle_depuis_options(options)
+    regle.seuils(charger_gammes(options.gammes))  # a list of the wrong length fails here
     resultat = executer_ensemble(
         options,
         codes,
@@ -237,7 +243,9 @@ def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
             "tampon_km": options.tampon_km,
             **options_temps(options),
         },
-        description=f"{regle.description()}, tampon {options.tampon_km:g} km",
+        description=(
+            f"{regle.description(charger_gammes(options.gammes))}, tampon {options.tampon_km:g} km"
+        ),
         cartes=lambda dossier, zone_: (
             _ecrire_cartes_ensemble(dossier, formats, zone_) if formats else None
         ),

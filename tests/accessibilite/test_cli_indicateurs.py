@@ -180,8 +180,10 @@ def test_scenario_et_placement_62(base_62, tmp_path, capsys):
     prox = avant_apres[avant_apres["niveau"] == "proximite"]
     entrent = prox["changement"] == "entre en zone grise"
     assert bilan.loc["proximite", "population_entrant"] == prox.loc[entrent, "population"].sum()
-    assert bilan.loc["proximite", "poles_retires"] == "62024"  # Alquines loses its doctor
-    assert (prox.loc[prox["code"] == "62024", "changement"] == "entre en zone grise").all()
+    # Tournehem-sur-la-Hem loses its doctor: 10 of 13 items, no longer a pole (11 needed)
+    assert bilan.loc["proximite", "poles_retires"] == "62827"
+    assert (prox.loc[prox["code"] == "62827", "changement"] == "entre en zone grise").all()
+    assert bilan.loc["proximite", "communes_entrant"] == 3
 
 
 def test_scenario_et_placement_mauvaises_entrees(base_62, tmp_path, capsys):

@@ -83,7 +83,8 @@ def test_fichiers_et_colonnes(sortie_62, capsys):
         "EPSG:2154"
     )
     parametres = json.loads((sortie_62 / "parametres.json").read_text())
-    assert parametres["regle"]["nom"] == "part_min" and parametres["bpe"]["annee"] == 2013
+    assert parametres["regle"]["nom"] == "par_niveau" and parametres["bpe"]["annee"] == 2013
+    assert [f["items_requis"] for f in parametres["regle"]["niveaux"].values()] == [11, 9, 6, 2]
     assert not list(sortie_62.glob("*partiel*"))
 
 

@@ -91,6 +91,32 @@ def test_texte_de_la_regle(regle: dict[str, object], attendu: str) -> None:
     assert "n0 10 min, n1 20 min" in texte.lower()
 
 
+def test_texte_de_la_regle_par_niveau() -> None:
+    parametres = {
+        "regle": {
+            "nom": "par_niveau",
+            "niveaux": {
+                "n0": {"items_requis": 11, "n_items_gamme": 13},
+                "n1": {"items_requis": 9, "n_items_gamme": 9},
+            },
+        },
+        "poles_imposes": {"decisions": [{"code": "1", "pole": True}, {"code": "2", "pole": False}]},
+        "regroupements": {"groupes": [{"nom": "Aire", "communes": ["1", "2"]}]},
+    }
+    niveaux = lire_niveaux_factices(2)
+    texte = _style.texte_regle(parametres, niveaux)
+    assert texte.startswith(
+        "pôle : commune disposant d'au moins 11 des 13 services de la gamme (n0), "
+        "tous les 9 (n1) ; pôles imposés par l'équipe (1 ajouté, 1 retiré) ; pôle regroupé "
+        "(services mis en commun) : « Aire » ; zone grise"
+    )
+    assert _style.texte_regle_niveau(parametres, niveaux[0]) == (
+        "au moins 11 des 13 services de la gamme"
+    )
+    # an older folder (no per-level rule): nothing per level
+    assert _style.texte_regle_niveau({"regle": {"nom": "tous"}}, niveaux[0]) is None
+
+
 def test_ligne_des_sources(dossier_zg: Path) -> None:
     d = lire_dossier(dossier_zg)
     texte = _style.ligne_sources(d, tuiles=True)
