@@ -87,11 +87,16 @@ _NOMS: dict[str, str] = {
         [
             "charger_communes",
             "charger_gammes",
+            "comparer_reseaux",
+            "couverture",
             "detecter_poles",
+            "ecrire_couverture",
             "ecrire_indicateur",
             "ecrire_resultats",
             "indicateur",
             "lire_bpe",
+            "lire_sites",
+            "placement_sites",
             "scenario",
             "sensibilite",
             "zones_grises",
@@ -106,7 +111,9 @@ _NOMS: dict[str, str] = {
     # isochrones and catchments
     **dict.fromkeys(["bassins", "isochrones_points", "isochrones_source"], "isochrones"),
     # maps
-    **dict.fromkeys(["carte_interactive", "carte_statique", "ecrire_cartes"], "cartes"),
+    **dict.fromkeys(
+        ["carte_interactive", "carte_statique", "ecrire_cartes", "ecrire_cartes_sites"], "cartes"
+    ),
 }
 
 __all__ = [
@@ -146,9 +153,13 @@ __all__ = [
     "charger_graphe",
     "code_departement",
     "comparer",
+    "comparer_reseaux",
     "construire_graphe",
+    "couverture",
     "detecter_poles",
     "ecrire_cartes",
+    "ecrire_cartes_sites",
+    "ecrire_couverture",
     "ecrire_indicateur",
     "ecrire_resultats",
     "en_lieux",
@@ -163,9 +174,11 @@ __all__ = [
     "lire_poles_imposes",
     "lire_reference",
     "lire_regroupements",
+    "lire_sites",
     "matrice_temps",
     "matrice_temps_blocs",
     "matrice_temps_longue",
+    "placement_sites",
     "placer",
     "plus_proche",
     "plus_proche_lieu",
@@ -212,7 +225,7 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
     )
     from accessibilite.noyau.temps_interne import ModeleTempsInterne, SourceAvecTempsInterne
     from accessibilite.noyau.trajets import plus_proche_lieu, temps_trajets
-    from cartes import carte_interactive, carte_statique, ecrire_cartes
+    from cartes import carte_interactive, carte_statique, ecrire_cartes, ecrire_cartes_sites
     from isochrones import bassins, isochrones_points, isochrones_source
     from poles import (
         Regle,
@@ -220,13 +233,18 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         charger_communes,
         charger_gammes,
         comparer,
+        comparer_reseaux,
+        couverture,
         detecter_poles,
+        ecrire_couverture,
         ecrire_indicateur,
         ecrire_resultats,
         indicateur,
         lire_bpe,
         lire_poles_imposes,
         lire_regroupements,
+        lire_sites,
+        placement_sites,
         scenario,
         sensibilite,
         zones_grises,

@@ -1,5 +1,9 @@
 """Poles: communes, BPE inventory, gammes, pole rules, zones grises, indicators, scenarios.
 
+Networks of sites (France services, a community's service houses): :func:`lire_sites`,
+:func:`choisir_perimetre`, :func:`couverture`, :func:`placement_sites`,
+:func:`comparer_reseaux`.
+
 The main job in one call::
 
     import poles
@@ -18,16 +22,26 @@ from poles.communes import (
     lieux_communes,
 )
 from poles.comparaison import ResultatComparaison, comparer, lire_precedent
+from poles.couverture import (
+    ResultatComparaisonReseaux,
+    ResultatCouverture,
+    comparer_reseaux,
+    couverture,
+    placement_sites,
+)
 from poles.decisions import lire_poles_imposes, lire_regroupements
 from poles.gammes import Gammes, Item, Niveau, charger_gammes
 from poles.indicateurs import ResultatIndicateur, Service, acces_service, indicateur
+from poles.perimetre import Perimetre, choisir_perimetre
 from poles.placement import ResultatPlacement, placement_niveau, placement_service
 from poles.regles import PoleImpose, Regle, Regroupement, SeuilNiveau, detecter_poles
 from poles.scenarios import Modifications, ResultatScenario, lire_modifications, scenario
+from poles.sites import lire_sites
 from poles.sorties import ecrire_resultats, formater_resume
 from poles.sorties_calibrage import ecrire_calibrage, formater_calibrage
 from poles.sorties_comparaison import ecrire_comparaison, formater_comparaison
 from poles.sorties_indicateurs import ecrire_indicateur, ecrire_placement, ecrire_scenario
+from poles.sorties_sites import ecrire_comparaison_reseaux, ecrire_couverture
 from poles.zones_grises import (
     ResultatZonesGrises,
     classer,
@@ -47,11 +61,14 @@ __all__ = [
     "Item",
     "Modifications",
     "Niveau",
+    "Perimetre",
     "PoleImpose",
     "Regle",
     "Regroupement",
     "ResultatCalibrage",
     "ResultatComparaison",
+    "ResultatComparaisonReseaux",
+    "ResultatCouverture",
     "ResultatIndicateur",
     "ResultatPlacement",
     "ResultatScenario",
@@ -67,12 +84,17 @@ __all__ = [
     "charger_communes",
     "charger_gammes",
     "charger_inventaire",
+    "choisir_perimetre",
     "classer",
     "comparer",
+    "comparer_reseaux",
+    "couverture",
     "detecter_poles",
     "deux_sfca",
     "ecrire_calibrage",
     "ecrire_comparaison",
+    "ecrire_comparaison_reseaux",
+    "ecrire_couverture",
     "ecrire_indicateur",
     "ecrire_placement",
     "ecrire_resultats",
@@ -90,9 +112,11 @@ __all__ = [
     "lire_poles_nommes",
     "lire_precedent",
     "lire_regroupements",
+    "lire_sites",
     "nomenclature",
     "placement_niveau",
     "placement_service",
+    "placement_sites",
     "resumer",
     "resumer_par_epci",
     "scenario",

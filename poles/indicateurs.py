@@ -52,6 +52,7 @@ __all__ = [
     "ResultatIndicateur",
     "Service",
     "acces_service",
+    "ajouter_temps",
     "ajouter_territoires",
     "charger_services",
     "colonne_seuil",
@@ -206,6 +207,27 @@ def _verifier_seuils(seuils_min: Sequence[float] | None, service: Service) -> tu
     return tuple(sorted(set(seuils)))
 
 
+def ajouter_temps(
+    table: pd.DataFrame,
+    temps_s: np.ndarray,
+    seuils_min: Sequence[float],
+    *,
+    bande: Bande | None = None,
+) -> None:
+    """Add ``temps_min`` (1 decimal, NaN when unreachable) and ``au_dela_<seuil>`` (exact
+    time strictly above the threshold, or unreachable) to ``table``, in place; with a
+    ``bande``, also ``temps_min_bas`` and ``temps_min_haut`` (the interval of each time)."""
+    temps_s = np.asarray(temps_s, dtype=np.float64)
+    table["temps_min"] = np.round(np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan), 1)
+    for seuil in seuils_min:
+        table[colonne_seuil(seuil)] = ~(temps_s <= seuil * 60.0)
+    if bande is not None:
+        for nom, valeurs in zip(
+            ("temps_min_bas", "temps_min_haut"), bande.intervalle_s(temps_s), strict=True
+        ):
+            table[nom] = np.round(np.where(np.isfinite(valeurs), valeurs / 60.0, np.nan), 1)
+
+
 def nombre_par_commune(equipements: pd.DataFrame, service: Service) -> pd.Series:
     """Equipments of the service per commune code (only communes holding some)."""
     manquantes = {"code_commune", "typequ", "nombre"} - set(equipements.columns)
@@ -293,14 +315,7 @@ def acces_service(
     table["nombre_equipements"] = possede[interieur_masque]
     table["commune_equipee"] = np.where(trouve, cibles["code"].to_numpy()[position], "")
     table["commune_equipee_nom"] = np.where(trouve, cibles["nom"].to_numpy()[position], "")
-    table["temps_min"] = np.round(np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan), 1)
-    for seuil in seuils:
-        table[colonne_seuil(seuil)] = ~(temps_s <= seuil * 60.0)
-    if bande is not None:
-        for nom, valeurs in zip(
-            ("temps_min_bas", "temps_min_haut"), bande.intervalle_s(temps_s), strict=True
-        ):
-            table[nom] = np.round(np.where(np.isfinite(valeurs), valeurs / 60.0, np.nan), 1)
+    ajouter_temps(table, temps_s, seuils, bande=bande)
     injoignables = int((~np.isfinite(temps_s)).sum())
     if injoignables:
         logger.warning(
@@ -401,14 +416,17 @@ def resumer_acces(table: pd.DataFrame, *, par: str | None = None) -> pd.DataFram
 
 
 def communes_les_plus_eloignees(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The ``n`` communes farthest from the service (unreachable ones first)."""
+    """The ``n`` communes farthest from the service (unreachable ones first).
+
+    The columns naming the nearest target are ``attrs["colonnes_cible"]`` (default
+    ``commune_equipee, commune_equipee_nom``; ``site, site_nom`` for a network of sites).
+    """
     colonnes = [
         "code",
         "nom",
         table.attrs.get("colonne_population", "population"),
         "epci_nom",
-        "commune_equipee",
-        "commune_equipee_nom",
+        *table.attrs.get("colonnes_cible", ["commune_equipee", "commune_equipee_nom"]),
         "temps_min",
     ]
     if "territoire" in table.columns:
@@ -573,6 +591,7 @@ def indicateur(
     temps_interne: bool | ModeleTempsInterne = True,
     grille_population: gpd.GeoDataFrame | str | Path | None = None,
     incertitude: str = "defaut",
+    perimetre: str | Path | Sequence[str] | None = None,
 ) -> ResultatIndicateur:
     """Run the access indicator of one service type for a département.
 
@@ -612,6 +631,10 @@ def indicateur(
         A population grid for the internal time (default: the communes' surfaces).
     incertitude
         ``defaut`` (the calibration's band, else the source's) or ``aucune``.
+    perimetre
+        Restrict the table and the summaries to a territory of the département (an EPCI,
+        communes, a polygon: :func:`poles.perimetre.choisir_perimetre`); the equipments
+        outside it still serve it.
     """
     dep = departement(departement_code)
     source_active: SourceTemps = source if source is not None else SourceVolOiseau()
@@ -653,6 +676,12 @@ def indicateur(
             territoires if isinstance(territoires, pd.DataFrame) else lire_territoires(territoires)
         )
         table = ajouter_territoires(table, correspondance)
+    choisi_perimetre = None
+    if perimetre is not None:
+        from poles.perimetre import choisir_perimetre
+
+        choisi_perimetre = choisir_perimetre(communes, perimetre)
+        table = table[choisi_perimetre.masque(table)].reset_index(drop=True)
     table.attrs = attrs
     if territoires is not None:
         resume_territoires = resumer_acces(table, par="territoire")
@@ -688,6 +717,15 @@ def indicateur(
         "tampon_km": tampon_km,
         "colonne_population": colonne_population,
         "territoires": territoires is not None,
+        "perimetre": (
+            None
+            if choisi_perimetre is None
+            else {
+                "demande": choisi_perimetre.demande,
+                "description": choisi_perimetre.description,
+                "communes": len(choisi_perimetre.codes),
+            }
+        ),
         "apl": (
             {
                 "decroissance": decroissance.description(),

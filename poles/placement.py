@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from accessibilite.noyau.lieux import Lieux
 from accessibilite.noyau.sources import SourceTemps
 from poles.base import BaseZonesGrises
 from poles.communes import lieux_communes
@@ -137,11 +138,13 @@ def proposer_placements(
     k: int,
     *,
     colonne_population: str = "population",
+    lieux_candidats: Lieux | None = None,
 ) -> ResultatPlacement:
     """Greedy placement of ``k`` new poles among ``candidats`` to serve ``zone_grise``.
 
     Candidates are tried in decreasing population order, so that a tie goes to the larger
-    commune.
+    commune. ``lieux_candidats`` (one per row of ``candidats``) replaces their centres as
+    places (candidate points of a file, whose codes are not commune codes).
 
     Raises
     ------
@@ -154,11 +157,20 @@ def proposer_placements(
         raise DonneesInvalides("Aucune commune en zone grise : rien à améliorer.")
     if candidats.empty:
         raise DonneesInvalides("Aucune commune candidate pour un nouveau pôle.")
-    candidats = candidats.sort_values(
+    if lieux_candidats is not None and len(lieux_candidats) != len(candidats):
+        raise DonneesInvalides("Placement : un lieu par candidat est attendu.")
+    candidats = candidats.reset_index(drop=True)
+    ordre = candidats.sort_values(
         [colonne_population, "code"], ascending=[False, True], kind="mergesort"
-    ).reset_index(drop=True)
+    ).index.to_numpy()
+    candidats = candidats.iloc[ordre].reset_index(drop=True)
+    lieux = (
+        lieux_communes(candidats)
+        if lieux_candidats is None
+        else lieux_candidats.sous_ensemble(ordre)
+    )
     zone_grise = zone_grise.reset_index(drop=True)
-    temps = source.matrice(lieux_communes(zone_grise), lieux_communes(candidats))
+    temps = source.matrice(lieux_communes(zone_grise), lieux)
     couverture = temps <= seuil_min * 60.0
     population = zone_grise[colonne_population].fillna(0).to_numpy(dtype=np.float64)
     choix, gains = couverture_gloutonne(couverture, population, k)

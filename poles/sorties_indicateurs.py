@@ -330,16 +330,19 @@ def formater_placement(resultat: ResultatPlacement) -> str:
     """The proposals as French text."""
     p = resultat.parametres
     quoi = p.get("niveau") or p.get("service", {}).get("libelle", "")
+    if "reseau_sites" in p:
+        quoi = f"prochain site du réseau ({p['reseau_sites'].get('sites')} sites)"
     lignes = [
         f"Placement : {quoi}, seuil {seuil_fr(p['seuil_min'])} min ; {p['communes_zone_grise']} "
         f"communes et {_nombre(p['population_zone_grise'])} habitants au-delà du seuil",
         "Source : " + texte_fr(str(p["source"]["description"])),
     ]
+    effet = "amenés à l'objectif ou moins" if "reseau_sites" in p else "sortis de zone grise"
     for _, r in resultat.propositions.iterrows():
         lignes.append(
             f"{r['rang']:>2}. {r['nom']} ({r['code']}) : "
             f"{_pluriel(r['communes_sorties'], 'commune')}, "
-            f"{_pluriel(r['population_sortie'], 'habitant')} sortis de zone grise "
+            f"{_pluriel(r['population_sortie'], 'habitant')} {effet} "
             f"(cumul {_pourcent(r['part_zone_grise_cumulee'])})"
         )
     return "\n".join(lignes)

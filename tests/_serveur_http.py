@@ -2,7 +2,8 @@
 
 It serves in-memory files with ``ETag``, ``Last-Modified``, ``Content-Length`` and byte
 ranges (``Range: bytes=N-`` guarded by ``If-Range``), records every request, and can cut the
-connection after a given number of bytes or ignore ``Range`` on demand.
+connection after a given number of bytes or ignore ``Range`` on demand. ``POST`` requests
+go to a function given with :meth:`ServeurFichiers.repondre` (a fake web service).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import socket
 import threading
 import zipfile
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,11 +80,38 @@ class _Gestionnaire(BaseHTTPRequestHandler):
             return
         self.wfile.write(corps)
 
+    def do_POST(self) -> None:
+        etat = self.server.etat
+        chemin = urlsplit(self.path).path
+        corps = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type_contenu = self.headers.get("Content-Type", "")
+        with etat.verrou:
+            etat.requetes.append(
+                {"chemin": chemin, "range": None, "if_range": None, "methode": "POST"}
+            )
+            etat.corps.append(corps)
+            traitement = etat.traitements.get(chemin)
+        if traitement is None:
+            self.send_error(404, "Not Found")
+            return
+        statut, reponse = traitement(type_contenu, corps)
+        self.send_response(statut)
+        self.send_header("Content-Type", "text/csv; charset=utf-8")
+        self.send_header("Content-Length", str(len(reponse)))
+        self.end_headers()
+        self.wfile.write(reponse)
+
+
+#: A fake service: (Content-Type, body of the request) -> (HTTP status, body of the answer).
+Traitement = Callable[[str, bytes], tuple[int, bytes]]
+
 
 class _Etat:
     def __init__(self) -> None:
         self.verrou = threading.Lock()
         self.fichiers: dict[str, bytes] = {}
+        self.traitements: dict[str, Traitement] = {}
+        self.corps: list[bytes] = []
         self.requetes: list[dict[str, str | None]] = []
         self.coupures: dict[str, list[int]] = {}
         self.ignorer_range = False
@@ -121,6 +150,12 @@ class ServeurFichiers:
         """Serve ``contenu`` at ``chemin``; return its URL."""
         with self.etat.verrou:
             self.etat.fichiers[chemin] = contenu
+        return self.url(chemin)
+
+    def repondre(self, chemin: str, traitement: Traitement) -> str:
+        """Answer the ``POST`` requests to ``chemin`` with ``traitement``; return its URL."""
+        with self.etat.verrou:
+            self.etat.traitements[chemin] = traitement
         return self.url(chemin)
 
     def couper(self, chemin: str, *apres_octets: int) -> None:

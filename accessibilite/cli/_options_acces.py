@@ -70,14 +70,21 @@ def ajouter_option_ecraser(p: argparse.ArgumentParser) -> None:
     )
 
 
-def ajouter_options_source(p: argparse.ArgumentParser) -> None:
-    """The travel-time source options, read by :func:`source_depuis_options`."""
+def ajouter_options_source(p: argparse.ArgumentParser, *, fichiers: bool = True) -> None:
+    """The travel-time source options, read by :func:`source_depuis_options`.
+
+    ``fichiers=False`` leaves out ``--matrice`` and ``--reseau`` (a command that already
+    has them).
+    """
     p.add_argument(
         "--source",
         choices=["vol-oiseau", "matrice", "osm"],
         help="source des temps de trajet (voir plus haut)",
     )
-    p.add_argument("--matrice", type=Path, help="matrice CSV commune × commune (voir plus haut)")
+    if fichiers:
+        p.add_argument(
+            "--matrice", type=Path, help="matrice CSV commune × commune (voir plus haut)"
+        )
     p.add_argument(
         "--colonnes",
         help="colonnes de la matrice : origine=A,destination=B,minutes=C (ou secondes=, "
@@ -89,7 +96,8 @@ def ajouter_options_source(p: argparse.ArgumentParser) -> None:
         default="pointe",
         help="temps d'un export Odomatrix : heures de pointe (défaut) ou heures creuses",
     )
-    p.add_argument("--reseau", type=Path, help="réseau routier construit (reseau construire)")
+    if fichiers:
+        p.add_argument("--reseau", type=Path, help="réseau routier construit (reseau construire)")
     p.add_argument(
         "--vol-oiseau-a", type=float, default=None, help="constante a en minutes (défaut 2,02)"
     )

@@ -18,7 +18,9 @@ _DESCRIPTION = """\
 Cartes d'un dossier produit par « accessibilite zones-grises » : une carte interactive
 autonome (carte.html, une couche par niveau, le cumul des zones grises, les pôles) et des
 cartes A4 pour les documents (carte_<niveau>.png/.pdf, carte_cumul.png/.pdf), lisibles
-imprimées en noir et blanc.
+imprimées en noir et blanc. D'un dossier de « accessibilite indicateur --sites » : la carte
+du réseau de sites (carte.html, carte.png, carte.pdf : temps au site le plus proche,
+communes au-delà de l'objectif hachurées, bassins des sites, sites).
 
 La carte HTML embarque Leaflet et les autres bibliothèques JavaScript : elle s'ouvre sans
 Internet. Elles sont téléchargées une fois depuis le registre npm dans le cache local
@@ -132,6 +134,8 @@ def executer(options: argparse.Namespace) -> int:
         options.entree
     ).resolve(strict=False)
     sortie = Path(options.entree) if meme_dossier else Path(options.sortie)
+    if cartes.est_dossier_sites(options.entree):
+        return _cartes_sites(options, sortie, meme_dossier)
     dossier_entree = cartes.lire_dossier(options.entree)  # checked whole before anything else
     etape("cartes (environ 5 s chacune)")
     with (
@@ -152,6 +156,35 @@ def executer(options: argparse.Namespace) -> int:
             bassins=_lire_couche(options.bassins, "Couche de bassins (--bassins)"),
             progression=barre,
             **options_cartes(options),
+        )
+    for f in fichiers:
+        print(sortie / f.name)
+    return 0
+
+
+def _cartes_sites(options: argparse.Namespace, sortie: Path, meme_dossier: bool) -> int:
+    """The maps of a network-of-sites folder (``indicateur --sites``)."""
+    import cartes
+    from socle.dossiers import dossier_resultat
+    from socle.erreurs import DonneesInvalides
+
+    if options.isochrones or options.bassins:
+        raise DonneesInvalides(
+            "--isochrones et --bassins valent pour un dossier de zones grises : la carte d'un "
+            "réseau de sites dessine déjà ses bassins."
+        )
+    dossier_entree = cartes.lire_dossier_sites(options.entree)
+    with dossier_resultat(
+        sortie, commande="carte", ecraser=options.ecraser, completer=meme_dossier
+    ) as dossier:
+        fichiers = cartes.ecrire_cartes_sites(
+            dossier_entree,
+            options.format.split(","),
+            sortie=dossier,
+            fond=options.fond,
+            orientation=options.orientation,
+            autonome=False if options.liens_internet else None,
+            gris=options.gris,
         )
     for f in fichiers:
         print(sortie / f.name)

@@ -17,6 +17,7 @@ from accessibilite.cli._options_acces import (
     etape,
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
+from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
 from accessibilite.cli._options_sortie import ajouter_option_csv
 
 __all__ = ["ajouter"]
@@ -40,6 +41,10 @@ collège et lycée 15 min, Pôle emploi 20 et 35 min...).
 « drees-2012 » : 1 jusqu'à 5 min, 0,3 jusqu'à 10, 0,1 jusqu'à 15 ; ou des paires
 minutes:poids, par exemple 10:1,15:0.66,20:0.33).
 
+Périmètre (--perimetre : SIREN d'EPCI, codes de communes, fichier de polygones) : le
+tableau et les totaux ne portent que sur ses communes ; les équipements hors du périmètre
+le desservent aussi.
+
 Territoires (--territoires FICHIER.csv) : une colonne de codes (commune INSEE ou SIREN
 d'EPCI) et une colonne « territoire » ; sans ce fichier, le niveau territoire est omis.
 Sous-populations (moins de 6 ans, plus de 75 ans, habitants des QPV) : non disponibles hors
@@ -51,6 +56,10 @@ chacun une tâche (ici ou sur Dask avec --dask), dans --sortie/indicateur_<servi
 (défaut : resultats/<département>/) ; relancer la même commande saute les services déjà
 faits.
 
+Un réseau de sites plutôt qu'un type d'équipement de la BPE (--sites, sans --service ni
+--bpe) : pour chaque commune, le temps jusqu'au site le plus proche, et l'objectif du réseau.
+
+{AIDE_SITES}
 {AIDE_SOURCES}
 {AIDE_TEMPS}Par défaut, indicateur compte le temps interne (une commune équipée n'est pas à 0 min,
 comme dans les temps d'accès de l'INSEE) ; --sans-temps-interne va de centre à centre.
@@ -58,13 +67,17 @@ comme dans les temps d'accès de l'INSEE) ; --sans-temps-interne va de centre à
 {AIDE_DASK}
 Sorties dans --sortie : indicateur.csv, resume.csv, resume_epci.csv,
 [resume_territoires.csv], communes_les_plus_eloignees.csv, indicateur.gpkg (EPSG:2154),
-parametres.json.
+parametres.json ; avec --sites, aussi sites.csv (ce que dessert chaque site),
+communes_au_dela_objectif.csv et les cartes du réseau (carte.html, carte.png, carte.pdf ;
+--cartes).
 
 Exemples :
   accessibilite indicateur --departement 62 --service medecin --bpe bpe2013.xlsx \\
       --sortie resultats/62/medecin
   accessibilite indicateur --departement 62 --service D301 --seuils 10,15,20 \\
       --bpe bpe2013.xlsx --apl --sortie resultats/62/pharmacie
+  accessibilite indicateur --departement 62 --sites maisons_services.csv --objectif 15 \\
+      --perimetre 200069037 --sortie resultats/62/capso
 """
 
 
@@ -110,12 +123,19 @@ def ajouter(sous: Any) -> None:
         default="population",
         help="colonne de population pondérant les résultats (avec --population)",
     )
+    ajouter_options_sites(p)
+    p.add_argument(
+        "--cartes",
+        default="html,png,pdf",
+        help="avec --sites : cartes du réseau, html,png,pdf ou « aucune » (défaut : les trois)",
+    )
     ajouter_options_source(p)
     ajouter_options_temps(p, temps_interne_defaut=True)
     p.add_argument(
         "--sortie",
         type=Path,
-        help="dossier des résultats (défaut : resultats/<département>/indicateur_<service>)",
+        help="dossier des résultats (défaut : resultats/<département>/indicateur_<service>, "
+        "ou reseau_<fichier des sites>)",
     )
     ajouter_option_ecraser(p)
     ajouter_option_csv(p)
@@ -140,6 +160,8 @@ def executer(options: argparse.Namespace) -> int:
     """Compute the indicator, write the files, print the summary."""
     if options.services == "":
         return _lister_services()
+    if options.sites is not None:
+        return _executer_sites(options)
     from socle.territoire import selection_departements
 
     if options.departement is not None or options.region is not None or options.france:
@@ -170,6 +192,11 @@ def executer(options: argparse.Namespace) -> int:
         )
     if options.colonne_population != "population" and options.population is None:
         raise DonneesInvalides("--colonne-population demande --population FICHIER.csv.")
+    if options.objectif is not None:
+        raise DonneesInvalides(
+            "--objectif vaut pour un réseau de sites (--sites) ; pour un service, donnez les "
+            "seuils (--seuils 15)."
+        )
     departement = code_departement(options.departement)
     service = resoudre_service(options.service)
     decroissance = Decroissance.depuis_texte(options.decroissance)
@@ -191,12 +218,78 @@ def executer(options: argparse.Namespace) -> int:
         decroissance=decroissance,
         population=options.population,
         colonne_population=options.colonne_population,
+        perimetre=options.perimetre,
         **options_temps(options),
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
         ecrire_indicateur(resultat, dossier, csv=options.csv)
     print(formater_indicateur(resultat))
+    print(f"\nRésultats : {sortie}/")
+    return 0
+
+
+def _executer_sites(options: argparse.Namespace) -> int:
+    """The coverage of a territory by a network of sites, and its maps."""
+    from accessibilite.cli._options_acces import options_temps, source_depuis_options
+    from accessibilite.cli._options_sites import (
+        bassins_du_reseau,
+        formats_cartes,
+        options_geocodage,
+    )
+    from poles.couverture import couverture
+    from poles.sorties_sites import ecrire_couverture, formater_couverture
+    from socle.dossiers import dossier_resultat
+    from socle.erreurs import DonneesInvalides
+    from socle.territoire import code_departement
+
+    incompatibles = [
+        f"--{nom.replace('_', '-')}"
+        for nom in ("service", "services", "bpe", "apl", "dask")
+        if getattr(options, nom) not in (None, False)
+    ]
+    if incompatibles:
+        raise DonneesInvalides(
+            f"--sites ne se combine pas avec {', '.join(incompatibles)} : un réseau de sites "
+            "remplace le type d'équipement de la BPE."
+        )
+    if options.departement is None or options.region is not None or options.france:
+        raise DonneesInvalides(
+            "--sites demande un département (--departement 62, pas --region ni --france) : les "
+            "sites hors du département, ou du --perimetre, le desservent aussi."
+        )
+    if options.colonne_population != "population" and options.population is None:
+        raise DonneesInvalides("--colonne-population demande --population FICHIER.csv.")
+    formats = formats_cartes(options.cartes)
+    departement = code_departement(options.departement)
+    sortie = options.sortie or Path("resultats") / departement / f"reseau_{options.sites.stem}"
+    etape("préparation de la source des temps")
+    source = source_depuis_options(options)
+    etape(f"communes, sites de {options.sites.name} et temps d'accès")
+    resultat = couverture(
+        departement,
+        options.sites,
+        source=source,
+        objectif_min=options.objectif,
+        seuils_min=options.seuils,
+        perimetre=options.perimetre,
+        tampon_km=options.tampon_km,
+        territoires=options.territoires,
+        population=options.population,
+        colonne_population=options.colonne_population,
+        **options_geocodage(options),
+        **options_temps(options),
+    )
+    bassins = bassins_du_reseau(resultat)
+    etape(f"écriture des résultats dans {sortie}")
+    with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
+        ecrire_couverture(resultat, dossier, bassins=bassins)
+        if formats:
+            from cartes import ecrire_cartes_sites
+
+            etape("cartes du réseau")
+            ecrire_cartes_sites(dossier, formats)
+    print(formater_couverture(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
 
@@ -212,6 +305,10 @@ def _executer_ensemble(options: argparse.Namespace, codes: list[str]) -> int:
     if options.services is not None:
         raise DonneesInvalides(
             "Plusieurs départements : un seul service à la fois (--service), pas --services."
+        )
+    if options.perimetre is not None or options.objectif is not None:
+        raise DonneesInvalides(
+            "--perimetre et --objectif valent pour un seul département (--departement)."
         )
     if options.service is None:
         raise DonneesInvalides("Option obligatoire manquante : --service.")
@@ -274,6 +371,11 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
 
     if options.service is not None and options.services is not None:
         raise DonneesInvalides("Donnez --service (un service) ou --services (une liste).")
+    if options.perimetre is not None or options.objectif is not None:
+        raise DonneesInvalides(
+            "--perimetre et --objectif valent pour un service (--service) ou un réseau de "
+            "sites (--sites), pas pour plusieurs services."
+        )
     demandes = (
         [options.service]
         if options.services is None

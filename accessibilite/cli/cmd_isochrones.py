@@ -7,16 +7,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accessibilite.cli._base import Analyseur, liste_nombres
-from accessibilite.cli._options_acces import ajouter_options_regle, etape
+from accessibilite.cli._options_acces import (
+    ajouter_options_regle,
+    ajouter_options_source,
+    ajouter_options_temps,
+    etape,
+)
+from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
 
 if TYPE_CHECKING:
     from accessibilite.noyau.lieux import Lieux
 
 __all__ = ["ajouter"]
 
-_AIDE_ISOCHRONES = """\
+_AIDE_ISOCHRONES = f"""\
 Dessine ce qui est atteignable en voiture en 10, 20, 30 minutes (--temps) autour de points
-(--points) ou de tous les pôles d'un niveau (--poles), en une seule recherche sur le réseau.
+(--points), des sites d'un réseau (--sites) ou de tous les pôles d'un niveau (--poles), en
+une seule recherche sur le réseau.
 
 Sur le réseau routier (--reseau), le polygone suit les routes atteintes : un tronçon en
 partie atteint compte pour la partie atteinte, élargie de --largeur-m mètres ; les petits
@@ -29,20 +36,29 @@ commune ne permet pas d'isochrone : utilisez « accessibilite bassins ».
 ses a et b (ceux de l'ensemble des communes : un point n'a pas de classe de densité) ; pour
 le réseau, ses facteurs d'heure pleine.
 
+{AIDE_SITES}
 Exemples :
   accessibilite isochrones --reseau 62.graphe --points mairies.gpkg --sortie iso.gpkg
   accessibilite isochrones --reseau 62.graphe --poles superieur --departement 62 \\
       --bpe bpe2013.xlsx --temps 10,20,30 --sortie iso_superieur.gpkg
+  accessibilite isochrones --source vol-oiseau --sites maisons_services.csv --temps 15 \\
+      --par-source --sortie iso_maisons.gpkg
 """
 
-_AIDE_BASSINS = """\
+_AIDE_BASSINS = f"""\
 Regroupe les communes par pôle le plus proche d'un niveau (bassins de services théoriques),
 à partir d'un dossier produit par « accessibilite zones-grises » ; les communes au-delà du
 seuil forment la classe « hors bassin » (les zones grises). Fonctionne avec toutes les
 sources de temps.
 
-Exemple :
+Avec un réseau de sites (--sites, --departement) : les communes (du --perimetre) par site
+le plus proche ; celles au-delà de --objectif forment la classe « hors bassin ».
+
+{AIDE_SITES}
+Exemples :
   accessibilite bassins --base resultats/62 --niveau proximite --sortie bassins.gpkg
+  accessibilite bassins --departement 62 --sites maisons_services.csv --objectif 15 \\
+      --perimetre 200069037 --sortie bassins_maisons.gpkg
 """
 
 
@@ -56,11 +72,17 @@ def ajouter(sous: Any) -> None:
         "--points", type=Path, help="couche de points (GeoPackage, GeoJSON) avec son CRS"
     )
     depart.add_argument(
+        "--sites",
+        type=Path,
+        help="fichier des sites d'un réseau (CSV, GeoPackage, GeoJSON ; voir plus bas)",
+    )
+    depart.add_argument(
         "--poles",
         choices=["proximite", "intermediaire", "superieur", "metropolitain"],
         help="tous les pôles de ce niveau (demande --departement et --bpe)",
     )
     p.add_argument("--colonne-nom", help="colonne des noms des points (défaut : rang)")
+    ajouter_options_sites(p, sites=False, perimetre=False, objectif=False)
     p.add_argument("--reseau", type=Path, help="réseau routier construit (reseau construire)")
     p.add_argument(
         "--source",
@@ -93,12 +115,17 @@ def ajouter(sous: Any) -> None:
     b: Analyseur = sous.add_parser(
         "bassins", help="bassins de services autour des pôles", description=_AIDE_BASSINS
     )
-    b.add_argument("--base", type=Path, required=True, help="dossier de « zones-grises »")
+    b.add_argument("--base", type=Path, help="dossier de « zones-grises »")
     b.add_argument(
         "--niveau",
         choices=["proximite", "intermediaire", "superieur"],
         help="niveau (défaut : tous, une couche chacun)",
     )
+    b.add_argument("--departement", help="département du réseau de sites (avec --sites)")
+    ajouter_options_sites(b)
+    b.add_argument("--seuils", type=liste_nombres, help="autres seuils en minutes (avec --sites)")
+    ajouter_options_source(b)
+    ajouter_options_temps(b, temps_interne_defaut=True)
     b.add_argument("--sortie", type=Path, required=True, help="fichier .gpkg ou .geojson")
     b.set_defaults(executer=executer_bassins)
 
@@ -107,6 +134,20 @@ def _lieux_depart(options: argparse.Namespace) -> Lieux:
     from accessibilite.noyau.lieux import Lieux
     from socle.erreurs import DonneesInvalides
 
+    if options.sites is not None:
+        from accessibilite.cli._options_sites import options_geocodage
+        from poles.sites import lire_sites
+        from socle.territoire import crs_departement
+
+        crs = crs_departement(options.departement) if options.departement else None
+        sites = lire_sites(options.sites, crs=crs, **options_geocodage(options))
+        # the isochrones are named after the sites
+        return Lieux(
+            codes=sites["nom"].astype(str).to_numpy(dtype=object),
+            x=sites.geometry.x.to_numpy(),
+            y=sites.geometry.y.to_numpy(),
+            crs=str(sites.crs),
+        )
     if options.points is not None:
         from isochrones import lire_points
 
@@ -161,7 +202,7 @@ def executer_isochrones(options: argparse.Namespace) -> int:
         )
     etape("points de départ")
     lieux = _lieux_depart(options)
-    sens = options.sens or ("vers" if options.poles else "depuis")
+    sens = options.sens or ("vers" if options.poles or options.sites else "depuis")
     calibration = None
     if options.calibration is not None:
         from accessibilite.noyau.calibration import lire_calibration
@@ -233,11 +274,26 @@ def executer_bassins(options: argparse.Namespace) -> int:
     """Dissolve the communes of a zones-grises folder by nearest pole."""
     from cartes.dossier import lire_dossier
     from isochrones import bassins
+    from socle.erreurs import DonneesInvalides
     from socle.fichiers import ecrire_couches
     from socle.geopaquet import Metadonnees, historique
     from socle.styles_qgis import style_bassins
     from socle.symbologie import seuil_fr
 
+    if options.sites is not None:
+        if options.base is not None:
+            raise DonneesInvalides(
+                "Donnez --base (zones grises) ou --sites (réseau), pas les deux."
+            )
+        return _bassins_sites(options)
+    if options.base is None:
+        raise DonneesInvalides(
+            "Donnez --base DOSSIER (résultat de zones-grises) ou --sites FICHIER avec "
+            "--departement (réseau de sites)."
+        )
+    from accessibilite.cli._options_sites import refuser_temps_sans_sites
+
+    refuser_temps_sans_sites(options)
     dossier = lire_dossier(options.base)
     niveaux = [options.niveau] if options.niveau else [n.nom for n in dossier.niveaux]
     couches = {f"bassins_{n}": bassins(dossier.communes, n) for n in niveaux}
@@ -265,5 +321,42 @@ def executer_bassins(options: argparse.Namespace) -> int:
             f"{nom} : {int((~couche['hors_bassin']).sum())} bassins, "
             f"{int(hors['communes'].sum()) if len(hors) else 0} communes hors bassin."
         )
+    print(f"Écrit : {options.sortie}")
+    return 0
+
+
+def _bassins_sites(options: argparse.Namespace) -> int:
+    """The catchments of a network of sites."""
+    from accessibilite.cli._options_acces import options_temps, source_depuis_options
+    from accessibilite.cli._options_sites import bassins_du_reseau, options_geocodage
+    from poles.couverture import couverture
+    from socle.erreurs import DonneesInvalides
+    from socle.fichiers import ecrire_couches
+    from socle.territoire import code_departement
+
+    if options.departement is None:
+        raise DonneesInvalides("--sites demande --departement (par exemple --departement 62).")
+    if options.niveau is not None:
+        raise DonneesInvalides("--niveau vaut pour --base (zones grises), pas pour --sites.")
+    etape(f"communes, sites de {options.sites.name} et temps d'accès")
+    resultat = couverture(
+        code_departement(options.departement),
+        options.sites,
+        source=source_depuis_options(options),
+        objectif_min=options.objectif,
+        seuils_min=options.seuils,
+        perimetre=options.perimetre,
+        tampon_km=options.tampon_km,
+        **options_geocodage(options),
+        **options_temps(options),
+    )
+    couche = bassins_du_reseau(resultat)
+    ecrire_couches({"bassins_sites": couche}, options.sortie)
+    hors = couche[couche["hors_bassin"]]
+    print(
+        f"bassins_sites : {int((~couche['hors_bassin']).sum())} bassins, "
+        f"{int(hors['communes'].sum()) if len(hors) else 0} communes hors bassin "
+        f"({int(hors['population'].sum()) if len(hors) else 0} habitants)."
+    )
     print(f"Écrit : {options.sortie}")
     return 0

@@ -11,8 +11,10 @@ from accessibilite.cli._options_acces import (
     AIDE_SOURCES,
     ajouter_option_ecraser,
     ajouter_options_source,
+    ajouter_options_temps,
     etape,
 )
+from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
 from accessibilite.cli._options_sortie import ajouter_option_csv
 
 if TYPE_CHECKING:
@@ -31,8 +33,13 @@ Deux façons de l'utiliser :
   les communes du département qui ne sont pas pôles de ce niveau ; la source des temps est
   celle de la base ;
   sur un type de service (--departement, --bpe, --service, --seuil) : candidates, les
-  communes du département sans cet équipement.
+  communes du département sans cet équipement ;
+  sur un réseau de sites (--departement, --sites, --objectif) : le prochain site, celui
+  qui amène le plus d'habitants à l'objectif ou moins ; candidates, les communes du
+  --perimetre sans site, ou les lieux d'un fichier --candidats (même format que les sites :
+  codes de communes, points, adresses).
 
+{AIDE_SITES}
 {AIDE_SOURCES}
 Sorties dans --sortie (facultatif) : placement.csv, placement.gpkg (couches propositions et
 zone_grise), parametres.json.
@@ -40,6 +47,8 @@ zone_grise), parametres.json.
 Exemples :
   accessibilite placement --base resultats/62 --niveau proximite -k 3
   accessibilite placement --departement 62 --bpe bpe2013.xlsx --service medecin --seuil 10 -k 5
+  accessibilite placement --departement 62 --sites maisons_services.csv --objectif 15 \\
+      --perimetre 200069037 -k 2
 """
 
 
@@ -57,6 +66,13 @@ def ajouter(sous: Any) -> None:
     p.add_argument("--service", help="code TYPEQU ou nom de service (voir indicateur --services)")
     p.add_argument("--seuil", type=float, help="seuil en minutes (avec --service)")
     p.add_argument("-k", type=int, default=3, help="nombre de communes à proposer (défaut 3)")
+    ajouter_options_sites(p)
+    p.add_argument(
+        "--candidats",
+        type=Path,
+        help="avec --sites : fichier des lieux candidats (défaut : les communes sans site)",
+    )
+    ajouter_options_temps(p, temps_interne_defaut=True)
     ajouter_options_source(p)
     p.add_argument("--sortie", type=Path, help="dossier où écrire les propositions")
     ajouter_option_ecraser(p)
@@ -115,11 +131,21 @@ def _placement_service(options: argparse.Namespace) -> ResultatPlacement:
 
 def executer(options: argparse.Namespace) -> int:
     """Compute the proposals, print them, write them if asked."""
-    from poles.sorties_indicateurs import ecrire_placement, formater_placement
+    from poles.sorties_indicateurs import formater_placement
     from socle.erreurs import DonneesInvalides
 
     if options.k < 1:
         raise DonneesInvalides("-k doit être un entier >= 1.")
+    if options.sites is not None:
+        resultat = _placement_sites(options)
+        print(formater_placement(resultat))
+        _ecrire(options, resultat)
+        return 0
+    if options.candidats is not None:
+        raise DonneesInvalides("--candidats vaut pour un réseau de sites (--sites).")
+    from accessibilite.cli._options_sites import refuser_temps_sans_sites
+
+    refuser_temps_sans_sites(options)
     if options.base is not None and options.service is not None:
         raise DonneesInvalides("Choisissez --base (niveau) ou --service, pas les deux.")
     if options.base is None and options.service is None:
@@ -128,6 +154,13 @@ def executer(options: argparse.Namespace) -> int:
         )
     resultat = _placement_base(options) if options.base is not None else _placement_service(options)
     print(formater_placement(resultat))
+    _ecrire(options, resultat)
+    return 0
+
+
+def _ecrire(options: argparse.Namespace, resultat: ResultatPlacement) -> None:
+    from poles.sorties_indicateurs import ecrire_placement
+
     if options.sortie is not None:
         from socle.dossiers import dossier_resultat
 
@@ -137,4 +170,36 @@ def executer(options: argparse.Namespace) -> int:
         ) as dossier:
             ecrire_placement(resultat, dossier, csv=options.csv)
         print(f"\nRésultats : {options.sortie}/")
-    return 0
+
+
+def _placement_sites(options: argparse.Namespace) -> ResultatPlacement:
+    from accessibilite.cli._options_acces import options_temps, source_depuis_options
+    from accessibilite.cli._options_sites import options_geocodage
+    from poles.couverture import placement_sites
+    from socle.erreurs import DonneesInvalides
+    from socle.territoire import code_departement
+
+    autres = [f"--{n}" for n in ("base", "service", "bpe") if getattr(options, n) is not None]
+    if autres:
+        raise DonneesInvalides(f"--sites ne se combine pas avec {', '.join(autres)}.")
+    objectif = options.objectif if options.objectif is not None else options.seuil
+    manquantes = [
+        nom
+        for nom, valeur in (("--departement", options.departement), ("--objectif", objectif))
+        if valeur is None
+    ]
+    if manquantes:
+        raise DonneesInvalides(f"--sites demande {' et '.join(manquantes)}.")
+    etape(f"temps au réseau de {options.sites.name} et choix glouton ({options.k} sites)")
+    return placement_sites(
+        code_departement(options.departement),
+        options.sites,
+        objectif,
+        options.k,
+        source=source_depuis_options(options),
+        candidats=options.candidats,
+        perimetre=options.perimetre,
+        tampon_km=options.tampon_km,
+        **options_geocodage(options),
+        **options_temps(options),
+    )

@@ -9,10 +9,13 @@ from typing import Any
 from accessibilite.cli._base import Analyseur
 from accessibilite.cli._options_acces import (
     ajouter_option_ecraser,
+    ajouter_options_source,
+    ajouter_options_temps,
     etape,
     source_de_remplacement,
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
+from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
 from accessibilite.cli._options_sortie import ajouter_option_csv
 
 __all__ = ["ajouter"]
@@ -53,9 +56,20 @@ une tâche (ici ou sur Dask avec --dask), dans <--sortie ou base>/scenario_<nom 
 relancer la même commande saute les scénarios déjà faits.
 
 {AIDE_DASK}
+Un réseau de sites avec et sans un site (--sites, --departement, --objectif, et --sans
+ID_OU_NOM[,...] ou --avec FICHIER) : les deux réseaux sont calculés en entier sur les mêmes
+communes (--perimetre) et la même source ; sorties dans --sortie (défaut :
+resultats/<département>/comparaison_<fichier des sites>) : avant_apres.csv (par commune :
+site, temps, au-delà de l'objectif avant et après), bilan.csv (population au-delà avant et
+après, communes qui passent au-delà ou reviennent dans l'objectif), comparaison.gpkg,
+parametres.json.
+
+{AIDE_SITES}
 Exemples :
   accessibilite scenario --base resultats/62 --modifications scenario.toml
   accessibilite scenario --base resultats/62 --modifications scenarios/*.toml --dask local
+  accessibilite scenario --departement 62 --sites maisons_services.csv --objectif 15 \\
+      --perimetre 200069037 --sans Thérouanne
 """
 
 
@@ -66,14 +80,11 @@ def ajouter(sous: Any) -> None:
         help="avant/après d'un scénario (équipements ou pôles ajoutés ou retirés)",
         description=_AIDE,
     )
-    p.add_argument(
-        "--base", type=Path, required=True, help="dossier de sortie d'accessibilite zones-grises"
-    )
+    p.add_argument("--base", type=Path, help="dossier de sortie d'accessibilite zones-grises")
     p.add_argument(
         "--modifications",
         type=Path,
         nargs="+",
-        required=True,
         help="fichier(s) TOML des modifications (plusieurs : un scénario par fichier)",
     )
     p.add_argument(
@@ -91,6 +102,14 @@ def ajouter(sous: Any) -> None:
     p.add_argument(
         "--reseau", type=Path, help="réseau de la base, s'il a changé de place (source « osm »)"
     )
+    p.add_argument("--departement", help="département du réseau de sites (avec --sites)")
+    ajouter_options_sites(p)
+    p.add_argument(
+        "--sans", help="sites retirés du réseau : id, nom ou code_insee, séparés par des virgules"
+    )
+    p.add_argument("--avec", type=Path, help="fichier de sites ajoutés au réseau")
+    ajouter_options_source(p, fichiers=False)
+    ajouter_options_temps(p, temps_interne_defaut=True)
     ajouter_option_csv(p)
     ajouter_options_dask(p)
     p.set_defaults(executer=executer)
@@ -102,8 +121,20 @@ def executer(options: argparse.Namespace) -> int:
     from poles.scenarios import lire_modifications, scenario
     from poles.sorties_indicateurs import ecrire_scenario, formater_bilan
     from socle.dossiers import dossier_resultat
+    from socle.erreurs import DonneesInvalides
     from socle.symbologie import texte_fr
 
+    if options.sites is not None:
+        return _executer_sites(options)
+    from accessibilite.cli._options_sites import refuser_temps_sans_sites
+
+    refuser_temps_sans_sites(options)
+    if options.base is None or options.modifications is None:
+        raise DonneesInvalides(
+            "Donnez --base DOSSIER et --modifications FICHIER.toml (scénario de zones grises), "
+            "ou --sites FICHIER avec --departement, --objectif et --sans ou --avec (réseau de "
+            "sites)."
+        )
     if len(options.modifications) > 1 or options.dask is not None:
         return _executer_plusieurs(options)
     fichier = options.modifications[0]
@@ -122,6 +153,51 @@ def executer(options: argparse.Namespace) -> int:
         print(f"Scénario : {modifications.description}")
     print(f"Source : {texte_fr(base.source.description())}")
     print(formater_bilan(resultat))
+    print(f"\nRésultats : {sortie}/")
+    return 0
+
+
+def _executer_sites(options: argparse.Namespace) -> int:
+    """A network of sites with and without some sites."""
+    from accessibilite.cli._options_acces import options_temps, source_depuis_options
+    from accessibilite.cli._options_sites import options_geocodage
+    from poles.couverture import comparer_reseaux
+    from poles.sorties_sites import ecrire_comparaison_reseaux, formater_comparaison_reseaux
+    from socle.dossiers import dossier_resultat
+    from socle.erreurs import DonneesInvalides
+    from socle.territoire import code_departement
+
+    if options.base is not None or options.modifications is not None:
+        raise DonneesInvalides(
+            "--sites ne se combine pas avec --base ni --modifications : un réseau de sites se "
+            "compare avec --sans ou --avec."
+        )
+    manquantes = [f"--{n}" for n in ("departement", "objectif") if getattr(options, n) is None]
+    if manquantes:
+        raise DonneesInvalides(f"--sites demande {' et '.join(manquantes)}.")
+    departement = code_departement(options.departement)
+    sans = [s.strip() for s in (options.sans or "").split(",") if s.strip()]
+    etape(f"réseau de {options.sites.name} avec et sans les sites demandés")
+    resultat = comparer_reseaux(
+        departement,
+        options.sites,
+        options.objectif,
+        sans=sans,
+        avec=options.avec,
+        source=source_depuis_options(options),
+        perimetre=options.perimetre,
+        tampon_km=options.tampon_km,
+        **options_geocodage(options),
+        **options_temps(options),
+    )
+    sortie = options.sortie or (
+        Path("resultats") / departement / f"comparaison_{options.sites.stem}"
+    )
+    etape(f"écriture des résultats dans {sortie}")
+    with dossier_resultat(sortie, commande="scenario", ecraser=options.ecraser) as dossier:
+        ecrire_comparaison_reseaux(resultat, dossier)
+    print(f"Source : {resultat.parametres['source']['description']}")
+    print(formater_comparaison_reseaux(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
 

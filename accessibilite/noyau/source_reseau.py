@@ -45,6 +45,8 @@ class SourceReseau:
     """
 
     nom = "osm"
+    #: Any point is snapped to the graph (within the snapping limit).
+    accepte_points = True
 
     def __init__(
         self,

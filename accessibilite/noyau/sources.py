@@ -13,6 +13,12 @@ one it has.
 
 Conventions shared by all sources: a place to itself (same code) is at 0 s; an unknown or
 unreachable pair is ``inf`` and never the nearest.
+
+Places are commune centres (their code is the commune's INSEE code) or free points (a
+site given by its coordinates, with any other identifier). The straight-line and road-graph
+sources time any point; a commune × commune matrix knows communes only: a source says so
+with ``accepte_points = False``, and :func:`verifier_points` turns free points given to it
+into a clear error instead of unknown times.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -43,8 +49,10 @@ __all__ = [
     "SourceMatrice",
     "SourceTemps",
     "SourceVolOiseau",
+    "accepte_points",
     "ajuster_vol_oiseau",
     "lire_matrice",
+    "verifier_points",
 ]
 
 logger = logging.getLogger(__name__)
@@ -76,6 +84,45 @@ class SourceTemps(Protocol):
     def matrice(self, origines: Lieux, destinations: Lieux) -> NDArray[np.float64]:
         """Times from every origin to every destination (origins × destinations)."""
         ...
+
+
+def accepte_points(source: SourceTemps) -> bool:
+    """Whether ``source`` times free points (not only commune centres).
+
+    A source declares it with a class attribute ``accepte_points``; one that does not
+    declare it is assumed to (it works on coordinates).
+    """
+    return bool(getattr(source, "accepte_points", True))
+
+
+def verifier_points(source: SourceTemps, noms_points: list[str], *, role: str = "sites") -> None:
+    """Refuse free points given to a source that knows communes only.
+
+    Parameters
+    ----------
+    source
+        The travel-time source.
+    noms_points
+        Names of the places given by coordinates (not by a commune code); empty: nothing to
+        check.
+    role
+        What the places are, for the message.
+
+    Raises
+    ------
+    DonneesInvalides
+        ``source`` does not accept points and ``noms_points`` is not empty.
+    """
+    if not noms_points or accepte_points(source):
+        return
+    exemples = ", ".join(f"« {n} »" for n in noms_points[:5])
+    suite = " …" if len(noms_points) > 5 else ""
+    raise DonneesInvalides(
+        f"La source « {source.nom} » ne connaît que des communes (temps de commune à "
+        f"commune) : {len(noms_points)} {role} donnés par un point ou une adresse ne peuvent "
+        f"pas être servis ({exemples}{suite}). Donnez leur code_insee (le site est alors au "
+        "centre de sa commune) ou utilisez --source vol-oiseau ou --reseau."
+    )
 
 
 def _verifier_cibles(cibles: Lieux) -> None:
@@ -138,6 +185,8 @@ class SourceVolOiseau:
         default=None, compare=False, repr=False
     )
     libelle: str = ""
+    #: Times any point (the distance is taken from the coordinates).
+    accepte_points: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         couples = [(self.a_min, self.b_min_par_km), *(self.par_code or {}).values()]
@@ -256,10 +305,12 @@ class SourceMatrice:
     guessed: they count as unknown (``inf``). An origin absent from the matrix is an error.
     The first computation checks the units on the centre-to-centre distances
     (:func:`~accessibilite.noyau.import_matrice.verifier_vitesses`) and, for a Metric table,
-    its points against the commune centres.
+    its points against the commune centres. It knows communes only
+    (``accepte_points = False``): see :func:`verifier_points`.
     """
 
     nom = "matrice"
+    accepte_points: ClassVar[bool] = False
 
     def __init__(
         self,

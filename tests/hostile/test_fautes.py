@@ -430,3 +430,41 @@ def test_parametres_json_strict(tmp_path, capsys):
         raise AssertionError(f"{constante} dans parametres.json")
 
     json.loads(texte, parse_constant=refuser)
+
+
+# --------------------------------------------------------------------------- sites files
+
+
+def test_sites_enregistres_par_un_tableur(tmp_path, capsys):
+    # Windows-1252, semicolons, a code that lost its leading zero, a blank line, a lon/lat
+    # pair with decimal commas: read as meant
+    sites = tmp_path / "maisons.csv"
+    sites.write_bytes(
+        "nom;code_insee;lon;lat\r\n"
+        "Maison d'Éperlecques;62297;;\r\n"
+        ";;;\r\n"
+        "Antenne de l'Ain;1001;;\r\n"
+        "Point de Saint-Omer;;2,2522;50,7506\r\n".encode("cp1252")
+    )
+    sortie = tmp_path / "r"
+    argv = ["indicateur", "--departement", "62", "--sites", str(sites), "--objectif", "15"]
+    argv += ["--perimetre", "62765,62297", "--cartes", "aucune", "--sortie", str(sortie)]
+    assert lancer(argv, capsys)[0] == 0
+    lus = pd.read_csv(sortie / "sites.csv", dtype={"code_insee": str})
+    assert lus["nom"].tolist() == [
+        "Maison d'Éperlecques",
+        "Antenne de l'Ain",
+        "Point de Saint-Omer",
+    ]
+    assert lus["code_insee"].tolist() == ["62297", "01001", "62765"]
+    assert lus["ligne"].tolist() == [2, 4, 5]
+
+
+def test_sites_lon_lat_inverses(tmp_path, capsys):
+    sites = tmp_path / "maisons.csv"
+    sites.write_text("nom,lon,lat\nMaison,50.7506,2.2522\n", encoding="utf-8")
+    argv = ["indicateur", "--departement", "62", "--sites", str(sites), "--objectif", "15"]
+    echoue_proprement(
+        [*argv, "--sortie", str(tmp_path / "r")], capsys, "ligne 2 (Maison)", "hors de France"
+    )
+    assert not (tmp_path / "r").exists()

@@ -590,3 +590,83 @@ def test_pbf_coupe_n_importe_ou(grille, part):
         except ErreurAccessibilite:
             return
     assert g.n_arcs == arcs  # never a part of the network
+
+
+# --------------------------------------------------------------------------- sites, perimeters
+
+_CELLULES_SITES = st.one_of(
+    _texte_quelconque(),
+    st.sampled_from(["A", "B", "E", "62765", "62294", "1001", "99999", "2.25", "50.7", "-"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+_COLONNES_SITES = st.lists(
+    st.sampled_from(["nom", "code_insee", "lon", "lat", "id", "horaires", "Nom ", "x"]),
+    min_size=1,
+    max_size=5,
+    unique=True,
+)
+
+
+@pytest.fixture(scope="module")
+def communes_sites():
+    from tests.poles.test_sites import communes
+
+    return communes()
+
+
+@given(
+    _COLONNES_SITES,
+    st.lists(st.lists(_CELLULES_SITES, min_size=5, max_size=5), max_size=5),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_fichier_de_sites(communes_sites, colonnes, lignes, separateur):
+    from poles.sites import lire_sites
+
+    with dossier() as d:
+        f = d / "sites.csv"
+        texte = separateur.join(colonnes) + "\n"
+        texte += "".join(
+            separateur.join(c.replace(separateur, " ").replace("\n", " ") for c in ligne) + "\n"
+            for ligne in lignes
+        )
+        f.write_text(texte, encoding="utf-8")
+        try:
+            sites = lire_sites(f, communes=communes_sites)
+        except ErreurAccessibilite:
+            return
+    note(repr(sites.drop(columns="geometry")))
+    assert len(sites) > 0 and sites["id"].is_unique
+    assert (sites["nom"].str.len() > 0).all()
+    assert set(sites["localisation"]) <= {"commune", "point"}
+    assert np.isfinite(sites.geometry.x).all() and np.isfinite(sites.geometry.y).all()
+
+
+@given(st.binary(max_size=300), st.sampled_from([".csv", ".gpkg", ".geojson"]))
+def test_fichier_de_sites_octets(communes_sites, contenu, suffixe):
+    from poles.sites import lire_sites
+
+    with dossier() as d:
+        f = d / f"sites{suffixe}"
+        f.write_bytes(contenu)
+        try:
+            lire_sites(f, communes=communes_sites)
+        except ErreurAccessibilite:
+            return
+
+
+@given(
+    st.lists(
+        st.sampled_from(["A", "b", "E", "e1", "e2", "V", "62765", "1001", "", " "])
+        | _texte_quelconque(),
+        max_size=4,
+    )
+)
+def test_perimetre(communes_sites, jetons):
+    from poles.perimetre import choisir_perimetre
+
+    try:
+        perimetre = choisir_perimetre(communes_sites, ",".join(jetons))
+    except ErreurAccessibilite:
+        return
+    interieur = set(communes_sites.loc[~communes_sites["hors_departement"], "code"])
+    assert perimetre.codes and set(perimetre.codes) <= interieur
