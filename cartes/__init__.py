@@ -23,7 +23,7 @@ from cartes.sites import (
     lire_dossier_sites,
 )
 from cartes.sorties import FORMATS, ecrire_cartes
-from cartes.statique import carte_statique, figure_statique
+from cartes.statique import carte_statique, cartes_statiques, figure_statique
 
 __all__ = [
     "FORMATS",
@@ -34,6 +34,7 @@ __all__ = [
     "carte_sites_interactive",
     "carte_sites_statique",
     "carte_statique",
+    "cartes_statiques",
     "ecrire_carte_html",
     "ecrire_carte_sites_html",
     "ecrire_cartes",

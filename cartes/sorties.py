@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from cartes.dossier import DossierZonesGrises, lire_dossier
 from cartes.interactive import ecrire_carte_html
-from cartes.statique import carte_statique
+from cartes.statique import cartes_statiques
 from socle.erreurs import DonneesInvalides
 from socle.progression import Progression, signaler
 
@@ -101,23 +101,20 @@ def ecrire_cartes(
             )
         )
         signaler(progression, etape, len(ecrits), total)
-    for format_ in ("png", "pdf"):
-        if format_ not in demandes:
-            continue
+    imprimables = [f for f in ("png", "pdf") if f in demandes]
+    if imprimables:
         for niveau in niveaux:
-            ecrits.append(
-                carte_statique(
-                    d,
-                    niveau,
-                    cible / f"carte_{niveau}.{format_}",
-                    format=format_,
-                    orientation=orientation,
-                    gris=gris,
-                    titre=titre,
-                    sous_titre=sous_titre,
-                    producteur=producteur,
-                    logo=logo,
-                )
+            # each page drawn once, then saved in every format asked for
+            ecrits += cartes_statiques(
+                d,
+                niveau,
+                {f: cible / f"carte_{niveau}.{f}" for f in imprimables},
+                orientation=orientation,
+                gris=gris,
+                titre=titre,
+                sous_titre=sous_titre,
+                producteur=producteur,
+                logo=logo,
             )
             signaler(progression, etape, len(ecrits), total)
     logger.info("%d cartes écrites dans %s", len(ecrits), cible)

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import math
 import textwrap
+import weakref
 from pathlib import Path
 from typing import Any, Literal
 
@@ -474,12 +475,27 @@ def _communes_cumul(ax: Any, d: DossierZonesGrises, *, gris: bool) -> tuple[list
     return poignees, titre_legende
 
 
+#: EPCI polygons and the département's outline of the last communes drawn: every map of a
+#: folder (each level and the overlay) draws the same boundaries, dissolved once.
+_LIMITES: dict[int, tuple[weakref.ref[gpd.GeoDataFrame], gpd.GeoDataFrame, gpd.GeoSeries]] = {}
+
+
+def _epci_et_contour(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoSeries]:
+    entree = _LIMITES.get(id(communes))
+    if entree is not None and entree[0]() is communes:
+        return entree[1], entree[2]
+    epci = communes.dissolve(by="epci_code", as_index=False)[["epci_code", "epci_nom", "geometry"]]
+    contour = gpd.GeoSeries([communes.union_all()], crs=CRS_LAMBERT93)
+    _LIMITES.clear()
+    _LIMITES[id(communes)] = (weakref.ref(communes), epci, contour)
+    return epci, contour
+
+
 def _limites(ax: Any, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """EPCI boundaries from the communes (exactly on their edges), then the département's;
     returns the EPCI polygons."""
-    epci = communes.dissolve(by="epci_code", as_index=False)[["epci_code", "epci_nom", "geometry"]]
+    epci, contour = _epci_et_contour(communes)
     epci.boundary.plot(ax=ax, color="#2b2b2b", linewidth=0.6, linestyle=(0, (4, 1.5)))
-    contour = gpd.GeoSeries([communes.union_all()], crs=CRS_LAMBERT93)
     contour.boundary.plot(ax=ax, color="black", linewidth=1.3)
     return epci
 
@@ -858,16 +874,47 @@ def carte_statique(
     DonneesManquantes, SansCRS, DonneesInvalides
         Unreadable folder (see :func:`cartes.lire_dossier`), unknown level or format.
     """
+    chemin = Path(chemin)
+    format_ = (format or chemin.suffix.lstrip(".")).lower()
+    return cartes_statiques(
+        dossier,
+        niveau,
+        {format_: chemin},
+        orientation=orientation,
+        gris=gris,
+        titre=titre,
+        date_carte=date_carte,
+        sous_titre=sous_titre,
+        producteur=producteur,
+        logo=logo,
+    )[0]
+
+
+def cartes_statiques(
+    dossier: str | Path | DossierZonesGrises,
+    niveau: str,
+    chemins: dict[str, str | Path],
+    *,
+    orientation: Literal["portrait", "paysage"] = "portrait",
+    gris: bool = False,
+    titre: str | None = None,
+    date_carte: dt.date | None = None,
+    sous_titre: str | None = None,
+    producteur: str | None = None,
+    logo: str | Path | None = None,
+) -> list[Path]:
+    """The A4 print map of one level drawn once and written in several formats
+    (``{"png": chemin, "pdf": chemin}``); see :func:`carte_statique`."""
     import matplotlib
 
     from socle.fichiers import ecriture_atomique
 
-    chemin = Path(chemin)
-    format_ = (format or chemin.suffix.lstrip(".")).lower()
-    if format_ not in ("png", "pdf"):
+    inconnus = [f for f in chemins if f not in ("png", "pdf")]
+    if inconnus:
         raise DonneesInvalides(
-            f"Format « {format_} » inconnu pour une carte statique : choisissez png ou pdf."
+            f"Format « {inconnus[0]} » inconnu pour une carte statique : choisissez png ou pdf."
         )
+    ecrits = []
     with matplotlib.rc_context(
         {
             "hatch.linewidth": 0.35,
@@ -887,12 +934,14 @@ def carte_statique(
             producteur=producteur,
             logo=logo,
         )
-        metadonnees = (
-            {"Title": fig.texts[0].get_text(), "Creator": "accessibilite"}
-            if format_ == "pdf"
-            else {"Title": fig.texts[0].get_text(), "Software": "accessibilite"}
-        )
-        with ecriture_atomique(chemin) as temporaire:
-            fig.savefig(temporaire, format=format_, dpi=_DPI, metadata=metadonnees)
-    logger.info("Carte statique écrite : %s", chemin)
-    return chemin
+        for format_, chemin in chemins.items():
+            metadonnees = (
+                {"Title": fig.texts[0].get_text(), "Creator": "accessibilite"}
+                if format_ == "pdf"
+                else {"Title": fig.texts[0].get_text(), "Software": "accessibilite"}
+            )
+            with ecriture_atomique(chemin) as temporaire:
+                fig.savefig(temporaire, format=format_, dpi=_DPI, metadata=metadonnees)
+            logger.info("Carte statique écrite : %s", chemin)
+            ecrits.append(Path(chemin))
+    return ecrits

