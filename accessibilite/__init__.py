@@ -44,7 +44,15 @@ _NOMS: dict[str, str] = {
     "code_departement": "socle.territoire",
     # the road graph
     **dict.fromkeys(
-        ["Graphe", "construire_graphe", "charger_graphe", "sauvegarder_graphe", "accrocher"],
+        [
+            "Graphe",
+            "construire_graphe",
+            "charger_graphe",
+            "sauvegarder_graphe",
+            "accrocher",
+            "graphe_en_gdf",
+            "exporter_graphe",
+        ],
         "reseau",
     ),
     # the compute core
@@ -66,7 +74,9 @@ _NOMS: dict[str, str] = {
         "accessibilite.noyau.hierarchie",
     ),
     "Lieux": "accessibilite.noyau.lieux",
+    "en_lieux": "accessibilite.noyau.lieux",
     "placer": "accessibilite.noyau.lieux",
+    **dict.fromkeys(["temps_trajets", "plus_proche_lieu"], "accessibilite.noyau.trajets"),
     **dict.fromkeys(
         [
             "Ajustement",
@@ -168,6 +178,9 @@ __all__ = [
     "ecrire_couverture",
     "ecrire_indicateur",
     "ecrire_resultats",
+    "en_lieux",
+    "exporter_graphe",
+    "graphe_en_gdf",
     "hierarchie_en_cache",
     "indicateur",
     "isochrones_points",
@@ -187,12 +200,14 @@ __all__ = [
     "placer",
     "plus_proche",
     "plus_proche_ch",
+    "plus_proche_lieu",
     "rapport_calibration",
     "recontracter",
     "sauvegarder_graphe",
     "sauvegarder_hierarchie",
     "scenario",
     "sensibilite",
+    "temps_trajets",
     "zones_grises",
 ]
 
@@ -223,7 +238,7 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         sauvegarder_hierarchie,
     )
     from accessibilite.noyau.incertitude import Bande, bande_defaut
-    from accessibilite.noyau.lieux import Lieux, placer
+    from accessibilite.noyau.lieux import Lieux, en_lieux, placer
     from accessibilite.noyau.routage import (
         matrice_temps,
         matrice_temps_blocs,
@@ -240,6 +255,7 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         lire_matrice,
     )
     from accessibilite.noyau.temps_interne import ModeleTempsInterne, SourceAvecTempsInterne
+    from accessibilite.noyau.trajets import plus_proche_lieu, temps_trajets
     from cartes import carte_interactive, carte_statique, ecrire_cartes, ecrire_cartes_sites
     from isochrones import bassins, isochrones_points, isochrones_source
     from poles import (
@@ -265,7 +281,15 @@ if TYPE_CHECKING:  # static names for type checkers and IDEs
         zones_grises,
     )
     from poles.calibration import calibrer, lire_reference, rapport_calibration
-    from reseau import Graphe, accrocher, charger_graphe, construire_graphe, sauvegarder_graphe
+    from reseau import (
+        Graphe,
+        accrocher,
+        charger_graphe,
+        construire_graphe,
+        exporter_graphe,
+        graphe_en_gdf,
+        sauvegarder_graphe,
+    )
     from socle.erreurs import (
         CacheCorrompu,
         DependanceManquante,

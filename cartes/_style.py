@@ -1,21 +1,32 @@
 """What the interactive and the static maps share: classes, colours and French wording.
 
-One place decides the time classes, their colours (a sequential ramp whose lightness falls
-steadily, so that it still reads once printed in black and white), the colours of the
-overlay of levels, and the texts built from ``parametres.json`` (title, rule, sources).
+The time classes and the colours (a sequential ramp whose lightness falls steadily, so that
+it still reads once printed in black and white) live in :mod:`socle.symbologie`, which the
+QGIS styles of the GeoPackages read too; they are re-exported here. This module builds the
+texts from ``parametres.json`` (title, rule, sources).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from cartes.dossier import DossierZonesGrises, NiveauCarte
+from socle import symbologie as _symbologie
+from socle.symbologie import (
+    CLASSES_TEMPS,
+    COULEUR_SANS_TEMPS,
+    COULEURS_CUMUL,
+    COULEURS_TEMPS,
+    GRIS_TEMPS,
+    LIBELLE_SANS_TEMPS,
+    ClasseTemps,
+    classe_temps,
+    couleurs_cumul,
+    luminance,
+    nombre_fr,
+    texte_fr,
+)
 
 __all__ = [
     "CLASSES_TEMPS",
@@ -41,85 +52,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ClasseTemps:
-    """A class of car time: ``(bas, haut]`` minutes (``bas == haut == 0`` for the poles)."""
-
-    bas: float
-    haut: float
-    libelle: str
-
-
-#: Classes of the time to the nearest pole; the upper bound belongs to the class, so the
-#: thresholds 10, 20 and 30 min split classes exactly where zones grises start.
-CLASSES_TEMPS: tuple[ClasseTemps, ...] = (
-    ClasseTemps(0.0, 0.0, "pôle (0 min)"),
-    ClasseTemps(0.0, 5.0, "5 min ou moins"),
-    ClasseTemps(5.0, 10.0, "5 à 10 min"),
-    ClasseTemps(10.0, 20.0, "10 à 20 min"),
-    ClasseTemps(20.0, 30.0, "20 à 30 min"),
-    ClasseTemps(30.0, math.inf, "plus de 30 min"),
-)
-
-#: Colours of :data:`CLASSES_TEMPS` (ColorBrewer YlOrRd): lightness falls class after class.
-COULEURS_TEMPS: tuple[str, ...] = (
-    "#ffffb2",
-    "#fed976",
-    "#feb24c",
-    "#fd8d3c",
-    "#e31a1c",
-    "#b10026",
-)
-#: The same classes in shades of grey, for print without colour.
-GRIS_TEMPS: tuple[str, ...] = ("#ffffff", "#e3e3e3", "#c6c6c6", "#9c9c9c", "#6b6b6b", "#3a3a3a")
-#: Communes with no reachable pole (no time).
-COULEUR_SANS_TEMPS = "#d0d0d0"
-LIBELLE_SANS_TEMPS = "aucun pôle atteignable"
-
-#: Colours of the overlay map, from 0 to 4 levels in zone grise (ColorBrewer Purples).
-COULEURS_CUMUL: tuple[str, ...] = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
-_GRIS_CUMUL: tuple[str, ...] = ("#ffffff", "#d4d4d4", "#a8a8a8", "#7c7c7c", "#505050")
-
-
-def classe_temps(minutes: Sequence[float] | NDArray[np.float64]) -> NDArray[np.int64]:
-    """Index in :data:`CLASSES_TEMPS` of each time, ``-1`` for NaN (no reachable pole)."""
-    t = np.asarray(minutes, dtype=np.float64)
-    bornes = np.array([c.haut for c in CLASSES_TEMPS[1:-1]])
-    indices = 1 + np.searchsorted(bornes, t, side="left")
-    indices = np.where(t <= 0.0, 0, indices)
-    return np.where(np.isnan(t), -1, indices).astype(np.int64)
-
-
-def couleurs_cumul(n_niveaux: int, *, gris: bool = False) -> list[str]:
-    """Colours for 0 to ``n_niveaux`` levels in zone grise, evenly spread on the ramp."""
-    rampe = _GRIS_CUMUL if gris else COULEURS_CUMUL
-    positions = np.linspace(0, len(rampe) - 1, max(n_niveaux, 1) + 1).round().astype(int)
-    return [rampe[i] for i in positions]
-
-
 def libelles_cumul(niveaux: Sequence[NiveauCarte]) -> list[str]:
     """Legend labels of the overlay classes, 0 to ``len(niveaux)`` levels."""
-    n = len(niveaux)
-    libelles = ["aucun niveau"]
-    for k in range(1, n + 1):
-        libelles.append(f"{k} niveau{'x' if k > 1 else ''}" + (" (tous)" if k == n > 1 else ""))
-    return libelles
-
-
-def luminance(couleur: str) -> float:
-    """Relative luminance (0 black to 1 white) of a ``#rrggbb`` colour (WCAG formula)."""
-    r, g, b = (int(couleur[i : i + 2], 16) / 255 for i in (1, 3, 5))
-
-    def lineaire(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * lineaire(r) + 0.7152 * lineaire(g) + 0.0722 * lineaire(b)
-
-
-def nombre_fr(valeur: float, decimales: int = 0) -> str:
-    """French number: thin no-break space between thousands, decimal comma."""
-    texte = f"{valeur:,.{decimales}f}"
-    return texte.replace(",", "\u202f").replace(".", ",")
+    return _symbologie.libelles_cumul(len(niveaux))
 
 
 _MOIS = (
@@ -266,11 +201,16 @@ def _osm(parametres: dict[str, Any]) -> tuple[bool, str]:
 
 
 def ligne_sources(
-    dossier: DossierZonesGrises, *, tuiles: bool = False, realisation: str | None = None
+    dossier: DossierZonesGrises,
+    *,
+    tuiles: bool = False,
+    realisation: str | None = None,
+    producteur: str | None = None,
 ) -> str:
-    """The sources line of every map: BPE, travel times, rule, base map, date."""
+    """The sources line of every map: producer, BPE, travel times, rule, base map, date
+    (decimal commas in every number)."""
     p = dossier.parametres
-    morceaux = []
+    morceaux = [f"réalisation : {producteur.strip()}"] if producteur and producteur.strip() else []
     bpe = p.get("bpe") or {}
     annee = bpe.get("annee", bpe.get("année")) if isinstance(bpe, dict) else None
     morceaux.append(
@@ -318,7 +258,7 @@ def ligne_sources(
         realisation
         or (f"calcul du {quand}, outil accessibilite" if quand else "outil accessibilite")
     )
-    return ". ".join(m[:1].upper() + m[1:] for m in morceaux) + "."
+    return texte_fr(". ".join(m[:1].upper() + m[1:] for m in morceaux) + ".")
 
 
 def nom_pole(niveau: NiveauCarte, *, pluriel: bool = False) -> str:

@@ -24,25 +24,16 @@ from cartes import _style
 from cartes.ressources import rendre_html
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.fichiers import ecriture_atomique
+from socle.symbologie import COULEURS_ACCORD, LIBELLES_ACCORD
 from socle.territoire import CRS_LAMBERT93
 
 __all__ = ["COULEURS_ACCORD", "ecrire_cartes_comparaison", "lire_comparaison"]
 
 logger = logging.getLogger(__name__)
 
-#: Colour of each agreement class (as written in ``accord_<niveau>``).
-COULEURS_ACCORD: dict[str, str] = {
-    "les deux": "#54278f",
-    "précédente seulement": "#e6550d",
-    "nouvelle seulement": "#3182bd",
-    "aucune": "#f2f0eb",
-}
-_LIBELLES_ACCORD = {
-    "les deux": "en zone grise dans les deux études",
-    "précédente seulement": "seulement dans l'étude précédente",
-    "nouvelle seulement": "seulement dans la nouvelle analyse",
-    "aucune": "en zone grise dans aucune",
-}
+# Colour and label of each agreement class (``accord_<niveau>``): in socle.symbologie, which
+# the QGIS style of comparaison.gpkg reads too.
+_LIBELLES_ACCORD = LIBELLES_ACCORD
 
 
 def lire_comparaison(dossier: str | Path) -> tuple[gpd.GeoDataFrame, dict[str, Any], list[str]]:

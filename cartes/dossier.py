@@ -22,6 +22,7 @@ import pandas as pd
 
 from socle.dossiers import verifier_dossier
 from socle.erreurs import DonneesInvalides, DonneesManquantes, SansCRS
+from socle.tableur import lire_csv
 from socle.territoire import CRS_LAMBERT93
 
 __all__ = [
@@ -378,11 +379,11 @@ def lire_dossier(dossier: str | Path) -> DossierZonesGrises:
     if "code" in voisines.columns:
         voisines["code"] = voisines["code"].astype(str)
 
-    resume = pd.read_csv(chemin / "resume.csv", dtype={"code": str})
+    resume = lire_csv(chemin / "resume.csv", dtype={"code": str})
     _colonnes(resume, ["niveau", "communes", "population", "part_population"], "resume.csv")
     if "territoire" in resume.columns:  # several départements: the maps show the whole area
         resume = resume[resume["territoire"] == "ensemble"].reset_index(drop=True)
-    resume_epci = pd.read_csv(chemin / "resume_epci.csv", dtype={"epci_code": str})
+    resume_epci = lire_csv(chemin / "resume_epci.csv", dtype={"epci_code": str})
     _colonnes(
         resume_epci,
         ["epci_code", "niveau", "communes", "population", "part_population"],

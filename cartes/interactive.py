@@ -495,6 +495,7 @@ def carte_interactive(
     bassins: gpd.GeoDataFrame | None = None,
     titre: str | None = None,
     tolerance_m: float | None = None,
+    producteur: str | None = None,
 ) -> Any:
     """Build the interactive map of a zones-grises folder.
 
@@ -516,6 +517,8 @@ def carte_interactive(
         Simplification tolerance of the polygons, in metres (0: none); by default 30 m up
         to 1,000 communes and proportionally more beyond (about 1 km for all of France),
         so that the page of a region or of France stays light enough to open.
+    producteur
+        The organisation that made the map, at the start of the sources box.
 
     Returns
     -------
@@ -552,7 +555,7 @@ def carte_interactive(
     autres += _couches_limites(page)
     _couche_voisines(page)
     folium.LayerControl(collapsed=False, position="topright").add_to(page.carte)
-    _controles(page, fond=fond, premiers=(groupes_poles[0], autres[0]))
+    _controles(page, fond=fond, premiers=(groupes_poles[0], autres[0]), producteur=producteur)
     return page.carte
 
 
@@ -615,7 +618,8 @@ def _page(d: DossierZonesGrises, *, fond: str, titre: str | None, tolerance_m: f
 
     if fond == "tuiles":
         folium.TileLayer("OpenStreetMap", name="Plan OpenStreetMap", control=True).add_to(carte)
-        folium.FeatureGroup(name="Fond uni (sans tuiles)", overlay=False).add_to(carte)
+        # a second base layer, offered in the control but not shown: one base at a time
+        folium.FeatureGroup(name="Fond uni (sans tuiles)", overlay=False, show=False).add_to(carte)
 
     for nom, z, actif in (
         ("zg_couches", 410, False),
@@ -691,7 +695,7 @@ def _couches_niveaux(page: _Page) -> None:
             for k, (classe, couleur) in enumerate(
                 zip(_style.CLASSES_TEMPS, _style.COULEURS_TEMPS, strict=True)
             )
-            if k in presents or k > 0
+            if k in presents  # the legend shows only the classes the map shows
         ]
         if -1 in presents:
             lignes.append(_ligne(_case(_style.COULEUR_SANS_TEMPS), _style.LIBELLE_SANS_TEMPS))
@@ -762,6 +766,7 @@ def _couche_cumul(page: _Page) -> None:
                 strict=True,
             )
         )
+        if comptes.get(k, 0) > 0  # the legend shows only the classes the map shows
     ]
     legendes.append(
         (
@@ -1096,7 +1101,9 @@ def _couche_voisines(page: _Page) -> None:
     voisines_fg.add_to(carte)
 
 
-def _controles(page: _Page, *, fond: str, premiers: tuple[Any, Any]) -> None:
+def _controles(
+    page: _Page, *, fond: str, premiers: tuple[Any, Any], producteur: str | None = None
+) -> None:
     """Legends (bottom left), sources (bottom right), headings in the layer control, one
     level layer at a time, initial view."""
     from branca.element import MacroElement
@@ -1108,7 +1115,7 @@ def _controles(page: _Page, *, fond: str, premiers: tuple[Any, Any]) -> None:
     for couches, contenu in legendes:
         groupes = couches if isinstance(couches, list) else [couches]
         entrees.append(([g.get_name() for g in groupes], _js(contenu)))
-    sources = _style.ligne_sources(d, tuiles=fond == "tuiles")
+    sources = _style.ligne_sources(d, tuiles=fond == "tuiles", producteur=producteur)
     controles: Any = MacroElement()
     controles._template = Template(
         """{% macro script(this, kwargs) %}
@@ -1141,6 +1148,7 @@ def _controles(page: _Page, *, fond: str, premiers: tuple[Any, Any]) -> None:
     return div;
   };
   sources.addTo(carte);
+  var boiteSources = document.getElementById("zg-sources");
   function majLegendes() {
     var premiere = true;
     entrees.forEach(function (e) {
@@ -1182,8 +1190,12 @@ def _controles(page: _Page, *, fond: str, premiers: tuple[Any, Any]) -> None:
   carte.on("overlayremove", apres);
   carte.on("baselayerchange", intertitres);
   apres();
+  // the territory fits above the sources box (bottom right), never under it
+  // (the box sits over the attribution: measure from its top to the map's bottom)
+  var basSources = boiteSources ? Math.max(10, carte.getContainer().getBoundingClientRect()
+    .bottom - boiteSources.getBoundingClientRect().top + 6) : 10;
   carte.fitBounds({{ this.bornes }},
-    {paddingTopLeft: [10, 60], paddingBottomRight: [10, 10], animate: false});
+    {paddingTopLeft: [10, 60], paddingBottomRight: [10, basSources], animate: false});
 })({{ this._parent.get_name() }});
 {% endmacro %}"""
     )

@@ -11,6 +11,7 @@ from cartes.dossier import DossierZonesGrises, lire_dossier
 from cartes.interactive import ecrire_carte_html
 from cartes.statique import cartes_statiques
 from socle.erreurs import DonneesInvalides
+from socle.progression import Progression, signaler
 
 __all__ = ["FORMATS", "ecrire_cartes"]
 
@@ -31,6 +32,11 @@ def ecrire_cartes(
     gris: bool = False,
     isochrones: Any = None,
     bassins: Any = None,
+    titre: str | None = None,
+    sous_titre: str | None = None,
+    producteur: str | None = None,
+    logo: str | Path | None = None,
+    progression: Progression | None = None,
 ) -> list[Path]:
     """Write the maps of a zones-grises folder, each file atomically.
 
@@ -48,8 +54,11 @@ def ecrire_cartes(
         Folder for the maps (default: ``dossier`` itself).
     fond, autonome, isochrones, bassins
         See :func:`cartes.ecrire_carte_html`.
-    orientation, gris
-        See :func:`cartes.carte_statique`.
+    orientation, gris, titre, sous_titre, producteur, logo
+        See :func:`cartes.carte_statique` (the titles of the print maps; the producer is
+        also written in the sources of the interactive map).
+    progression
+        Progress callback: step ``"cartes"``, one unit per file written.
 
     Returns
     -------
@@ -75,6 +84,10 @@ def ecrire_cartes(
     d = dossier if isinstance(dossier, DossierZonesGrises) else lire_dossier(dossier)
     cible = Path(sortie) if sortie is not None else d.chemin
     ecrits: list[Path] = []
+    niveaux = [n.nom for n in d.niveaux] + ["cumul"]
+    total = ("html" in demandes) + len(niveaux) * sum(f in demandes for f in ("png", "pdf"))
+    etape = "cartes"
+    signaler(progression, etape, 0, total)
     if "html" in demandes:
         ecrits.append(
             ecrire_carte_html(
@@ -84,11 +97,13 @@ def ecrire_cartes(
                 fond=fond,
                 isochrones=isochrones,
                 bassins=bassins,
+                producteur=producteur,
             )
         )
+        signaler(progression, etape, len(ecrits), total)
     imprimables = [f for f in ("png", "pdf") if f in demandes]
     if imprimables:
-        for niveau in [n.nom for n in d.niveaux] + ["cumul"]:
+        for niveau in niveaux:
             # each page drawn once, then saved in every format asked for
             ecrits += cartes_statiques(
                 d,
@@ -96,6 +111,11 @@ def ecrire_cartes(
                 {f: cible / f"carte_{niveau}.{f}" for f in imprimables},
                 orientation=orientation,
                 gris=gris,
+                titre=titre,
+                sous_titre=sous_titre,
+                producteur=producteur,
+                logo=logo,
             )
+            signaler(progression, etape, len(ecrits), total)
     logger.info("%d cartes écrites dans %s", len(ecrits), cible)
     return ecrits

@@ -218,6 +218,9 @@ def figure_statique(
     gris: bool = False,
     titre: str | None = None,
     date_carte: dt.date | None = None,
+    sous_titre: str | None = None,
+    producteur: str | None = None,
+    logo: str | Path | None = None,
 ) -> Any:
     """Draw the A4 page of one level (or ``"cumul"``) on a Matplotlib figure.
 
@@ -231,10 +234,16 @@ def figure_statique(
         ``"portrait"`` or ``"paysage"`` (landscape).
     gris
         Shades of grey instead of the colour ramps.
-    titre
-        Replaces the default title.
+    titre, sous_titre
+        Replace the default title and subtitle; ``{niveau}`` in them becomes the level's
+        name (``"proximité"``; ``"tous niveaux"`` on the overlay map).
     date_carte
         Date printed on the map (default: today).
+    producteur
+        The organisation that made the map, written at the start of the sources line
+        ("Réalisation : ...").
+    logo
+        A PNG or JPEG image drawn at the top right of the page, beside the title.
 
     Returns
     -------
@@ -249,7 +258,10 @@ def figure_statique(
         )
     d = dossier if isinstance(dossier, DossierZonesGrises) else lire_dossier(dossier)
     niv: NiveauCarte | None = None if niveau == "cumul" else d.niveau(niveau)
-    lignes_titre, lignes_sous_titre = _lignes_titre(d, niv, titre, orientation == "portrait")
+    image_logo = _lire_logo(logo) if logo is not None else None
+    lignes_titre, lignes_sous_titre = _lignes_titre(
+        d, niv, titre, orientation == "portrait", sous_titre=sous_titre, logo=image_logo is not None
+    )
     hauteur_titre = (
         len(lignes_titre) * _LIGNE_TITRE_MM + 2.5 + len(lignes_sous_titre) * _LIGNE_SOUS_TITRE_MM
     )
@@ -281,25 +293,75 @@ def figure_statique(
     _etiquettes_epci(ax, epci)
     _habiller(ax, (x0, x1, y0, y1), echelle_mm, niv)
     _titre(fig, boites, lignes_titre, lignes_sous_titre)
+    if image_logo is not None:
+        _logo(fig, boites, image_logo)
     _legendes(fig, boites, orientation, (poignees, titre_legende), poles_legende)
-    _sources(fig, boites, d, date_carte)
+    _sources(fig, boites, d, date_carte, producteur)
     return fig
 
 
+#: Largest size of the logo on the page (mm).
+_LOGO_MM = (38.0, 16.0)
+
+
+def _lire_logo(chemin: str | Path) -> Any:
+    """The logo's pixels, or a French error when the file is missing or no image."""
+    from matplotlib import image
+
+    from socle.erreurs import DonneesManquantes
+
+    chemin = Path(chemin)
+    if not chemin.is_file():
+        raise DonneesManquantes(f"Logo introuvable : {chemin}. Donnez une image PNG ou JPEG.")
+    try:
+        return image.imread(chemin)
+    except Exception as exc:  # Pillow and Matplotlib raise several kinds
+        raise DonneesInvalides(
+            f"Logo illisible ({chemin.name}) : donnez une image PNG ou JPEG ({exc})."
+        ) from exc
+
+
+def _logo(fig: Any, boites: dict[str, tuple[float, float, float, float]], pixels: Any) -> None:
+    """The logo at the top right of the title band, its proportions kept."""
+    page = boites["page"]
+    tx, ty, tw, th = boites["titre"]
+    hauteur_px, largeur_px = pixels.shape[:2]
+    echelle = min(_LOGO_MM[0] / largeur_px, min(_LOGO_MM[1], th) / hauteur_px)
+    largeur, hauteur = largeur_px * echelle, hauteur_px * echelle
+    axe = fig.add_axes(
+        (
+            (tx + tw - largeur) / page[2],
+            (ty + th - hauteur) / page[3],
+            largeur / page[2],
+            hauteur / page[3],
+        )
+    )
+    axe.imshow(pixels, interpolation="lanczos")
+    axe.set_axis_off()
+
+
 def _lignes_titre(
-    d: DossierZonesGrises, niv: NiveauCarte | None, titre: str | None, portrait: bool
+    d: DossierZonesGrises,
+    niv: NiveauCarte | None,
+    titre: str | None,
+    portrait: bool,
+    *,
+    sous_titre: str | None = None,
+    logo: bool = False,
 ) -> tuple[list[str], list[str]]:
     """The title's lines (broken before the place name) and the subtitle's lines."""
-    defaut, sous_titre = _style.titre_carte(d, niv)
-    texte_titre = titre or defaut
-    largeur_titre = 58 if portrait else 88
+    defaut, sous_titre_defaut = _style.titre_carte(d, niv)
+    quel = niv.adjectif if niv is not None else "tous niveaux"
+    texte_titre = titre.replace("{niveau}", quel) if titre else defaut
+    sous_titre = sous_titre.replace("{niveau}", quel) if sous_titre else sous_titre_defaut
+    largeur_titre = (58 if portrait else 88) - (18 if logo else 0)
     if len(texte_titre) > largeur_titre and " — " in texte_titre:
         # break before the place name rather than anywhere
         avant, apres = texte_titre.rsplit(" — ", 1)
         lignes_titre = [*textwrap.wrap(avant + " —", width=largeur_titre), apres]
     else:
         lignes_titre = textwrap.wrap(texte_titre, width=largeur_titre)
-    largeur_car = 112 if portrait else 165
+    largeur_car = (112 if portrait else 165) - (30 if logo else 0)
     lignes_sous_titre = textwrap.wrap(sous_titre, width=largeur_car) + textwrap.wrap(
         _chiffres(d, niv), width=largeur_car
     )
@@ -321,8 +383,8 @@ def _communes_niveau(
     communes.plot(ax=ax, color=list(remplissage), edgecolor="white", linewidth=0.18)
     for k, (classe, couleur) in enumerate(zip(_style.CLASSES_TEMPS, couleurs, strict=True)):
         n = int((classes == k).sum())
-        if niv.n_poles == 0 and n == 0:
-            continue  # a level with no pole: only what the map shows
+        if n == 0:
+            continue  # the legend shows only the classes the map shows
         poignees.append(
             Patch(
                 facecolor=couleur,
@@ -399,6 +461,8 @@ def _communes_cumul(ax: Any, d: DossierZonesGrises, *, gris: bool) -> tuple[list
         zip(couleurs_c, _style.libelles_cumul(d.niveaux), strict=True)
     ):
         n = int((comptes == k).sum())
+        if n == 0:
+            continue  # the legend shows only the classes the map shows
         poignees.append(
             Patch(
                 facecolor=couleur,
@@ -720,12 +784,14 @@ def _sources(
     boites: dict[str, tuple[float, float, float, float]],
     d: DossierZonesGrises,
     date_carte: dt.date | None,
+    producteur: str | None = None,
 ) -> None:
-    """The sources line (and the map's date) at the bottom of the page."""
+    """The sources line (the producer first, and the map's date) at the bottom of the page."""
     page = boites["page"]
     quand = date_carte or dt.date.today()
     sources = (
-        _style.ligne_sources(d) + f" Carte réalisée le {_style.date_francaise(quand.isoformat())}."
+        _style.ligne_sources(d, producteur=producteur)
+        + f" Carte réalisée le {_style.date_francaise(quand.isoformat())}."
     )
     sx, sy, sw, sh = boites["sources"]
     largeur_car = int(sw / 1.2)
@@ -779,6 +845,9 @@ def carte_statique(
     gris: bool = False,
     titre: str | None = None,
     date_carte: dt.date | None = None,
+    sous_titre: str | None = None,
+    producteur: str | None = None,
+    logo: str | Path | None = None,
 ) -> Path:
     """Write the A4 print map of one level (or ``"cumul"``) as PNG (300 dpi) or PDF.
 
@@ -792,7 +861,7 @@ def carte_statique(
         File to write (atomically).
     format
         ``"png"`` or ``"pdf"``; default: from the suffix of ``chemin``.
-    orientation, gris, titre, date_carte
+    orientation, gris, titre, date_carte, sous_titre, producteur, logo
         See :func:`figure_statique`.
 
     Returns
@@ -815,6 +884,9 @@ def carte_statique(
         gris=gris,
         titre=titre,
         date_carte=date_carte,
+        sous_titre=sous_titre,
+        producteur=producteur,
+        logo=logo,
     )[0]
 
 
@@ -827,6 +899,9 @@ def cartes_statiques(
     gris: bool = False,
     titre: str | None = None,
     date_carte: dt.date | None = None,
+    sous_titre: str | None = None,
+    producteur: str | None = None,
+    logo: str | Path | None = None,
 ) -> list[Path]:
     """The A4 print map of one level drawn once and written in several formats
     (``{"png": chemin, "pdf": chemin}``); see :func:`carte_statique`."""
@@ -855,6 +930,9 @@ def cartes_statiques(
             gris=gris,
             titre=titre,
             date_carte=date_carte,
+            sous_titre=sous_titre,
+            producteur=producteur,
+            logo=logo,
         )
         for format_, chemin in chemins.items():
             metadonnees = (

@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from accessibilite.noyau.lieux import Lieux, placer
+from accessibilite.noyau.lieux import Lieux, en_lieux, placer
 from accessibilite.noyau.sources import SourceTemps, SourceVolOiseau
 from isochrones.geometrie import ParametresGeometrie, Segments, polygones_bandes
 from reseau.graphe import Graphe
@@ -71,7 +71,8 @@ def _segments(graphe: Graphe, temps: NDArray[np.float64], sens: Sens) -> Segment
 
 
 def en_anneaux(bandes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Turn nested bands into rings: each band minus the previous one, per source."""
+    """Turn nested bands into rings: each band minus the previous one, per source (the
+    lower bound ``de_min`` becomes the previous band's time, the area the ring's)."""
     morceaux = []
     for _, groupe in bandes.groupby("source", sort=False):
         groupe = groupe.sort_values("temps_min")
@@ -80,9 +81,28 @@ def en_anneaux(bandes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         for geometrie in groupe.geometry:
             geometries.append(shapely.difference(geometrie, precedent))
             precedent = geometrie
-        morceaux.append(groupe.assign(geometry=geometries))
+        debuts = [0.0, *groupe["temps_min"].to_list()[:-1]]
+        morceaux.append(groupe.assign(geometry=geometries, de_min=debuts))
     resultat = pd.concat(morceaux, ignore_index=True)
-    return gpd.GeoDataFrame(resultat, geometry="geometry", crs=bandes.crs)
+    return completer_bandes(gpd.GeoDataFrame(resultat, geometry="geometry", crs=bandes.crs))
+
+
+#: Columns of an isochrone layer, in order (``docs/FORMATS.md``).
+COLONNES_ISOCHRONES = ("source", "de_min", "a_min", "temps_min", "surface_km2")
+
+
+def completer_bandes(bandes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give each band its bounds and area: ``de_min`` (0 for nested bands), ``a_min``
+    (= ``temps_min``, the band's time) and ``surface_km2`` (in the layer's metric CRS)."""
+    resultat = bandes.copy()
+    if "de_min" not in resultat.columns:
+        resultat["de_min"] = 0.0
+    resultat["a_min"] = resultat["temps_min"].astype(float)
+    resultat["surface_km2"] = np.round(resultat.geometry.area.to_numpy() / 1e6, 3)
+    autres = [c for c in resultat.columns if c not in (*COLONNES_ISOCHRONES, "geometry")]
+    return gpd.GeoDataFrame(
+        resultat[[*COLONNES_ISOCHRONES, *autres, "geometry"]], geometry="geometry", crs=bandes.crs
+    )
 
 
 def isochrones_noeuds(
@@ -126,7 +146,9 @@ def isochrones_noeuds(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``temps_min``, ``source``, polygon, in the graph's CRS.
+        ``source`` (the source's id, or ``"toutes"``), ``de_min`` and ``a_min`` (the band's
+        bounds in minutes), ``temps_min`` (= ``a_min``), ``surface_km2``, polygon, in the
+        graph's CRS.
     """
     seuils = _seuils_s(seuils_min)
     sources = np.asarray(noeuds, dtype=np.int64).ravel()
@@ -173,7 +195,7 @@ def isochrones_noeuds(
         )
         lignes += _lignes(polygones, seuils, TOUTES_SOURCES)
     resultat = gpd.GeoDataFrame(lignes, geometry="geometry", crs=graphe.crs)
-    return en_anneaux(resultat) if anneaux else resultat
+    return en_anneaux(resultat) if anneaux else completer_bandes(resultat)
 
 
 def _points(
@@ -193,13 +215,17 @@ def _lignes(polygones: list[Any], seuils: list[float], source: str) -> list[dict
 
 def isochrones_points(
     graphe: Graphe,
-    lieux: Lieux,
+    lieux: Lieux | gpd.GeoDataFrame,
     seuils_min: ArrayLike = (10, 20, 30),
     *,
     distance_max_m: float | None = None,
+    colonne_id: str | None = None,
     **options: Any,
 ) -> gpd.GeoDataFrame:
     """Isochrones around points (snapped to the graph, connector time included).
+
+    ``lieux``: :class:`Lieux` or a GeoDataFrame of points or polygons in any CRS, its ids
+    in ``colonne_id`` (default ``code``, else the index): they fill the ``source`` column.
 
     Points farther than ``distance_max_m`` from the network are reported (logged and
     listed in ``attrs["hors_reseau"]``) and skipped; the others are computed. All points
@@ -207,6 +233,7 @@ def isochrones_points(
 
     Other keyword arguments go to :func:`isochrones_noeuds`.
     """
+    lieux = en_lieux(lieux, colonne_id=colonne_id)
     placement = placer(
         graphe, lieux, distance_max_m=distance_max_m, role="points", au_moins_un=True
     )
@@ -224,18 +251,20 @@ def isochrones_points(
 
 
 def isochrones_vol_oiseau(
-    lieux: Lieux,
+    lieux: Lieux | gpd.GeoDataFrame,
     seuils_min: ArrayLike = (10, 20, 30),
     *,
     source: SourceVolOiseau | None = None,
     par_source: bool = False,
     anneaux: bool = False,
+    colonne_id: str | None = None,
 ) -> gpd.GeoDataFrame:
     """The straight-line isochrone: a disc of radius (t − a) / b km around each point.
 
     An estimate with no network (documented as such): below ``a`` minutes nothing is
-    reachable.
+    reachable. ``lieux``: :class:`Lieux` or a GeoDataFrame (see :func:`isochrones_points`).
     """
+    lieux = en_lieux(lieux, colonne_id=colonne_id)
     source = source or SourceVolOiseau()
     seuils = _seuils_s(seuils_min)
     if len(lieux) == 0:
@@ -257,7 +286,7 @@ def isochrones_vol_oiseau(
             )
             lignes.append({"temps_min": s / 60.0, "source": nom, "geometry": geometrie})
     resultat = gpd.GeoDataFrame(lignes, geometry="geometry", crs=lieux.crs)
-    return en_anneaux(resultat) if anneaux else resultat
+    return en_anneaux(resultat) if anneaux else completer_bandes(resultat)
 
 
 def lire_points(chemin: str | Path) -> gpd.GeoDataFrame:
@@ -325,7 +354,10 @@ def _verifier_coordonnees(points: gpd.GeoDataFrame, absentes: NDArray[np.bool_],
 
 
 def isochrones_source(
-    source: SourceTemps, lieux: Lieux, seuils_min: ArrayLike = (10, 20, 30), **options: Any
+    source: SourceTemps,
+    lieux: Lieux | gpd.GeoDataFrame,
+    seuils_min: ArrayLike = (10, 20, 30),
+    **options: Any,
 ) -> gpd.GeoDataFrame:
     """Isochrones with any travel-time source (road graph, straight line).
 

@@ -33,6 +33,7 @@ from poles.zones_grises import plus_proches_poles
 from socle.dossiers import verifier_dossier
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.fichiers import empreinte_fichier
+from socle.tableur import lire_csv
 
 __all__ = [
     "BaseZonesGrises",
@@ -349,7 +350,7 @@ def _lire_table(dossier: Path, niveaux: list[str]) -> pd.DataFrame:
     colonnes_texte = {"code": str, "epci_code": str}
     for nom in niveaux:
         colonnes_texte[f"pole_{nom}"] = str
-    table = pd.read_csv(dossier / "zones_grises.csv", dtype=colonnes_texte, keep_default_na=False)
+    table = lire_csv(dossier / "zones_grises.csv", dtype=colonnes_texte, keep_default_na=False)
     attendues = ["code"] + [
         c
         for n in niveaux
@@ -364,7 +365,7 @@ def _lire_table(dossier: Path, niveaux: list[str]) -> pd.DataFrame:
 
 
 def _booleens(serie: pd.Series) -> np.ndarray:
-    return serie.astype(str).str.strip().str.lower().isin(["true", "1", "vrai"]).to_numpy()
+    return serie.astype(str).str.strip().str.lower().isin(["true", "1", "vrai", "oui"]).to_numpy()
 
 
 def lire_base(dossier: str | Path, *, source: SourceTemps | None = None) -> BaseZonesGrises:

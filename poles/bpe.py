@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.fichiers import dossier_cache, ecriture_atomique, empreinte_fichier
+from socle.progression import annoncer
 from socle.ressources import fichier_donnees
 
 __all__ = [
@@ -144,6 +145,11 @@ def lire_bpe(chemin: str | Path, *, cache: bool = True) -> pd.DataFrame:
         table_cache = _lire_cache(fichier_cache, chemin)
         if table_cache is not None:
             return table_cache
+    taille = chemin.stat().st_size / 1e6
+    annoncer(
+        f"lecture de la BPE {chemin.name} ({taille:.1f} Mo)"
+        + (" ; gardée ensuite en cache" if cache else "")
+    )
     suffixe = chemin.suffix.lower()
     if suffixe in (".xlsx", ".xls"):
         table, meta = _lire_par_libelle(chemin)

@@ -77,11 +77,14 @@ class _TacheIndicateur:
     options: dict[str, Any]
     racine: Path
     cle_commune: str
+    csv: str = "portable"
 
     def dossier(self, service: Service) -> Path:
         return self.racine / ("indicateur_" + service.nom.replace("+", "_"))
 
     def cle(self, service: Service) -> str:
+        if self.csv != "portable":  # the same results in other files: another task
+            return empreinte_json(self.cle_commune, service, self.csv)
         return empreinte_json(self.cle_commune, service)
 
     def __call__(self, service: Service) -> BilanTache:
@@ -99,7 +102,7 @@ class _TacheIndicateur:
             source=self.source.ouvrir(),
             **self.options,
         )
-        ecrire_indicateur(resultat, dossier)
+        ecrire_indicateur(resultat, dossier, csv=self.csv)
         texte = formater_indicateur(resultat)
         marquer_tache(dossier, cle, texte)
         return BilanTache(service.nom, dossier, texte, calcule=True)
@@ -127,6 +130,7 @@ def indicateurs_services(
     client: Any = None,
     tentatives: int = 3,
     progression: Progression | None = None,
+    csv: str = "portable",
 ) -> list[BilanTache]:
     """Run the access indicator of several service types, one task per service.
 
@@ -152,6 +156,8 @@ def indicateurs_services(
         Instead of ``source``: a ``.graphe`` file, opened once per worker process.
     client, tentatives, progression
         See :func:`accessibilite.noyau.taches.executer_taches`.
+    csv
+        CSV dialect of the tables (``portable`` or ``excel-fr``, :mod:`socle.tableur`).
 
     Returns
     -------
@@ -218,7 +224,7 @@ def indicateurs_services(
         fichiers_temps,
     )
     tache = _TacheIndicateur(
-        dep.code, equipements, source_tache, options, Path(sortie), cle_commune
+        dep.code, equipements, source_tache, options, Path(sortie), cle_commune, csv
     )
     return executer_taches(
         tache,
@@ -236,6 +242,7 @@ class _TacheScenario:
     base: Path
     source: SourceTache | None
     cle_base: str
+    csv: str = "portable"
 
     def __call__(self, travail: tuple[Path, Path]) -> BilanTache:
         from poles.base import BaseZonesGrises, lire_base
@@ -245,6 +252,8 @@ class _TacheScenario:
         fichier, dossier = travail
         texte_modifications = fichier.read_text(encoding="utf-8")
         cle = empreinte_json(self.cle_base, texte_modifications)
+        if self.csv != "portable":
+            cle = empreinte_json(cle, self.csv)
         texte = tache_faite(dossier, cle)
         if texte is not None:
             return BilanTache(fichier.stem, dossier, texte, calcule=False)
@@ -256,7 +265,7 @@ class _TacheScenario:
 
         base = en_cache(("base", str(self.base), self.cle_base), lire)
         resultat = scenario(base, modifications)
-        ecrire_scenario(resultat, dossier, texte_modifications=texte_modifications)
+        ecrire_scenario(resultat, dossier, texte_modifications=texte_modifications, csv=self.csv)
         texte = formater_bilan(resultat)
         if modifications.description:
             texte = f"Scénario : {modifications.description}\n{texte}"
@@ -274,6 +283,7 @@ def scenarios(
     client: Any = None,
     tentatives: int = 3,
     progression: Progression | None = None,
+    csv: str = "portable",
 ) -> list[BilanTache]:
     """Apply several scenario files to one zones-grises base, one task per file.
 
@@ -290,6 +300,8 @@ def scenarios(
         :func:`poles.base.lire_base`): an object, or a ``.graphe`` file.
     client, tentatives, progression
         See :func:`accessibilite.noyau.taches.executer_taches`.
+    csv
+        CSV dialect of the tables (``portable`` or ``excel-fr``, :mod:`socle.tableur`).
 
     Raises
     ------
@@ -323,7 +335,7 @@ def scenarios(
         empreinte_fichier(dossier_base / "zones_grises.csv"),
         None if source_tache is None else source_tache.cle(),
     )
-    tache = _TacheScenario(dossier_base, source_tache, cle_base)
+    tache = _TacheScenario(dossier_base, source_tache, cle_base, csv)
     travaux = [(f, racine / f"scenario_{f.stem}") for f in fichiers]
     return executer_taches(
         tache,

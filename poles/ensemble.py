@@ -49,6 +49,7 @@ from socle.dossiers import dossier_resultat, verifier_dossier
 from socle.erreurs import DonneesInvalides, ErreurEcriture
 from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, empreinte_fichier
 from socle.progression import Progression
+from socle.tableur import ecrire_classeur
 from socle.territoire import CRS_LAMBERT93, departement, regions
 
 __all__ = [
@@ -592,16 +593,26 @@ def ecrire_ensemble_indicateur(
     resultat: ResultatEnsembleIndicateur, dossier: str | Path, plan: PlanEnsemble
 ) -> None:
     """Write the indicator's union into ``dossier`` with each département's folder."""
+    from poles.sorties_indicateurs import metadonnees_indicateur, styles_indicateur
+
     dossier = Path(dossier)
-    ecrire_table(resultat.table, dossier / "indicateur.csv")
-    ecrire_table(resultat.resume, dossier / "resume.csv")
-    ecrire_table(resultat.resume_epci, dossier / "resume_epci.csv")
-    ecrire_table(resultat.plus_eloignees, dossier / "communes_les_plus_eloignees.csv")
+    tables = {
+        "indicateur.csv": resultat.table,
+        "resume.csv": resultat.resume,
+        "resume_epci.csv": resultat.resume_epci,
+        "communes_les_plus_eloignees.csv": resultat.plus_eloignees,
+    }
     if resultat.resume_territoires is not None:
-        ecrire_table(resultat.resume_territoires, dossier / "resume_territoires.csv")
+        tables["resume_territoires.csv"] = resultat.resume_territoires
+    for nom, table in tables.items():
+        ecrire_table(table, dossier / nom)
+    ecrire_classeur(tables, dossier / "indicateur.xlsx")
+    seuils = [float(s) for s in resultat.parametres.get("seuils_min") or []]
     ecrire_couches(
         {"communes": resultat.communes, "equipements": resultat.equipements},
         dossier / "indicateur.gpkg",
+        styles=styles_indicateur(resultat.parametres, seuils),
+        metadonnees=metadonnees_indicateur(resultat.parametres),
     )
     ecrire_json(resultat.parametres, dossier / "parametres.json")
     _lier_departements(dossier, plan)
@@ -610,10 +621,20 @@ def ecrire_ensemble_indicateur(
 def ecrire_ensemble(resultat: ResultatEnsemble, dossier: str | Path, plan: PlanEnsemble) -> None:
     """Write the union into ``dossier`` (the temporary folder of the output's unit), with
     each département's folder linked under ``departements/``."""
+    from poles.sorties import CLASSEUR, metadonnees_zones_grises, styles_zones_grises
+
     dossier = Path(dossier)
-    ecrire_table(resultat.table, dossier / "zones_grises.csv")
-    ecrire_table(resultat.resume, dossier / "resume.csv")
-    ecrire_table(resultat.resume_epci, dossier / "resume_epci.csv")
+    tables = {
+        "zones_grises.csv": resultat.table,
+        "resume.csv": resultat.resume,
+        "resume_epci.csv": resultat.resume_epci,
+    }
+    for nom, table in tables.items():
+        ecrire_table(table, dossier / nom)
+    ecrire_classeur(tables, dossier / CLASSEUR)
+    styles, vues = styles_zones_grises(
+        resultat.parametres, [str(c) for c in resultat.communes.columns]
+    )
     epci = _epci(resultat.communes)
     ecrire_couches(
         {
@@ -625,6 +646,9 @@ def ecrire_ensemble(resultat: ResultatEnsemble, dossier: str | Path, plan: PlanE
             "departement": resultat.departements,
         },
         dossier / "zones_grises.gpkg",
+        styles=styles,
+        vues=vues,
+        metadonnees=metadonnees_zones_grises(resultat.parametres),
     )
     ecrire_json(resultat.parametres, dossier / "parametres.json")
     _lier_departements(dossier, plan)

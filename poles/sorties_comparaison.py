@@ -15,6 +15,9 @@ import pandas as pd
 
 from poles.comparaison import ResultatComparaison
 from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
+from socle.geopaquet import Metadonnees, historique
+from socle.styles_qgis import style_accord
+from socle.tableur import ecrire_classeur
 
 __all__ = ["ecrire_comparaison", "formater_comparaison"]
 
@@ -25,12 +28,28 @@ def ecrire_comparaison(resultat: ResultatComparaison, dossier: str | Path) -> li
     """Write the comparison's tables, GeoPackage and parameters into ``dossier``."""
     dossier = preparer_dossier(dossier)
     communes = resultat.communes
+    tables = {
+        "comparaison.csv": resultat.tableau,
+        "comparaison_communes.csv": pd.DataFrame(communes.drop(columns="geometry")),
+    }
+    niveaux = [str(c)[len("accord_") :] for c in communes.columns if str(c).startswith("accord_")]
+    styles = [
+        style_accord(f"accord_{n}", nom=f"Accord des deux études — {n}", defaut=k == 0)
+        for k, n in enumerate(niveaux)
+    ]
     ecrits = [
-        ecrire_table(resultat.tableau, dossier / "comparaison.csv"),
-        ecrire_table(
-            pd.DataFrame(communes.drop(columns="geometry")), dossier / "comparaison_communes.csv"
+        *(ecrire_table(table, dossier / nom) for nom, table in tables.items()),
+        ecrire_classeur(tables, dossier / "comparaison.xlsx"),
+        ecrire_couches(
+            {"accord": communes},
+            dossier / "comparaison.gpkg",
+            styles={"accord": styles} if styles else None,
+            metadonnees=Metadonnees(
+                titre="Comparaison avec une étude précédente",
+                resume="Communes en zone grise dans l'une, l'autre ou les deux études.",
+                historique=historique(resultat.parametres),
+            ),
         ),
-        ecrire_couches({"accord": communes}, dossier / "comparaison.gpkg"),
         ecrire_json(resultat.parametres, dossier / "parametres.json"),
     ]
     logger.info("Comparaison écrite dans %s", dossier)

@@ -6,7 +6,9 @@ Every file is written under a temporary name and renamed when complete.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,13 +18,16 @@ from poles.indicateurs import ResultatIndicateur, colonne_seuil
 from poles.placement import ResultatPlacement
 from poles.scenarios import ResultatScenario
 from poles.sorties import lignes_temps, marquer_format
+from socle import styles_qgis
 from socle.fichiers import (
     ecrire_couches,
     ecrire_json,
-    ecrire_table,
     ecriture_atomique,
     preparer_dossier,
 )
+from socle.geopaquet import Metadonnees, Style, historique
+from socle.symbologie import nombre_fr, seuil_fr, texte_fr
+from socle.tableur import ecrire_classeur, ecrire_csv
 
 __all__ = [
     "colonnes_indicateur",
@@ -32,6 +37,8 @@ __all__ = [
     "formater_bilan",
     "formater_indicateur",
     "formater_placement",
+    "metadonnees_indicateur",
+    "styles_indicateur",
 ]
 
 logger = logging.getLogger(__name__)
@@ -53,24 +60,42 @@ def colonnes_indicateur(table: pd.DataFrame) -> list[str]:
     return colonnes
 
 
-def ecrire_indicateur(resultat: ResultatIndicateur, dossier: str | Path) -> list[Path]:
-    """Write ``indicateur.csv``, the summaries, ``indicateur.gpkg`` and ``parametres.json``."""
+def _tables(tables: dict[str, pd.DataFrame], dossier: Path, classeur: str, csv: str) -> list[Path]:
+    """Each table as CSV (dialect ``csv``) and as a sheet of the workbook ``classeur``."""
+    ecrits = [ecrire_csv(t, dossier / nom, dialecte=csv) for nom, t in tables.items()]
+    ecrits.append(ecrire_classeur(tables, dossier / classeur))
+    return ecrits
+
+
+def ecrire_indicateur(
+    resultat: ResultatIndicateur, dossier: str | Path, *, csv: str = "portable"
+) -> list[Path]:
+    """Write ``indicateur.csv``, the summaries (CSV in the dialect ``csv`` and the sheets
+    of ``indicateur.xlsx``), ``indicateur.gpkg`` and ``parametres.json``."""
     dossier = preparer_dossier(dossier)
     table = resultat.communes
     colonnes = colonnes_indicateur(table)
-    ecrits = [
-        ecrire_table(pd.DataFrame(table[colonnes]), dossier / "indicateur.csv"),
-        ecrire_table(resultat.resume, dossier / "resume.csv"),
-        ecrire_table(resultat.resume_epci, dossier / "resume_epci.csv"),
-        ecrire_table(resultat.plus_eloignees, dossier / "communes_les_plus_eloignees.csv"),
-    ]
+    tables = {
+        "indicateur.csv": pd.DataFrame(table[colonnes]),
+        "resume.csv": resultat.resume,
+        "resume_epci.csv": resultat.resume_epci,
+        "communes_les_plus_eloignees.csv": resultat.plus_eloignees,
+    }
     if resultat.resume_territoires is not None:
-        ecrits.append(ecrire_table(resultat.resume_territoires, dossier / "resume_territoires.csv"))
+        tables["resume_territoires.csv"] = resultat.resume_territoires
+    ecrits = _tables(tables, dossier, "indicateur.xlsx", csv)
     couches = {
         "communes": gpd.GeoDataFrame(table[[*colonnes, "geometry"]], crs=table.crs),
         "equipements": resultat.equipements,
     }
-    ecrits.append(ecrire_couches(couches, dossier / "indicateur.gpkg"))
+    ecrits.append(
+        ecrire_couches(
+            couches,
+            dossier / "indicateur.gpkg",
+            styles=styles_indicateur(resultat.parametres, list(table.attrs["seuils_min"])),
+            metadonnees=metadonnees_indicateur(resultat.parametres),
+        )
+    )
     ecrits.append(
         ecrire_json(marquer_format(resultat.parametres, "indicateur"), dossier / "parametres.json")
     )
@@ -79,19 +104,33 @@ def ecrire_indicateur(resultat: ResultatIndicateur, dossier: str | Path) -> list
 
 
 def ecrire_scenario(
-    resultat: ResultatScenario, dossier: str | Path, *, texte_modifications: str | None = None
+    resultat: ResultatScenario,
+    dossier: str | Path,
+    *,
+    texte_modifications: str | None = None,
+    csv: str = "portable",
 ) -> list[Path]:
-    """Write ``avant_apres.csv``, ``bilan.csv``, ``scenario.gpkg`` and ``parametres.json``.
+    """Write ``avant_apres.csv``, ``bilan.csv`` (and ``scenario.xlsx``), ``scenario.gpkg``
+    and ``parametres.json``.
 
     ``texte_modifications`` (the scenario file's text) is copied as ``modifications.toml``.
     """
     dossier = preparer_dossier(dossier)
+    tables = {"avant_apres.csv": resultat.avant_apres, "bilan.csv": resultat.bilan}
     ecrits = [
-        ecrire_table(resultat.avant_apres, dossier / "avant_apres.csv"),
-        ecrire_table(resultat.bilan, dossier / "bilan.csv"),
+        *_tables(tables, dossier, "scenario.xlsx", csv),
         ecrire_couches(
             {"difference": resultat.difference, "poles_modifies": resultat.poles_modifies},
             dossier / "scenario.gpkg",
+            styles=_styles_scenario(resultat),
+            metadonnees=_metadonnees(
+                resultat.parametres,
+                "Scénario : avant et après",
+                {
+                    "difference": ("Avant / après", "Temps avant, après et variation."),
+                    "poles_modifies": ("Pôles ajoutés ou retirés", "Par niveau."),
+                },
+            ),
         ),
         ecrire_json(marquer_format(resultat.parametres, "scenario"), dossier / "parametres.json"),
     ]
@@ -102,17 +141,106 @@ def ecrire_scenario(
     return ecrits
 
 
-def ecrire_placement(resultat: ResultatPlacement, dossier: str | Path) -> list[Path]:
-    """Write ``placement.csv``, ``placement.gpkg`` and ``parametres.json``."""
+def ecrire_placement(
+    resultat: ResultatPlacement, dossier: str | Path, *, csv: str = "portable"
+) -> list[Path]:
+    """Write ``placement.csv`` (and ``placement.xlsx``), ``placement.gpkg`` and
+    ``parametres.json``."""
     dossier = preparer_dossier(dossier)
     return [
-        ecrire_table(resultat.propositions, dossier / "placement.csv"),
+        *_tables({"placement.csv": resultat.propositions}, dossier, "placement.xlsx", csv),
         ecrire_couches(
             {"propositions": resultat.points, "zone_grise": resultat.zone_grise},
             dossier / "placement.gpkg",
+            styles={
+                "propositions": [styles_qgis.style_propositions()],
+                "zone_grise": [styles_qgis.style_sortie_zone_grise()],
+            },
+            metadonnees=_metadonnees(
+                resultat.parametres,
+                "Placement de nouveaux pôles",
+                {
+                    "propositions": ("Propositions", "Communes proposées, dans l'ordre."),
+                    "zone_grise": ("Zone grise", "Communes en zone grise et leur sortie."),
+                },
+            ),
         ),
         ecrire_json(marquer_format(resultat.parametres, "placement"), dossier / "parametres.json"),
     ]
+
+
+def styles_indicateur(
+    parametres: dict[str, Any], seuils_min: list[float]
+) -> dict[str, list[Style]]:
+    """QGIS styles of ``indicateur.gpkg``: the time classes of the maps, the communes beyond
+    the first threshold hatched; equipped communes as black dots."""
+    libelle = str((parametres.get("service") or {}).get("libelle", "service"))
+    return {
+        "communes": [
+            styles_qgis.style_temps(
+                "temps_min",
+                colonne_zone_grise=colonne_seuil(seuils_min[0]) if seuils_min else None,
+                seuil_min=seuils_min[0] if seuils_min else None,
+                nom=f"Temps à « {libelle} »",
+            )
+        ],
+        "equipements": [styles_qgis.style_points("#000000", nom="Communes équipées")],
+    }
+
+
+def metadonnees_indicateur(parametres: dict[str, Any]) -> Metadonnees:
+    """Title, abstracts and provenance of ``indicateur.gpkg``."""
+    libelle = str((parametres.get("service") or {}).get("libelle", "service"))
+    return _metadonnees(
+        parametres,
+        f"Accès à « {libelle} »",
+        {
+            "communes": (
+                f"Temps à « {libelle} »",
+                "Temps de chaque commune à la commune équipée la plus proche.",
+            ),
+            "equipements": ("Communes équipées", "Nombre d'équipements du service."),
+        },
+    )
+
+
+def _metadonnees(
+    parametres: dict[str, Any], titre: str, couches: dict[str, tuple[str, str]]
+) -> Metadonnees:
+    lieu = str(parametres.get("departement_nom") or parametres.get("departement") or "")
+    return Metadonnees(
+        titre=f"{titre} — {lieu}" if lieu else titre,
+        resume=titre,
+        historique=historique(parametres),
+        mots_cles=("SDAASP", "accessibilité"),
+        couches=couches,
+        date=str(parametres.get("date") or "") or None,
+    )
+
+
+def _styles_scenario(resultat: ResultatScenario) -> dict[str, list[Style]]:
+    """One style per level on the difference layer (the first level's by default)."""
+    niveaux = [
+        str(c)[len("variation_") : -len("_min")]
+        for c in resultat.difference.columns
+        if str(c).startswith("variation_") and str(c).endswith("_min")
+    ]
+    return {
+        "difference": [
+            replace(
+                styles_qgis.style_difference(f"variation_{n}_min", nom=f"Variation — {n}"),
+                defaut=k == 0,
+            )
+            for k, n in enumerate(niveaux)
+        ],
+        "poles_modifies": [
+            styles_qgis.style_categories_points(
+                "modification",
+                [("ajouté", "#1a9850", "pôle ajouté"), ("retiré", "#d73027", "pôle retiré")],
+                nom="Pôles modifiés",
+            )
+        ],
+    }
 
 
 def _pluriel(n: float, mot: str) -> str:
@@ -138,14 +266,14 @@ def formater_indicateur(resultat: ResultatIndicateur) -> str:
     lignes = [
         f"Accès : {p['service']['libelle']} ({', '.join(p['service']['typequ'])}) — "
         f"{p['departement_nom']} ({p['departement']})",
-        f"Source : {p['source']['description']}",
+        "Source : " + texte_fr(str(p["source"]["description"])),
         f"{int(ligne['communes'])} communes, {_nombre(ligne['population'])} habitants ; "
         f"temps moyen pondéré par la population : {_minutes(ligne['temps_moyen_min'])}",
     ]
     for seuil in p["seuils_min"]:
         nom = f"{seuil:g}".replace(".", "_")
         texte = (
-            f"  au-delà de {seuil:g} min : "
+            f"  au-delà de {seuil_fr(seuil)} min : "
             f"{_pluriel(ligne[f'population_au_dela_{nom}'], 'habitant')} "
             f"({_pourcent(ligne[f'part_au_dela_{nom}'])}), "
             f"{_pluriel(ligne[f'communes_au_dela_{nom}'], 'commune')}"
@@ -163,8 +291,8 @@ def formater_indicateur(resultat: ResultatIndicateur) -> str:
     lignes += lignes_temps(p)
     if "apl_moyenne_pour_100000" in ligne.index:
         lignes.append(
-            f"APL moyenne : {ligne['apl_moyenne_pour_100000']:.1f} équipements pour 100 000 "
-            "habitants".replace(".", ",")
+            f"APL moyenne : {nombre_fr(ligne['apl_moyenne_pour_100000'], 1)} équipements pour "
+            "100 000 habitants"
         )
     eloignees = resultat.plus_eloignees.head(3)
     if len(eloignees):
@@ -187,7 +315,9 @@ def formater_bilan(resultat: ResultatScenario) -> str:
             f"{r['niveau']:<15}{r['poles_avant']:>5d} → {r['poles_apres']:<4d}"
             f"{r['communes_entrant']:>5d} ({_nombre(r['population_entrant']):>7} h)"
             f"{r['communes_sortant']:>5d} ({_nombre(r['population_sortant']):>7} h)"
-            f"   {r['temps_moyen_avant_min']:.2f} → {r['temps_moyen_apres_min']:.2f} min"
+            f"   {r['temps_moyen_avant_min']:.2f} → {r['temps_moyen_apres_min']:.2f} min".replace(
+                ".", ","
+            )
         )
     lignes.append(
         "« entrent » / « sortent » : communes (et habitants) qui entrent en zone grise ou en "
@@ -203,9 +333,9 @@ def formater_placement(resultat: ResultatPlacement) -> str:
     if "reseau_sites" in p:
         quoi = f"prochain site du réseau ({p['reseau_sites'].get('sites')} sites)"
     lignes = [
-        f"Placement : {quoi}, seuil {p['seuil_min']:g} min ; {p['communes_zone_grise']} "
+        f"Placement : {quoi}, seuil {seuil_fr(p['seuil_min'])} min ; {p['communes_zone_grise']} "
         f"communes et {_nombre(p['population_zone_grise'])} habitants au-delà du seuil",
-        f"Source : {p['source']['description']}",
+        "Source : " + texte_fr(str(p["source"]["description"])),
     ]
     effet = "amenés à l'objectif ou moins" if "reseau_sites" in p else "sortis de zone grise"
     for _, r in resultat.propositions.iterrows():

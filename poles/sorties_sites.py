@@ -79,23 +79,26 @@ def ecrire_couverture(
     ``communes``, ``sites``, ``perimetre``, ``voisines`` and, when given, ``bassins``:
     the catchments, :func:`isochrones.bassins_par`), ``parametres.json``.
     """
+    from socle import styles_qgis
+    from socle.tableur import ecrire_classeur
+
     dossier = preparer_dossier(dossier)
     table = resultat.communes
     colonnes = colonnes_couverture(table)
     sites = resultat.sites
-    ecrits = [
-        ecrire_table(pd.DataFrame(table[colonnes]), dossier / "indicateur.csv"),
-        ecrire_table(resultat.resume, dossier / "resume.csv"),
-        ecrire_table(resultat.resume_epci, dossier / "resume_epci.csv"),
-        ecrire_table(resultat.plus_eloignees, dossier / "communes_les_plus_eloignees.csv"),
-        ecrire_table(pd.DataFrame(sites[colonnes_sites(sites)]), dossier / "sites.csv"),
-    ]
+    tables = {
+        "indicateur.csv": pd.DataFrame(table[colonnes]),
+        "resume.csv": resultat.resume,
+        "resume_epci.csv": resultat.resume_epci,
+        "communes_les_plus_eloignees.csv": resultat.plus_eloignees,
+        "sites.csv": pd.DataFrame(sites[colonnes_sites(sites)]),
+    }
     if resultat.resume_territoires is not None:
-        ecrits.append(ecrire_table(resultat.resume_territoires, dossier / "resume_territoires.csv"))
+        tables["resume_territoires.csv"] = resultat.resume_territoires
     if resultat.parametres.get("objectif_min") is not None:
-        ecrits.append(
-            ecrire_table(resultat.au_dela_objectif, dossier / "communes_au_dela_objectif.csv")
-        )
+        tables["communes_au_dela_objectif.csv"] = resultat.au_dela_objectif
+    ecrits = [ecrire_table(t, dossier / nom) for nom, t in tables.items()]
+    ecrits.append(ecrire_classeur(tables, dossier / "indicateur.xlsx"))
     couches = {
         "communes": gpd.GeoDataFrame(table[[*colonnes, "geometry"]], crs=table.crs),
         "sites": gpd.GeoDataFrame(
@@ -106,7 +109,24 @@ def ecrire_couverture(
     }
     if bassins is not None:
         couches["bassins"] = bassins
-    ecrits.append(ecrire_couches(couches, dossier / "indicateur.gpkg"))
+    from poles.sorties_indicateurs import metadonnees_indicateur, styles_indicateur
+
+    seuils = [float(s) for s in resultat.parametres.get("seuils_min") or []]
+    styles = {
+        **styles_indicateur(resultat.parametres, seuils),
+        "sites": [styles_qgis.style_points("#000000", nom="Sites", taille_mm=2.0)],
+        "perimetre": [styles_qgis.style_departement()],
+        "voisines": [styles_qgis.style_voisines()],
+        "bassins": [styles_qgis.style_bassins()],
+    }
+    ecrits.append(
+        ecrire_couches(
+            couches,
+            dossier / "indicateur.gpkg",
+            styles=styles,
+            metadonnees=metadonnees_indicateur(resultat.parametres),
+        )
+    )
     ecrits.append(ecrire_json(resultat.parametres, dossier / "parametres.json"))
     logger.info("Couverture du réseau de sites écrite dans %s", dossier)
     return ecrits

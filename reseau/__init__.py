@@ -6,6 +6,8 @@ The public API, importable from ``reseau``:
   a ``.osm.pbf``, an osmnx GraphML or an Overpass download; :func:`charger_graphe` and
   :func:`sauvegarder_graphe` read and write the memory-mappable ``.graphe`` file;
 * :func:`accrocher` snaps points to the graph's nodes;
+* :func:`graphe_en_gdf`, :func:`exporter_graphe`: the graph as GeoDataFrames and as a
+  GeoPackage styled for QGIS (speed, its origin, road class);
 * :func:`charger_vitesses`, :func:`lire_maxspeed`: the speed model;
 * :func:`contour_departement`, :func:`lire_polygone`, :func:`crs_metrique`: the area;
 * :class:`Graphe`, the compact CSR graph every layer exchanges.
@@ -22,6 +24,7 @@ from reseau.emprise import (
     polygone_wgs84,
     tamponner,
 )
+from reseau.export import exporter_graphe, graphe_en_gdf
 from reseau.graphe import Graphe
 from reseau.stockage import charger_graphe, sauvegarder_graphe
 from reseau.vitesses import (
@@ -63,7 +66,9 @@ __all__ = [
     "contour_departement",
     "crs_metrique",
     "decrire_graphe",
+    "exporter_graphe",
     "graphe_depuis_osm",
+    "graphe_en_gdf",
     "lire_maxspeed",
     "lire_polygone",
     "polygone_wgs84",

@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,8 @@ from socle.erreurs import DonneesInvalides, DonneesManquantes, ErreurEcriture
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+    from socle.geopaquet import Metadonnees, Style, Vue
 
 #: Environment variable that moves the cache root.
 VARIABLE_CACHE = "ACCESSIBILITE_CACHE"
@@ -183,7 +185,8 @@ def dossier_cache(*sous_dossiers: str) -> Path:
 
 
 def ecrire_table(table: Any, chemin: str | Path) -> Path:
-    """Write a pandas table as UTF-8 CSV (no index), atomically."""
+    """Write a pandas table as UTF-8 CSV (no index), atomically (other dialects and
+    workbooks: :mod:`socle.tableur`)."""
     chemin = Path(chemin)
     with ecriture_atomique(chemin) as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8")
@@ -234,17 +237,31 @@ def _cle_non_finie(donnees: Any, chemin: str = "") -> str | None:
     return None
 
 
-def ecrire_couches(couches: Mapping[str, Any], chemin: str | Path) -> Path:
+def ecrire_couches(
+    couches: Mapping[str, Any],
+    chemin: str | Path,
+    *,
+    styles: Mapping[str, Sequence[Style]] | None = None,
+    vues: Mapping[str, Vue] | None = None,
+    metadonnees: Metadonnees | None = None,
+) -> Path:
     """Write GeoDataFrames to a GeoPackage (one layer each) or a GeoJSON file, atomically.
 
-    A ``.geojson`` file holds a single layer and is written in EPSG:4326 (RFC 7946);
-    a ``.gpkg`` keeps each layer's CRS.
+    A ``.gpkg`` keeps each layer's CRS and is a GeoPackage 1.2 (what QGIS 3.22 reads
+    without a warning), with the QGIS ``styles`` of its layers (``layer_styles``: QGIS
+    loads the default one when the layer is opened), its ``vues`` (layers defined as views
+    of another, with their own style) and the provenance ``metadonnees``
+    (``gpkg_metadata``). A ``.geojson`` file holds a single layer in EPSG:4326 (RFC 7946),
+    named after the file; its default style goes beside it as ``<nom>.qml``, which QGIS
+    loads too.
 
     Raises
     ------
     DonneesInvalides
         Unknown extension, or several layers for a GeoJSON file.
     """
+    from socle.geopaquet import VERSION_GPKG, creer_vue, ecrire_metadonnees, ecrire_styles
+
     chemin = Path(chemin)
     suffixe = chemin.suffix.lower()
     if suffixe not in (".gpkg", ".geojson", ".json"):
@@ -257,11 +274,28 @@ def ecrire_couches(couches: Mapping[str, Any], chemin: str | Path) -> Path:
             "écrivez un .gpkg."
         )
     with ecriture_atomique(chemin) as tmp:
-        for nom, couche in couches.items():
+        for rang, (nom, couche) in enumerate(couches.items()):
             if suffixe == ".gpkg":
-                couche.to_file(tmp, layer=nom, driver="GPKG", engine="pyogrio")
+                options = {"dataset_options": {"VERSION": VERSION_GPKG}} if rang == 0 else {}
+                couche.to_file(tmp, layer=nom, driver="GPKG", engine="pyogrio", **options)
             else:
-                couche.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", engine="pyogrio")
+                # the layer name is the GeoJSON "name" member: the file's, not the temporary's
+                couche.to_crs("EPSG:4326").to_file(
+                    tmp, layer=chemin.stem, driver="GeoJSON", engine="pyogrio"
+                )
+        if suffixe == ".gpkg":
+            for nom, vue in (vues or {}).items():
+                creer_vue(tmp, nom, vue)
+            if styles:
+                ecrire_styles(tmp, styles)
+            if metadonnees is not None:
+                ecrire_metadonnees(tmp, metadonnees)
+    if suffixe != ".gpkg" and styles:
+        (seule,) = couches
+        defaut = next((s for s in styles.get(seule, ()) if s.defaut), None)
+        if defaut is not None:
+            with ecriture_atomique(chemin.with_suffix(".qml")) as tmp_qml:
+                tmp_qml.write_text(defaut.qml, encoding="utf-8")
     return chemin
 
 

@@ -6,14 +6,31 @@ it), the work done so far and the total (``None`` while unknown). ``unite="o"`` 
 counts are bytes. The library never draws anything by itself; a caller passes
 :class:`Barres` (one tqdm bar per step, on a terminal only), a notebook passes its own, a
 test passes a list's ``append``.
+
+A long step with nothing to count (a spreadsheet being parsed, the first compilation of
+the kernels) is announced with :func:`annoncer`: one French line on the logger
+:data:`JOURNAL_ETAPES`, which the command line shows as ``… texte`` (not with ``-q``).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any, Protocol
 
-__all__ = ["Barres", "Progression", "signaler"]
+__all__ = ["JOURNAL_ETAPES", "Barres", "Progression", "annoncer", "signaler"]
+
+#: Name of the logger of the announced steps.
+JOURNAL_ETAPES = "accessibilite.etapes"
+
+
+def annoncer(texte: str) -> None:
+    """Say, in French, what a step of more than a few seconds is waiting for.
+
+    Logged at INFO on :data:`JOURNAL_ETAPES` with the record attribute ``etape``; the
+    command line shows it by default as ``… texte``.
+    """
+    logging.getLogger(JOURNAL_ETAPES).info(texte, extra={"etape": True})
 
 
 class Progression(Protocol):

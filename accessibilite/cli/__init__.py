@@ -11,7 +11,12 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from accessibilite.cli._base import Analyseur, configurer_journal, main_protegee
+from accessibilite.cli._base import (
+    Analyseur,
+    ajouter_options_journal,
+    configurer_journal,
+    main_protegee,
+)
 
 __all__ = ["main"]
 
@@ -45,15 +50,15 @@ Exemple, les zones grises du Pas-de-Calais à vol d'oiseau avec la BPE 2013 :
 def construire_analyseur() -> Analyseur:
     """Build the full parser with every sub-command."""
     analyseur = Analyseur(prog="accessibilite", description=_DESCRIPTION)
-    analyseur.add_argument(
-        "-v", "--verbeux", action="store_true", help="afficher le détail des étapes"
-    )
+    ajouter_options_journal(analyseur)
     analyseur.add_argument(
         "--version", action="version", version="%(prog)s 0.1.0", help="afficher la version"
     )
     sous = analyseur.add_subparsers(dest="commande", metavar="COMMANDE", title="commandes")
     for nom in _COMMANDES:
         importlib.import_module(f"accessibilite.cli.{nom}").ajouter(sous)
+    # -v and -q are accepted after the sub-command too (accessibilite zones-grises ... -q)
+    ajouter_options_journal(analyseur, sous_commandes=True)
     return analyseur
 
 
@@ -68,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.commande is None:
         analyseur.print_help()
         return 2
-    configurer_journal(options.verbeux)
+    configurer_journal(options.verbeux, silencieux=options.silencieux)
     return main_protegee(lambda: int(options.executer(options)))
 
 

@@ -9,9 +9,21 @@ import math
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-__all__ = ["Analyseur", "liste_nombres", "main_protegee", "nombre_fini"]
+if TYPE_CHECKING:
+    from socle.progression import Barres
+
+__all__ = [
+    "Analyseur",
+    "ajouter_options_journal",
+    "barres",
+    "configurer_journal",
+    "liste_nombres",
+    "main_protegee",
+    "nombre_fini",
+    "silencieux",
+]
 
 _TRADUCTIONS = {
     "usage: ": "usage : ",
@@ -146,10 +158,136 @@ def _erreur(message: str) -> int:
     return 2
 
 
-def configurer_journal(verbeux: bool) -> None:
-    """Show the library's log messages (INFO with ``-v``, else WARNING) on stderr."""
-    logging.basicConfig(
-        level=logging.INFO if verbeux else logging.WARNING,
-        format="%(levelname)s : %(message)s",
-        stream=sys.stderr,
-    )
+#: Log level names as a French reader expects them.
+NIVEAUX_JOURNAL = {
+    "DEBUG": "DÉTAIL",
+    "INFO": "INFO",
+    "WARNING": "AVERTISSEMENT",
+    "ERROR": "ERREUR",
+    "CRITICAL": "ERREUR GRAVE",
+}
+
+#: Libraries whose informative messages (in English: pyogrio's "Created 887 records",
+#: numba's compilation notes...) are shown only with ``-vv``.
+BIBLIOTHEQUES_BAVARDES = (
+    "pyogrio",
+    "fiona",
+    "numba",
+    "matplotlib",
+    "PIL",
+    "urllib3",
+    "asyncio",
+    "distributed",
+    "fontTools",
+    "osmnx",
+)
+
+#: ``-q`` was given: the CLI's step lines and progress bars stay quiet.
+_SILENCE = {"actif": False}
+
+
+def silencieux() -> bool:
+    """Whether ``-q`` was given (step lines and bars are not shown)."""
+    return _SILENCE["actif"]
+
+
+class _SortieErreur(logging.StreamHandler):
+    """A handler writing to the current ``sys.stderr`` (replaced by tests and notebooks)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _valeur: Any) -> None:
+        pass
+
+
+class _FormatFrancais(logging.Formatter):
+    """``AVERTISSEMENT : 21,4 km² ...``: French level names and decimal commas."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from socle.symbologie import texte_fr
+
+        if getattr(record, "etape", False):  # a step announced by the library
+            return f"… {texte_fr(record.getMessage())}"
+        niveau = NIVEAUX_JOURNAL.get(record.levelname, record.levelname)
+        return f"{niveau} : {texte_fr(record.getMessage())}"
+
+
+def ajouter_options_journal(
+    analyseur: argparse.ArgumentParser, *, sous_commandes: bool = False
+) -> None:
+    """``-v`` (repeatable) and ``-q`` on ``analyseur``, or, with ``sous_commandes``, on
+    each of its sub-commands (at every depth) so that they may come after the command.
+
+    On the sub-commands the options default to "not given", so that ``accessibilite -v
+    zones-grises ...`` keeps the ``-v`` given before the command.
+    """
+    if not sous_commandes:
+        analyseur.add_argument(
+            "-v",
+            "--verbeux",
+            action="count",
+            default=0,
+            help="afficher le détail des étapes (-vv : aussi les messages des bibliothèques)",
+        )
+        analyseur.add_argument(
+            "-q",
+            "--silencieux",
+            action="store_true",
+            help="n'afficher que les avertissements, les erreurs et le résultat",
+        )
+        return
+    for action in analyseur._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sous in dict.fromkeys(action.choices.values()):
+            sous.add_argument(
+                "-v",
+                "--verbeux",
+                action="count",
+                default=argparse.SUPPRESS,
+                help="afficher le détail des étapes (-vv : aussi les bibliothèques)",
+            )
+            sous.add_argument(
+                "-q",
+                "--silencieux",
+                action="store_true",
+                default=argparse.SUPPRESS,
+                help="n'afficher que les avertissements, les erreurs et le résultat",
+            )
+            ajouter_options_journal(sous, sous_commandes=True)
+
+
+def configurer_journal(verbeux: int | bool, *, silencieux: bool = False) -> None:
+    """Show log messages on stderr in French: WARNING by default, INFO with ``-v``,
+    everything with ``-vv``, only errors with ``-q``; the libraries' informative chatter
+    (:data:`BIBLIOTHEQUES_BAVARDES`) only with ``-vv``."""
+    niveau = logging.DEBUG if int(verbeux) >= 2 else logging.INFO if verbeux else logging.WARNING
+    _SILENCE["actif"] = bool(silencieux)
+    sortie = _SortieErreur()
+    sortie.setFormatter(_FormatFrancais())
+    # -q filters at the handler, not at the loggers: other handlers (a notebook's, pytest's)
+    # still receive the warnings
+    sortie.setLevel(logging.ERROR if silencieux else logging.NOTSET)
+    racine = logging.getLogger()
+    for ancien in list(racine.handlers):
+        if getattr(ancien, "_accessibilite", False):
+            racine.removeHandler(ancien)
+    sortie._accessibilite = True  # type: ignore[attr-defined]
+    racine.addHandler(sortie)
+    racine.setLevel(niveau)
+    for nom in BIBLIOTHEQUES_BAVARDES:
+        logging.getLogger(nom).setLevel(logging.NOTSET if int(verbeux) >= 2 else logging.WARNING)
+    from socle.progression import JOURNAL_ETAPES
+
+    # the steps the library announces show like the CLI's own "… étape" lines
+    logging.getLogger(JOURNAL_ETAPES).setLevel(logging.INFO)
+
+
+def barres() -> Barres:
+    """Progress bars on a terminal (none with ``-q``)."""
+    from socle.progression import Barres
+
+    return Barres(actif=False) if silencieux() else Barres()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from socle.progression import Barres
+from accessibilite.cli._base import barres
 
 if TYPE_CHECKING:
     from accessibilite.noyau.sources import SourceTemps
@@ -158,8 +158,13 @@ def options_temps(options: argparse.Namespace) -> dict[str, Any]:
 
 
 def etape(texte: str) -> None:
-    """Print a progress step on stderr."""
-    print(f"… {texte}", file=sys.stderr, flush=True)
+    """Print a progress step on stderr (not with ``-q``)."""
+    from accessibilite.cli._base import silencieux
+
+    if not silencieux():
+        from socle.symbologie import texte_fr
+
+        print(f"… {texte_fr(texte)}", file=sys.stderr, flush=True)
 
 
 AIDE_REGLE = """\
@@ -345,8 +350,8 @@ def liste_officielle(options: argparse.Namespace) -> tuple[Path, Path] | None:
     from socle.catalogue import source_communes, source_epci, telecharger_source
 
     return (
-        telecharger_source(source_communes(), progression=Barres()),
-        telecharger_source(source_epci(), progression=Barres()),
+        telecharger_source(source_communes(), progression=barres()),
+        telecharger_source(source_epci(), progression=barres()),
     )
 
 
@@ -358,4 +363,4 @@ def fichier_bpe(options: argparse.Namespace) -> Path:
 
     source = source_bpe(options.bpe_annee)
     etape(f"BPE absente de la ligne de commande : {source.description} ({source.url})")
-    return telecharger_source(source, progression=Barres())
+    return telecharger_source(source, progression=barres())

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import geopandas as gpd
 
+from accessibilite.cli._options_sortie import ajouter_options_cartes
+
 __all__ = ["ajouter"]
 
 _DESCRIPTION = """\
@@ -68,6 +70,7 @@ def ajouter(sous_analyseurs: Any) -> None:
     analyseur.add_argument(
         "--gris", action="store_true", help="cartes imprimables en niveaux de gris"
     )
+    ajouter_options_cartes(analyseur)
     analyseur.add_argument(
         "--isochrones",
         metavar="FICHIER",
@@ -122,6 +125,9 @@ def executer(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from accessibilite.cli._base import barres
+    from accessibilite.cli._options_acces import etape
+    from accessibilite.cli._options_sortie import options_cartes
     from socle.dossiers import dossier_resultat
 
     meme_dossier = options.sortie is None or Path(options.sortie).resolve() == Path(
@@ -131,9 +137,13 @@ def executer(options: argparse.Namespace) -> int:
     if cartes.est_dossier_sites(options.entree):
         return _cartes_sites(options, sortie, meme_dossier)
     dossier_entree = cartes.lire_dossier(options.entree)  # checked whole before anything else
-    with dossier_resultat(
-        sortie, commande="carte", ecraser=options.ecraser, completer=meme_dossier
-    ) as dossier:
+    etape("cartes (environ 5 s chacune)")
+    with (
+        dossier_resultat(
+            sortie, commande="carte", ecraser=options.ecraser, completer=meme_dossier
+        ) as dossier,
+        barres() as barre,
+    ):
         fichiers = cartes.ecrire_cartes(
             dossier_entree,
             options.format.split(","),
@@ -144,6 +154,8 @@ def executer(options: argparse.Namespace) -> int:
             gris=options.gris,
             isochrones=_lire_couche(options.isochrones, "Couche d'isochrones (--isochrones)"),
             bassins=_lire_couche(options.bassins, "Couche de bassins (--bassins)"),
+            progression=barre,
+            **options_cartes(options),
         )
     for f in fichiers:
         print(sortie / f.name)

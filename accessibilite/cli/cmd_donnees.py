@@ -6,8 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from accessibilite.cli._base import Analyseur
-from socle.progression import Barres
+from accessibilite.cli._base import Analyseur, barres
 
 __all__ = ["ajouter"]
 
@@ -133,7 +132,7 @@ def _telecharger(options: argparse.Namespace) -> int:
     for source in sources:
         deja = not options.rafraichir and fichier_en_cache(source.url, nom=source.nom)
         try:
-            chemin = telecharger_source(source, rafraichir=options.rafraichir, progression=Barres())
+            chemin = telecharger_source(source, rafraichir=options.rafraichir, progression=barres())
         except KeyboardInterrupt:
             print(
                 f"Interrompu : « {source.nom} » n'est pas en cache ; relancez la même commande, "

@@ -18,6 +18,7 @@ from accessibilite.cli._options_acces import (
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
 from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
+from accessibilite.cli._options_sortie import ajouter_option_csv
 
 __all__ = ["ajouter"]
 
@@ -137,15 +138,17 @@ def ajouter(sous: Any) -> None:
         "ou reseau_<fichier des sites>)",
     )
     ajouter_option_ecraser(p)
+    ajouter_option_csv(p)
     ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
 
 def _lister_services() -> int:
     from poles.indicateurs import charger_services
+    from socle.symbologie import seuil_fr
 
     for service in charger_services().values():
-        seuils = ", ".join(f"{s:g}" for s in service.seuils_min)
+        seuils = " ; ".join(seuil_fr(s) for s in service.seuils_min)
         print(
             f"{service.nom:<20}{service.libelle} ({', '.join(service.typequ)}) ; "
             f"seuils : {seuils} min"
@@ -220,7 +223,7 @@ def executer(options: argparse.Namespace) -> int:
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="indicateur", ecraser=options.ecraser) as dossier:
-        ecrire_indicateur(resultat, dossier)
+        ecrire_indicateur(resultat, dossier, csv=options.csv)
     print(formater_indicateur(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
@@ -354,6 +357,7 @@ def _formater_ensemble(resume: Any) -> str:
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several services (or one on Dask): one task per service."""
+    from accessibilite.cli._base import barres
     from accessibilite.cli._options_acces import (
         fichier_bpe,
         options_temps,
@@ -363,7 +367,6 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
     from poles.apl import Decroissance
     from poles.distribue import indicateurs_services
     from socle.erreurs import DonneesInvalides
-    from socle.progression import Barres
     from socle.territoire import code_departement
 
     if options.service is not None and options.services is not None:
@@ -391,7 +394,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
     # a road-graph source is reopened from its file by each worker, not shipped
     source = source_depuis_options(options)
     etape(f"{len(demandes)} service(s) : {', '.join(demandes)}")
-    barre = Barres()
+    barre = barres()
     try:
         with client_depuis_options(options) as client:
             bilans = indicateurs_services(
@@ -411,6 +414,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
                 client=client,
                 tentatives=options.tentatives,
                 progression=barre,
+                csv=options.csv,
             )
     finally:
         barre.fermer()

@@ -190,6 +190,9 @@ def executer_isochrones(options: argparse.Namespace) -> int:
     from isochrones import ParametresGeometrie, isochrones_points, isochrones_vol_oiseau
     from socle.erreurs import DonneesInvalides
     from socle.fichiers import ecrire_couches
+    from socle.geopaquet import Metadonnees
+    from socle.styles_qgis import style_isochrones
+    from socle.symbologie import seuil_fr
 
     source = options.source or ("osm" if options.reseau else None)
     if source is None:
@@ -210,7 +213,7 @@ def executer_isochrones(options: argparse.Namespace) -> int:
                 f"La calibration {options.calibration.name} a été faite pour la source "
                 f"« {calibration.source} » ; ces isochrones utilisent « {source} »."
             )
-    etape(f"isochrones de {len(lieux)} points ({', '.join(f'{t:g}' for t in options.temps)} min)")
+    etape(f"isochrones de {len(lieux)} points ({'; '.join(map(seuil_fr, options.temps))} min)")
     if source == "vol-oiseau":
         from accessibilite.noyau.sources import SourceVolOiseau
 
@@ -245,7 +248,21 @@ def executer_isochrones(options: argparse.Namespace) -> int:
             anneaux=options.anneaux,
             parametres=ParametresGeometrie(largeur_m=options.largeur_m, pas_m=options.pas_m),
         )
-    ecrire_couches({"isochrones": resultat}, options.sortie)
+    ecrire_couches(
+        {"isochrones": resultat},
+        options.sortie,
+        styles={"isochrones": [style_isochrones(options.temps)]},
+        metadonnees=Metadonnees(
+            titre="Isochrones",
+            resume=f"Atteignable en voiture en {'; '.join(map(seuil_fr, options.temps))} "
+            f"min (sens « {sens} »).",
+            historique=(
+                "Source des temps : "
+                + (f"réseau routier {options.reseau}." if source == "osm" else "vol d'oiseau."),
+                f"Points : {options.points or 'pôles ' + str(options.poles)}.",
+            ),
+        ),
+    )
     print(
         f"{len(resultat)} polygones écrits dans {options.sortie} "
         f"({resultat['source'].nunique()} source(s), sens « {sens} »)."
@@ -259,6 +276,9 @@ def executer_bassins(options: argparse.Namespace) -> int:
     from isochrones import bassins
     from socle.erreurs import DonneesInvalides
     from socle.fichiers import ecrire_couches
+    from socle.geopaquet import Metadonnees, historique
+    from socle.styles_qgis import style_bassins
+    from socle.symbologie import seuil_fr
 
     if options.sites is not None:
         if options.base is not None:
@@ -277,7 +297,24 @@ def executer_bassins(options: argparse.Namespace) -> int:
     dossier = lire_dossier(options.base)
     niveaux = [options.niveau] if options.niveau else [n.nom for n in dossier.niveaux]
     couches = {f"bassins_{n}": bassins(dossier.communes, n) for n in niveaux}
-    ecrire_couches(couches, options.sortie)
+    ecrire_couches(
+        couches,
+        options.sortie,
+        styles={nom: [style_bassins()] for nom in couches},
+        metadonnees=Metadonnees(
+            titre=f"Bassins de services — {dossier.departement_nom}",
+            resume="Communes regroupées par pôle le plus proche ; hors bassin : zone grise.",
+            historique=historique(dossier.parametres),
+            couches={
+                f"bassins_{n.nom}": (
+                    f"Bassins — {n.adjectif}",
+                    f"Seuil {seuil_fr(n.seuil_min)} min.",
+                )
+                for n in dossier.niveaux
+                if n.nom in niveaux
+            },
+        ),
+    )
     for nom, couche in couches.items():
         hors = couche[couche["hors_bassin"]]
         print(

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from accessibilite.cli._base import Analyseur
+from accessibilite.cli._base import Analyseur, barres
 from accessibilite.cli._options_acces import etape
 from accessibilite.cli._options_dask import (
     AIDE_DASK,
@@ -14,7 +14,7 @@ from accessibilite.cli._options_dask import (
     client_depuis_options,
     fils,
 )
-from socle.progression import Barres
+from socle.symbologie import seuil_fr
 
 __all__ = ["ajouter"]
 
@@ -142,7 +142,7 @@ def executer(options: argparse.Namespace) -> int:
     plan = preparer_matrice(
         options.reseau, origines, destinations, sortie=options.sortie, coupure_s=coupure_s, lot=lot
     )
-    barre = Barres()
+    barre = barres()
     try:
         with client_depuis_options(options) as client:
             lots = "1 lot" if plan.n_lots == 1 else f"{plan.n_lots} lots"
@@ -162,7 +162,7 @@ def executer(options: argparse.Namespace) -> int:
     destinations_texte = (
         "tous les nœuds" if plan.n_destinations is None else _nombre(plan.n_destinations)
     )
-    coupure = "" if coupure_s is None else f" à moins de {options.coupure_min:g} min"
+    coupure = "" if coupure_s is None else f" à moins de {seuil_fr(options.coupure_min)} min"
     print(
         f"Matrice : {_nombre(plan.n_origines)} origines × {destinations_texte} destinations, "
         f"{_nombre(resultat.paires)} paires{coupure}."

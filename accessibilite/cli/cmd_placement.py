@@ -15,6 +15,7 @@ from accessibilite.cli._options_acces import (
     etape,
 )
 from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
+from accessibilite.cli._options_sortie import ajouter_option_csv
 
 if TYPE_CHECKING:
     from poles.placement import ResultatPlacement
@@ -75,6 +76,7 @@ def ajouter(sous: Any) -> None:
     ajouter_options_source(p)
     p.add_argument("--sortie", type=Path, help="dossier où écrire les propositions")
     ajouter_option_ecraser(p)
+    ajouter_option_csv(p)
     p.set_defaults(executer=executer)
 
 
@@ -166,7 +168,7 @@ def _ecrire(options: argparse.Namespace, resultat: ResultatPlacement) -> None:
         with dossier_resultat(
             options.sortie, commande="placement", ecraser=options.ecraser
         ) as dossier:
-            ecrire_placement(resultat, dossier)
+            ecrire_placement(resultat, dossier, csv=options.csv)
         print(f"\nRésultats : {options.sortie}/")
 
 

@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from accessibilite.cli._base import Analyseur
-from socle.progression import Barres
+from accessibilite.cli._base import Analyseur, barres
 
 __all__ = ["ajouter"]
 
@@ -18,6 +17,7 @@ _DESCRIPTION = """\
 Graphe routier voiture depuis OpenStreetMap.
 
 Exemples :
+  accessibilite reseau exporter reseau_62.graphe --autour 2.78 50.29 5 --sortie arras.gpkg
   accessibilite reseau construire --departement 62 --pbf nord-pas-de-calais-latest.osm.pbf \\
       --sortie reseau_62.graphe
   accessibilite reseau construire --polygone zone.gpkg --tampon-km 10 --sortie zone.graphe
@@ -130,6 +130,35 @@ def ajouter(sous_analyseurs: Any) -> None:
     info.add_argument("--json", action="store_true", help="écrire la description en JSON")
     info.set_defaults(executer=executer_info)
 
+    exporter = sous.add_parser(
+        "exporter",
+        help="écrire le graphe en GeoPackage stylé pour QGIS (vitesses, leur origine, classes)",
+        description=(
+            "Écrit les arcs du graphe (un par sens) dans un GeoPackage que QGIS ouvre avec "
+            "son style : vitesse à l'heure pleine ; autres styles : origine de la vitesse "
+            "(maxspeed lu, valeur implicite, défaut de la classe, repli), classe de route. "
+            "Pour vérifier le modèle de vitesses sur une commune ou un quartier, limitez "
+            "l'emprise (--polygone, --autour)."
+        ),
+    )
+    exporter.add_argument("fichier", metavar="FICHIER", type=Path, help="fichier .graphe")
+    exporter.add_argument(
+        "--sortie", metavar="FICHIER", type=Path, required=True, help="fichier .gpkg à écrire"
+    )
+    limite = exporter.add_mutually_exclusive_group()
+    limite.add_argument(
+        "--polygone", metavar="FICHIER", type=Path, help="ne garder que les arcs de cette zone"
+    )
+    limite.add_argument(
+        "--autour",
+        nargs=3,
+        type=float,
+        metavar=("LON", "LAT", "KM"),
+        help="ne garder que les arcs à moins de KM km du point (longitude, latitude)",
+    )
+    exporter.add_argument("--noeuds", action="store_true", help="écrire aussi les nœuds")
+    exporter.set_defaults(executer=executer_exporter)
+
 
 def _nombre(n: float, decimales: int = 0) -> str:
     texte = f"{n:,.{decimales}f}".replace(",", " ").replace(".", ",")
@@ -146,7 +175,7 @@ def _extraits_geofabrik(polygone: Any, tampon_km: float, rafraichir: bool) -> li
     chemins = []
     for source in extraits:
         print(f"… extrait OpenStreetMap : {source.description} ({source.url})", file=sys.stderr)
-        chemins.append(telecharger_source(source, rafraichir=rafraichir, progression=Barres()))
+        chemins.append(telecharger_source(source, rafraichir=rafraichir, progression=barres()))
     return chemins
 
 
@@ -162,7 +191,7 @@ def executer_construire(options: argparse.Namespace) -> int:
     source: Any = options.pbf if options.pbf is not None else options.graphml
     if source is None and not options.overpass and polygone is not None:
         source = _extraits_geofabrik(polygone, options.tampon_km, options.rafraichir)
-    barres = Barres()
+    barre = barres()
     debut = time.perf_counter()
     try:
         graphe = reseau.construire_graphe(
@@ -174,10 +203,10 @@ def executer_construire(options: argparse.Namespace) -> int:
             crs=options.crs,
             cache=not options.sans_cache,
             rafraichir=options.rafraichir,
-            progression=barres,
+            progression=barre,
         )
     finally:
-        barres.fermer()
+        barre.fermer()
     reseau.sauvegarder_graphe(graphe, options.sortie)
     duree = time.perf_counter() - debut
     faits = reseau.decrire_graphe(graphe)
@@ -249,4 +278,31 @@ def executer_info(options: argparse.Namespace) -> int:
     if illisibles:
         valeurs = ", ".join(f"« {v} » ({n})" for v, n in list(illisibles.items())[:10])
         print(f"maxspeed illisibles (défaut de la classe appliqué) : {valeurs}")
+    return 0
+
+
+def executer_exporter(options: argparse.Namespace) -> int:
+    """Write the graph's arcs to a styled GeoPackage."""
+    import reseau
+    from accessibilite.cli._options_acces import etape
+
+    graphe = reseau.charger_graphe(options.fichier)
+    emprise = None
+    if options.polygone is not None or options.autour is not None:
+        import geopandas as gpd
+        import shapely
+
+        if options.polygone is not None:  # EPSG:4326
+            zone = gpd.GeoSeries([reseau.lire_polygone(options.polygone)], crs="EPSG:4326")
+            emprise = zone.to_crs(graphe.crs).union_all()
+        else:
+            lon, lat, km = options.autour
+            point = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326")
+            emprise = point.to_crs(graphe.crs).buffer(km * 1000.0).union_all()
+    etape(f"écriture des arcs de {options.fichier.name} dans {options.sortie}")
+    reseau.exporter_graphe(graphe, options.sortie, emprise=emprise, avec_noeuds=options.noeuds)
+    import pyogrio
+
+    n = pyogrio.read_info(options.sortie, layer="arcs")["features"]
+    print(f"{_nombre(n)} arcs écrits dans {options.sortie} (style QGIS : vitesses).")
     return 0

@@ -16,6 +16,7 @@ from accessibilite.cli._options_acces import (
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
 from accessibilite.cli._options_sites import AIDE_SITES, ajouter_options_sites
+from accessibilite.cli._options_sortie import ajouter_option_csv
 
 __all__ = ["ajouter"]
 
@@ -109,6 +110,7 @@ def ajouter(sous: Any) -> None:
     p.add_argument("--avec", type=Path, help="fichier de sites ajoutés au réseau")
     ajouter_options_source(p, fichiers=False)
     ajouter_options_temps(p, temps_interne_defaut=True)
+    ajouter_option_csv(p)
     ajouter_options_dask(p)
     p.set_defaults(executer=executer)
 
@@ -120,6 +122,7 @@ def executer(options: argparse.Namespace) -> int:
     from poles.sorties_indicateurs import ecrire_scenario, formater_bilan
     from socle.dossiers import dossier_resultat
     from socle.erreurs import DonneesInvalides
+    from socle.symbologie import texte_fr
 
     if options.sites is not None:
         return _executer_sites(options)
@@ -145,10 +148,10 @@ def executer(options: argparse.Namespace) -> int:
     etape(f"écriture des résultats dans {sortie}")
     texte = Path(fichier).read_text(encoding="utf-8")
     with dossier_resultat(sortie, commande="scenario", ecraser=options.ecraser) as dossier:
-        ecrire_scenario(resultat, dossier, texte_modifications=texte)
+        ecrire_scenario(resultat, dossier, texte_modifications=texte, csv=options.csv)
     if modifications.description:
         print(f"Scénario : {modifications.description}")
-    print(f"Source : {base.source.description()}")
+    print(f"Source : {texte_fr(base.source.description())}")
     print(formater_bilan(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
@@ -201,13 +204,13 @@ def _executer_sites(options: argparse.Namespace) -> int:
 
 def _executer_plusieurs(options: argparse.Namespace) -> int:
     """Several scenario files (or one on Dask): one task per file."""
+    from accessibilite.cli._base import barres
     from accessibilite.cli._options_dask import client_depuis_options
     from poles.distribue import scenarios
-    from socle.progression import Barres
 
     source = source_de_remplacement(options)  # a road graph is reopened by each worker
     etape(f"{len(options.modifications)} scénario(s) sur la base {options.base}")
-    barre = Barres()
+    barre = barres()
     try:
         with client_depuis_options(options) as client:
             bilans = scenarios(
@@ -218,6 +221,7 @@ def _executer_plusieurs(options: argparse.Namespace) -> int:
                 client=client,
                 tentatives=options.tentatives,
                 progression=barre,
+                csv=options.csv,
             )
     finally:
         barre.fermer()

@@ -19,6 +19,11 @@ from accessibilite.cli._options_acces import (
     etape,
 )
 from accessibilite.cli._options_dask import AIDE_DASK, ajouter_options_dask
+from accessibilite.cli._options_sortie import (
+    ajouter_option_csv,
+    ajouter_options_cartes,
+    options_cartes,
+)
 
 __all__ = ["ajouter", "executer"]
 
@@ -76,6 +81,8 @@ def ajouter(sous: Any) -> None:
         "--sortie", type=Path, help="dossier des résultats (défaut : resultats/<département>)"
     )
     ajouter_option_ecraser(p)
+    ajouter_option_csv(p)
+    ajouter_options_cartes(p)
     p.add_argument(
         "--cartes",
         default="html,png,pdf",
@@ -179,7 +186,7 @@ def executer(options: argparse.Namespace) -> int:
     )
     etape(f"écriture des résultats dans {sortie}")
     with dossier_resultat(sortie, commande="zones-grises", ecraser=options.ecraser) as dossier:
-        ecrire_resultats(resultat, dossier)
+        ecrire_resultats(resultat, dossier, csv=options.csv)
         if options.sensibilite:
             etape("sensibilité à la règle de pôle")
             temps = options_temps(options)
@@ -195,10 +202,10 @@ def executer(options: argparse.Namespace) -> int:
                 poles_imposes=imposes,
                 regroupements=regroupements,
             )
-            ecrire_sensibilite(table, dossier)
+            ecrire_sensibilite(table, dossier, csv=options.csv)
         if formats:
-            etape("cartes")
-            _ecrire_cartes(dossier, formats)
+            etape("cartes (environ 5 s chacune)")
+            _ecrire_cartes(dossier, formats, options_cartes(options))
     print(formater_resume(resultat))
     print(f"\nRésultats : {sortie}/")
     return 0
@@ -304,7 +311,9 @@ def _formats_cartes(texte: str) -> tuple[str, ...]:
     return formats
 
 
-def _ecrire_cartes(dossier: Path, formats: tuple[str, ...]) -> None:
+def _ecrire_cartes(dossier: Path, formats: tuple[str, ...], textes: dict[str, Any]) -> None:
+    from accessibilite.cli._base import barres
     from cartes import ecrire_cartes
 
-    ecrire_cartes(dossier, formats=formats)
+    with barres() as barre:
+        ecrire_cartes(dossier, formats=formats, progression=barre, **textes)

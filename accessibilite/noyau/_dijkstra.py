@@ -39,6 +39,7 @@ compile in memory at first use instead.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -68,6 +69,23 @@ _SEAUX_MAX = 1 << 20
 
 #: Kernels compiled without an on-disk cache (no writable cache folder).
 _SANS_CACHE: list[str] = []
+#: Every kernel, to tell whether the first call will compile (:func:`a_compiler`).
+_NOYAUX: list[Any] = []
+
+
+def a_compiler() -> bool:
+    """Whether a kernel has neither machine code in memory nor in numba's on-disk cache,
+    so that the next computation starts by compiling it (about half a minute, once)."""
+    for noyau in _NOYAUX:
+        if noyau.signatures:  # compiled (or loaded) in this process
+            continue
+        # numba's private API (best effort): the index of the on-disk cache, named after
+        # the function and its line, so an edited source compiles again
+        fichier = getattr(getattr(noyau, "_cache", None), "_cache_file", None)
+        index = getattr(fichier, "_index_path", None)
+        if index is None or not os.path.exists(index):
+            return True
+    return False
 
 
 def _compiler(**options: Any) -> Callable[[F], F]:
@@ -79,12 +97,15 @@ def _compiler(**options: Any) -> Callable[[F], F]:
 
     def decorer(fonction: F) -> F:
         try:
-            return numba.njit(cache=True, **options)(fonction)
+            noyau = numba.njit(cache=True, **options)(fonction)
         except RuntimeError as exc:  # "cannot cache function ...: no locator available"
             if not _SANS_CACHE:
                 logger.info("Cache numba indisponible (%s) : compilation en mémoire.", exc)
             _SANS_CACHE.append(fonction.__name__)
-            return numba.njit(cache=False, **options)(fonction)
+            noyau = numba.njit(cache=False, **options)(fonction)
+        if options.get("inline") != "always":
+            _NOYAUX.append(noyau)
+        return noyau
 
     return decorer
 

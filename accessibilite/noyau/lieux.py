@@ -22,7 +22,7 @@ from socle.territoire import CRS_LAMBERT93
 if TYPE_CHECKING:
     from reseau.graphe import Graphe
 
-__all__ = ["Lieux", "Placement", "placer"]
+__all__ = ["Lieux", "Placement", "en_lieux", "placer"]
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +137,73 @@ class Lieux:
         )
 
 
+def en_lieux(lieux: Any, *, colonne_id: str | None = None, crs: str | None = None) -> Lieux:
+    """Places from what a notebook holds: :class:`Lieux`, or a GeoDataFrame (or GeoSeries)
+    of points or polygons in any CRS.
+
+    Parameters
+    ----------
+    lieux
+        :class:`Lieux` (returned as they are), or a GeoDataFrame/GeoSeries with a CRS;
+        a polygon stands for a point inside it (``representative_point``).
+    colonne_id
+        Column holding the identifiers (default: ``code`` when present, else the index).
+    crs
+        Metric CRS of the places (default: the layer's own when it is projected, else
+        Lambert-93 in France, else the local UTM zone).
+
+    Raises
+    ------
+    SansCRS
+        The layer has no CRS.
+    DonneesInvalides
+        Unknown column, duplicated identifiers, or not a GeoDataFrame.
+    """
+    if isinstance(lieux, Lieux):
+        return lieux if crs is None else lieux.vers_crs(crs)
+    import geopandas as gpd
+
+    if isinstance(lieux, gpd.GeoSeries):
+        lieux = gpd.GeoDataFrame(geometry=lieux)
+    if not isinstance(lieux, gpd.GeoDataFrame):
+        raise DonneesInvalides(
+            f"Lieux attendus : un GeoDataFrame (points ou polygones) ou des Lieux, reçu "
+            f"{type(lieux).__name__}."
+        )
+    if lieux.crs is None:
+        raise SansCRS(
+            "La couche n'a pas de système de coordonnées (CRS) : définissez-le, par exemple "
+            "gdf.set_crs('EPSG:4326')."
+        )
+    if colonne_id is None:
+        colonne_id = "code" if "code" in lieux.columns else None
+    table = lieux.copy()
+    if colonne_id is None:
+        table["_id"] = [str(i) for i in table.index]
+        colonne_id = "_id"
+    elif colonne_id not in table.columns:
+        raise DonneesInvalides(
+            f"Colonne d'identifiants « {colonne_id} » absente (colonnes : "
+            f"{', '.join(map(str, lieux.columns))})."
+        )
+    ids = table[colonne_id].astype(str)
+    if ids.duplicated().any():
+        doublons = sorted(set(ids[ids.duplicated()]))[:5]
+        raise DonneesInvalides(
+            f"Identifiants en double dans « {colonne_id} » ({', '.join(doublons)}) : chaque "
+            "lieu doit avoir le sien (colonne_id=...)."
+        )
+    if crs is None:
+        if lieux.crs.is_projected:
+            crs = lieux.crs.to_string()
+        else:
+            from socle.territoire import crs_metrique
+
+            centre = lieux.geometry.union_all().centroid
+            crs = crs_metrique(float(centre.x), float(centre.y))
+    return Lieux.depuis_points(table, colonne_code=colonne_id, crs=crs)
+
+
 @dataclass(frozen=True, eq=False)
 class Placement:
     """Where each place joins a graph (see :func:`placer`).
@@ -193,7 +260,8 @@ def placer(
     graphe
         A graph with node coordinates and a CRS.
     lieux
-        The places, in any CRS (reprojected to the graph's).
+        The places, in any CRS (reprojected to the graph's): :class:`Lieux` or a
+        GeoDataFrame of points or polygons (see :func:`en_lieux`).
     distance_max_m
         Snapping limit in metres (default :data:`reseau.accrochage.DISTANCE_MAX_M`, 2 km).
     role
@@ -213,6 +281,7 @@ def placer(
     from reseau.accrochage import DISTANCE_MAX_M, accrocher
     from socle.territoire import verifier_crs_metrique
 
+    lieux = en_lieux(lieux)
     if graphe.x is None or graphe.y is None or graphe.crs is None:
         raise DonneesInvalides(
             "Le réseau n'a pas de coordonnées de nœuds ou de CRS : impossible d'y placer des "

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from accessibilite.noyau.lieux import Lieux, placer
+from accessibilite.noyau.lieux import Lieux, en_lieux, placer
 from accessibilite.noyau.routage import matrice_temps_longue, verifier_coupure, verifier_noeuds
 from accessibilite.noyau.taches import (
     avec_fils_numba,
@@ -348,8 +348,9 @@ def preparer_matrice(
         A ``.graphe`` file (``accessibilite reseau construire`` or
         :func:`reseau.sauvegarder_graphe`); its checksums are verified once here.
     origines
-        :class:`~accessibilite.Lieux` (places mode: snapped, connector time at both ends,
-        codes written) or node indices (nodes mode).
+        :class:`~accessibilite.Lieux` or a GeoDataFrame of points or polygons with a
+        ``code`` column (places mode: snapped, connector time at both ends, codes written),
+        or node indices (nodes mode).
     destinations
         Same kind as ``origines``; ``None``: the origins themselves (places mode) or every
         node of the graph (nodes mode).
@@ -384,6 +385,11 @@ def preparer_matrice(
     graphe = charger_graphe(chemin, verifier=True, mmap=True)
     empreinte = empreinte_graphe(chemin)
     hors: tuple[str, ...] = ()
+    # GeoDataFrames of points or polygons count as places (see lieux.en_lieux)
+    if hasattr(origines, "geometry"):
+        origines = en_lieux(origines)
+    if destinations is not None and hasattr(destinations, "geometry"):
+        destinations = en_lieux(destinations)
     if isinstance(origines, Lieux):
         if destinations is not None and not isinstance(destinations, Lieux):
             raise DonneesInvalides(

@@ -36,6 +36,7 @@ from accessibilite.noyau import _dijkstra
 from accessibilite.noyau._entrees import verifier_coupure, verifier_noeuds
 from reseau.graphe import Graphe
 from socle.erreurs import DonneesInvalides
+from socle.progression import annoncer
 
 if TYPE_CHECKING:
     from accessibilite.noyau.hierarchie import Hierarchie
@@ -80,8 +81,23 @@ class _Csr:
         return _dijkstra.pas_seaux(self.poids, etendue)
 
 
+#: The compilation was announced in this process (once is enough).
+_COMPILATION_ANNONCEE: list[bool] = []
+
+
+def _annoncer_compilation() -> None:
+    """Say it when the kernels are about to be compiled (first run on a machine)."""
+    if not _COMPILATION_ANNONCEE and _dijkstra.a_compiler():
+        _COMPILATION_ANNONCEE.append(True)
+        annoncer(
+            "compilation du noyau de calcul (Numba) : une seule fois sur cette machine, "
+            "jusqu'à une minute ; les calculs suivants la réutilisent"
+        )
+
+
 def _csr(graphe: Graphe, inverse: bool) -> _Csr:
     """Return the checked CSR arrays of ``graphe`` (reverse ones when ``inverse``)."""
+    _annoncer_compilation()
     if not isinstance(graphe, Graphe):
         raise DonneesInvalides(
             f"Graphe attendu (reseau.Graphe), reçu {type(graphe).__name__} : construisez-le "

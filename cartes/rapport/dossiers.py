@@ -26,6 +26,7 @@ import pandas as pd
 
 from cartes.dossier import DossierZonesGrises, NiveauCarte, lire_dossier
 from cartes.rapport._commun import DonneesInvalides, DonneesManquantes, est_vrai, verifier_dossier
+from socle.tableur import lire_csv
 
 __all__ = [
     "VERSIONS_LUES",
@@ -273,7 +274,8 @@ def _fichiers(chemin: Path, type_: str) -> tuple[Path, ...]:
 def _lire_csv(chemin: Path, colonnes: Sequence[str], *, texte: Sequence[str] = ()) -> pd.DataFrame:
     """A CSV of an output folder, with the columns it must have (codes kept as text)."""
     try:
-        table = pd.read_csv(chemin, dtype={c: str for c in texte}, keep_default_na=True)
+        # either CSV form of the folders (portable or excel-fr, see socle.tableur)
+        table = lire_csv(chemin, dtype={c: str for c in texte}, keep_default_na=True)
     except (OSError, ValueError) as exc:
         raise DonneesInvalides(
             f"{chemin} est illisible ({str(exc).splitlines()[0]}) : relancez la commande qui "

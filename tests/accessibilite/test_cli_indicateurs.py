@@ -77,7 +77,7 @@ def test_indicateur_medecin(tmp_path, bpe, capsys):
     import pyogrio
 
     couches = [c[0] for c in pyogrio.list_layers(sortie / "indicateur.gpkg")]
-    assert couches == ["communes", "equipements"]
+    assert couches == ["communes", "equipements", "layer_styles"]
     parametres = json.loads((sortie / "parametres.json").read_text())
     assert parametres["service"]["nom"] == "medecin" and parametres["seuils_min"] == [10, 20]
     assert parametres["apl"]["poids"] == [1.0, 0.66, 0.33]

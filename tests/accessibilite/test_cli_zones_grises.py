@@ -53,7 +53,17 @@ def test_fichiers_et_colonnes(sortie_62, capsys):
     import pyogrio
 
     couches = [c[0] for c in pyogrio.list_layers(sortie_62 / "zones_grises.gpkg")]
-    assert couches == ["communes", "centres", "poles", "voisines", "epci", "departement"]
+    niveaux = ("proximite", "intermediaire", "superieur")
+    assert couches == [
+        "communes",
+        "centres",
+        "poles",
+        "voisines",
+        "epci",
+        "departement",
+        *(f"zones_grises_{n}" for n in niveaux),  # views, one per level, with its style
+        "layer_styles",  # the QGIS styles, as QGIS itself stores them
+    ]
     assert pyogrio.read_info(sortie_62 / "zones_grises.gpkg", layer="communes")["crs"] == (
         "EPSG:2154"
     )

@@ -257,3 +257,39 @@ def test_fond_de_tuiles_sans_autre_erreur_que_les_tuiles(
     assert (
         page.evaluer("document.querySelectorAll('.leaflet-control-layers-base label').length") == 2
     )
+
+
+def test_un_seul_fond_et_sources_hors_du_territoire(
+    navigateur: Chromium, dossier_zg: Path, tmp_path: Path
+) -> None:
+    """One base layer shown (the plan), the plain one only offered; the box of sources
+    (bottom right) never covers the communes of the département."""
+    if not ressources_pretes():
+        pytest.skip("bibliothèques JavaScript absentes du cache (accessibilite carte --preparer)")
+    chemin = ecrire_carte_html(dossier_zg, tmp_path / "fonds.html", autonome=True)
+    page = navigateur.ouvrir(chemin.as_uri())
+    navigateur.vider(page)
+    coches = page.evaluer(
+        "[...document.querySelectorAll('.leaflet-control-layers-base label')]"
+        ".filter(l => l.querySelector('input').checked).map(l => l.textContent.trim())"
+    )
+    assert coches == ["Plan OpenStreetMap"]
+    # the plain background is not on the map too (it would hide nothing but lie in the control)
+    assert (
+        page.evaluer("document.querySelectorAll('.leaflet-tile-pane .leaflet-layer').length") == 1
+    )
+    couleurs = [*_style.COULEURS_TEMPS, _style.COULEUR_SANS_TEMPS]
+    rectangles = page.evaluer(
+        "(() => { const s = document.getElementById('zg-sources').getBoundingClientRect();"
+        f" const couleurs = {couleurs!r};"
+        " const c = [...document.querySelectorAll('.leaflet-overlay-pane path')]"
+        "   .filter(p => couleurs.includes(p.getAttribute('fill')))"
+        "   .map(p => p.getBoundingClientRect());"
+        " return {s: [s.left, s.top, s.right, s.bottom],"
+        "  c: [Math.min(...c.map(r => r.left)), Math.min(...c.map(r => r.top)),"
+        "      Math.max(...c.map(r => r.right)), Math.max(...c.map(r => r.bottom))]}; })()"
+    )
+    gauche, haut, _droite, _bas = rectangles["s"]
+    c_gauche, c_haut, c_droite, c_bas = rectangles["c"]
+    assert c_droite > c_gauche and c_bas > c_haut  # the communes are drawn
+    assert c_bas <= haut or c_droite <= gauche  # above or left of the sources, never under

@@ -56,12 +56,13 @@ def test_contenu_de_la_carte(portrait: Path) -> None:
     blanc = np.all(pixels == 255, axis=-1).mean()
     assert 0.25 < blanc < 0.85
     # the classes of the hand-made folder are drawn: poles (3 communes), 5-10 min (6),
-    # 10-20 min (3, hatched); the classes absent from the data are in the legend only
+    # 10-20 min (3, hatched); the classes absent from the data are not drawn, not even in
+    # the legend (the legends drop empty classes)
     assert _part(pixels, _style.COULEURS_TEMPS[0]) > 0.03
     assert _part(pixels, _style.COULEURS_TEMPS[2]) > 0.06
     assert _part(pixels, _style.COULEURS_TEMPS[3]) > 0.01
     for absente in (_style.COULEURS_TEMPS[4], _style.COULEURS_TEMPS[5]):
-        assert 0 < _part(pixels, absente) < 0.001
+        assert _part(pixels, absente) == 0
     # dark ink: outlines, hatching, text, scale bar, north arrow
     noir = (pixels.max(axis=-1) < 60).mean()
     assert noir > 0.01
@@ -167,3 +168,43 @@ def test_lecture_unique(dossier_zg: Path) -> None:
     """A folder already read is accepted as is (the pipeline passes its own)."""
     d = lire_dossier(dossier_zg)
     assert figure_statique(d, "cumul").get_size_inches() == pytest.approx((2480 / 300, 3508 / 300))
+
+
+def test_titre_sous_titre_producteur_et_logo(dossier_zg: Path, tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    logo = tmp_path / "logo.png"
+    fond = Figure(figsize=(2, 1), dpi=50)
+    fond.patch.set_facecolor("#1f4e9c")
+    fond.savefig(logo, facecolor="#1f4e9c")
+    fig = figure_statique(
+        dossier_zg,
+        "proximite",
+        titre="Éloignement des services : {niveau}",
+        sous_titre="Schéma {niveau}, version de travail",
+        producteur="Département du Pas-de-Calais",
+        logo=logo,
+    )
+    textes = [t.get_text() for t in fig.texts]
+    assert textes[0] == "Éloignement des services : proximité"
+    assert textes[1].startswith("Schéma proximité, version de travail")
+    sources = next(t for t in textes if t.startswith("Sources : "))
+    assert sources.startswith("Sources : Réalisation : Département du Pas-de-Calais.")
+    # the logo: an image in the title band, at the top right of the page
+    images = [a for a in fig.axes if a.images]
+    assert len(images) == 1
+    _x0, _y0, x1, y1 = images[0].get_position().extents
+    assert x1 == pytest.approx(1 - 12 / 210, abs=0.01) and y1 > 0.9
+    cumul = figure_statique(dossier_zg, "cumul", titre="Cumul : {niveau}")
+    assert cumul.texts[0].get_text() == "Cumul : tous niveaux"
+
+
+def test_logo_illisible(dossier_zg: Path, tmp_path: Path) -> None:
+    from socle.erreurs import DonneesInvalides, DonneesManquantes
+
+    with pytest.raises(DonneesManquantes, match="Logo introuvable"):
+        figure_statique(dossier_zg, "proximite", logo=tmp_path / "absent.png")
+    faux = tmp_path / "logo.png"
+    faux.write_text("pas une image")
+    with pytest.raises(DonneesInvalides, match="Logo illisible"):
+        figure_statique(dossier_zg, "proximite", logo=faux)

@@ -160,6 +160,7 @@ def test_commandes_scenario_et_placement(dossier_base, tmp_path, capsys):
     assert {p.name for p in sortie.iterdir()} == {
         "avant_apres.csv",
         "bilan.csv",
+        "scenario.xlsx",  # the same tables, one sheet each
         "scenario.gpkg",
         "parametres.json",
         "modifications.toml",
@@ -170,6 +171,7 @@ def test_commandes_scenario_et_placement(dossier_base, tmp_path, capsys):
     assert [c[0] for c in pyogrio.list_layers(sortie / "scenario.gpkg")] == [
         "difference",
         "poles_modifies",
+        "layer_styles",
     ]
     assert (
         main(

@@ -164,12 +164,19 @@ def test_sorties_et_cartes(nouveau, tmp_path):
     assert sorted(p.name for p in ecrits) == [
         "comparaison.csv",
         "comparaison.gpkg",
+        "comparaison.xlsx",  # the two tables, one sheet each
         "comparaison_communes.csv",
         "parametres.json",
     ]
     couche = gpd.read_file(tmp_path / "cmp" / "comparaison.gpkg", layer="accord")
     assert couche.crs == "EPSG:2154" and len(couche) == 5
     assert couche.set_index("code").loc["62119", "accord_bas"] == "nouvelle seulement"
+    # QGIS opens the layer in the maps' agreement classes
+    from socle.geopaquet import lire_styles
+
+    (style,) = [x for x in lire_styles(tmp_path / "cmp" / "comparaison.gpkg") if x["defaut"]]
+    assert 'attr="accord_' in str(style["qml"])
+    assert str(style["qml"]).count("<category ") == 4
     cartes = ecrire_cartes_comparaison(tmp_path / "cmp", ("html", "png"), autonome=False)
     page = cartes[0].read_text(encoding="utf-8")
     assert "seulement dans la nouvelle analyse (1)" in page and "<b>Bas</b>" in page
