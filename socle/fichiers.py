@@ -315,7 +315,7 @@ def lire_couche(chemin: str | Path, *, quoi: str = "Couche") -> gpd.GeoDataFrame
     if not chemin.is_file():
         raise DonneesManquantes(f"{quoi} introuvable : {chemin}. Vérifiez le chemin donné.")
     try:
-        couche = gpd.read_file(chemin)
+        couche = gpd.read_file(chemin, layer=_premiere_couche(chemin))
     except Exception as exc:  # pyogrio raises its own DataSourceError, and OSError
         cause = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise DonneesInvalides(
@@ -325,3 +325,18 @@ def lire_couche(chemin: str | Path, *, quoi: str = "Couche") -> gpd.GeoDataFrame
     if len(couche) == 0:
         raise DonneesInvalides(f"{quoi} {chemin.name} : la couche est vide.")
     return couche
+
+
+def _premiere_couche(chemin: Path) -> str | None:
+    """The first data layer of a file: a GeoPackage's ``layer_styles`` table (the QGIS
+    styles the project writes) is not one; ``None`` lets the driver choose."""
+    if chemin.suffix.lower() != ".gpkg":
+        return None
+    try:
+        import pyogrio
+
+        noms = [str(c[0]) for c in pyogrio.list_layers(chemin)]
+    except Exception:  # unreadable: read_file gives the error
+        return None
+    donnees = [n for n in noms if n not in ("layer_styles", "gpkg_metadata")]
+    return donnees[0] if donnees else None

@@ -146,7 +146,7 @@ def test_golden_andorre_isochrones(graphe_andorre, localites, tmp_path, golden):
     argv = ["isochrones", "--reseau", str(graphe), "--points", str(tmp_path / "points.gpkg")]
     argv += ["--colonne-nom", "nom", "--temps", "5,10,15", "--par-source"]
     assert main([*argv, "--sortie", str(sortie)]) == 0
-    iso = gpd.read_file(sortie)
+    iso = gpd.read_file(sortie, layer="isochrones")
     assert iso.crs == graphe_andorre.crs
     parties = [shapely.get_parts(g) for g in iso.geometry]
     table = pd.DataFrame(
