@@ -50,6 +50,32 @@ def _communes_actuelles() -> pd.DataFrame:
     return brut[brut["type"] == "COM"]
 
 
+def _table(
+    choix: pd.DataFrame,
+    geometries: np.ndarray,
+    mairies: np.ndarray,
+    hors_departement: np.ndarray,
+    crs: str,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoSeries]:
+    """The communes' table in ``crs`` (boundaries and town halls reprojected from 4326)."""
+    gdf = gpd.GeoDataFrame(
+        {
+            "code": choix["code"].to_numpy(),
+            "nom": choix["nom"].to_numpy(),
+            "population": pd.to_numeric(choix["population_municipale"], errors="coerce")
+            .fillna(0)
+            .astype(np.int64)
+            .to_numpy(),
+            "departement": choix["departement"].to_numpy(),
+            "epci_id": choix["epci_id"].to_numpy(),
+            "hors_departement": hors_departement,
+        },
+        geometry=gpd.GeoSeries(geometries, crs="EPSG:4326").to_crs(crs).values,
+        crs=crs,
+    )
+    return gdf, gpd.GeoSeries(mairies, crs="EPSG:4326").to_crs(crs)
+
+
 def _decoder(com: pd.DataFrame, masque: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Boundaries and town halls (EPSG:4326) of the selected communes only: decoding all
     35,000 boundaries of France takes seconds, a département and its buffer a fraction."""
@@ -110,25 +136,9 @@ def charger_communes(departement: str | int, *, tampon_km: float = 30.0) -> gpd.
         garder = dans | proches
     else:
         garder = dans
-    choix = com[garder]
     geometries_garder, mairies_garder = _decoder(com, garder)
     geometries_garder[dans[garder]] = geometries_dep
-    gdf = gpd.GeoDataFrame(
-        {
-            "code": choix["code"].to_numpy(),
-            "nom": choix["nom"].to_numpy(),
-            "population": pd.to_numeric(choix["population_municipale"], errors="coerce")
-            .fillna(0)
-            .astype(np.int64)
-            .to_numpy(),
-            "departement": choix["departement"].to_numpy(),
-            "epci_id": choix["epci_id"].to_numpy(),
-            "hors_departement": ~dans[garder],
-        },
-        geometry=gpd.GeoSeries(geometries_garder, crs="EPSG:4326").to_crs(dep.crs).values,
-        crs=dep.crs,
-    )
-    mairie = gpd.GeoSeries(mairies_garder, crs="EPSG:4326").to_crs(dep.crs)
+    gdf, mairie = _table(com[garder], geometries_garder, mairies_garder, ~dans[garder], dep.crs)
     if tampon_km > 0:
         zone = shapely.buffer(
             shapely.union_all(gdf.geometry[~gdf["hors_departement"]].values), tampon_km * 1000
@@ -160,24 +170,10 @@ def communes_par_codes(codes: Sequence[str], *, crs: str = CRS_LAMBERT93) -> gpd
     """
     com = _communes_actuelles()
     garder = com["code"].isin(list(codes)).to_numpy()
-    choix = com[garder]
     geometries, mairies = _decoder(com, garder)
-    gdf = gpd.GeoDataFrame(
-        {
-            "code": choix["code"].to_numpy(),
-            "nom": choix["nom"].to_numpy(),
-            "population": pd.to_numeric(choix["population_municipale"], errors="coerce")
-            .fillna(0)
-            .astype(np.int64)
-            .to_numpy(),
-            "departement": choix["departement"].to_numpy(),
-            "epci_id": choix["epci_id"].to_numpy(),
-            "hors_departement": np.zeros(len(choix), dtype=bool),
-        },
-        geometry=gpd.GeoSeries(geometries, crs="EPSG:4326").to_crs(crs).values,
-        crs=crs,
-    )
-    mairie = gpd.GeoSeries(mairies, crs="EPSG:4326").to_crs(crs).reset_index(drop=True)
+    hors = np.zeros(int(garder.sum()), dtype=bool)
+    gdf, mairie = _table(com[garder], geometries, mairies, hors, crs)
+    mairie = mairie.reset_index(drop=True)
     gdf = _ajouter_epci(gdf.reset_index(drop=True))
     return _ajouter_centres(gdf, mairie)
 
