@@ -1000,40 +1000,25 @@ def phast(  # type: ignore[no-untyped-def]
             if nd < dist[w]:
                 dist[w] = nd
                 etiquettes[w] = e
-    # Downward sweep, in decreasing order: a node pulls from the higher nodes.
-    if selection.shape[0] == 0:
-        for v in range(n - 1, -1, -1):
-            d = dist[v]
-            e = etiquettes[v]
-            for a in range(tire_indptr[v], tire_indptr[v + 1]):
-                u = tire_cib[a]
-                nd = dist[u] + tire_poids[a]
-                if nd < d:
-                    d = nd
-                    e = etiquettes[u]
-            if d <= coupure:
-                dist[v] = d
-                etiquettes[v] = e
-            else:
-                dist[v] = INF
-                etiquettes[v] = -1
-    else:
-        for j in range(selection.shape[0] - 1, -1, -1):
-            v = selection[j]
-            d = dist[v]
-            e = etiquettes[v]
-            for a in range(tire_indptr[v], tire_indptr[v + 1]):
-                u = tire_cib[a]
-                nd = dist[u] + tire_poids[a]
-                if nd < d:
-                    d = nd
-                    e = etiquettes[u]
-            if d <= coupure:
-                dist[v] = d
-                etiquettes[v] = e
-            else:
-                dist[v] = INF
-                etiquettes[v] = -1
+    # Downward sweep, in decreasing order: a node pulls from the higher nodes (every node,
+    # or only the selected ones).
+    tous = selection.shape[0] == 0
+    for j in range(n - 1 if tous else selection.shape[0] - 1, -1, -1):
+        v = j if tous else selection[j]
+        d = dist[v]
+        e = etiquettes[v]
+        for a in range(tire_indptr[v], tire_indptr[v + 1]):
+            u = tire_cib[a]
+            nd = dist[u] + tire_poids[a]
+            if nd < d:
+                d = nd
+                e = etiquettes[u]
+        if d <= coupure:
+            dist[v] = d
+            etiquettes[v] = e
+        else:
+            dist[v] = INF
+            etiquettes[v] = -1
 
 
 @_compiler(parallel=True)
