@@ -60,6 +60,7 @@ def test_fichiers(dossier: Path) -> None:
         "resume_epci.csv",
         "zones_grises.csv",
         "zones_grises.gpkg",
+        "zones_grises.xlsx",
     ]
     assert sorted(p.name for p in dossier.iterdir()) == sorted([*attendus, MANIFESTE])
     # the maps belong to the run: its manifest lists them with their checksums
