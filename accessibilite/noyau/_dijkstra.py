@@ -77,7 +77,10 @@ def a_compiler() -> bool:
     """Whether a kernel has neither machine code in memory nor in numba's on-disk cache,
     so that the next computation starts by compiling it (about half a minute, once)."""
     for noyau in _NOYAUX:
-        if noyau.signatures:  # compiled (or loaded) in this process
+        signatures = getattr(noyau, "signatures", None)
+        if signatures is None or signatures:
+            # NUMBA_DISABLE_JIT (plain Python, nothing to compile), or already compiled
+            # (or loaded) in this process
             continue
         # numba's private API (best effort): the index of the on-disk cache, named after
         # the function and its line, so an edited source compiles again
