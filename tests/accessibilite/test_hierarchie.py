@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,8 @@ from accessibilite.noyau import hierarchie as hi
 from accessibilite.noyau.routage import matrice_temps, plus_proche
 from reseau import Graphe
 from socle.erreurs import CacheCorrompu, DonneesInvalides
+
+pytestmark = pytest.mark.noyau
 
 
 def _scipy(g: Graphe, *, inverse: bool = False) -> sp.csr_matrix:
@@ -284,6 +287,10 @@ def test_fichier_cache(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None
 
 
 @pytest.mark.donnees
+@pytest.mark.skipif(
+    bool(os.environ.get("NUMBA_DISABLE_JIT")),
+    reason="a real graph in plain Python takes 40 s; the compiled run covers it",
+)
 def test_andorre_egale_dijkstra(graphe_andorre: Graphe) -> None:
     """The real Andorra graph (OSM): matrices, nearest sources and RPHAST, to the bit."""
     g = graphe_andorre
