@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
@@ -284,55 +283,6 @@ def test_fichier_cache(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None
     fichier.write_bytes(b"pas une hierarchie")
     with pytest.raises(CacheCorrompu, match="pas un fichier de hiérarchie"):
         hi.charger_hierarchie(fichier)
-
-
-@pytest.mark.donnees
-@pytest.mark.skipif(
-    bool(os.environ.get("NUMBA_DISABLE_JIT")),
-    reason="a real graph in plain Python takes 40 s; the compiled run covers it",
-)
-def test_andorre_egale_dijkstra(graphe_andorre: Graphe) -> None:
-    """The real Andorra graph (OSM): matrices, nearest sources and RPHAST, to the bit."""
-    g = graphe_andorre
-    h = hi.construire_hierarchie(g)
-    rng = np.random.default_rng(0)
-    n = g.n_noeuds
-    origines = rng.choice(n, 150, replace=False)
-    destinations = rng.choice(n, 400, replace=False)
-    for coupure in (None, 600.0):
-        for inverse in (False, True):
-            attendu = matrice_temps(
-                g, origines, destinations, coupure_s=coupure, inverse=inverse, methode="dijkstra"
-            )
-            for algorithme in ("seaux", "phast"):
-                np.testing.assert_array_equal(
-                    hi.matrice_ch(
-                        h,
-                        origines,
-                        destinations,
-                        coupure_s=coupure,
-                        inverse=inverse,
-                        algorithme=algorithme,
-                    ),
-                    attendu,
-                )
-    np.testing.assert_array_equal(
-        hi.matrice_ch(h, origines[:40]), dijkstra(_scipy(g), indices=origines[:40])
-    )
-    poles = rng.choice(n, 60, replace=False)
-    departs = rng.uniform(0, 200, poles.size)
-    for inverse in (True, False):
-        attendu, _ = plus_proche(
-            g, poles, inverse=inverse, temps_depart_s=departs, coupure_s=1800, methode="dijkstra"
-        )
-        obtenu, _ = hi.plus_proche_ch(
-            h, poles, inverse=inverse, temps_depart_s=departs, coupure_s=1800
-        )
-        np.testing.assert_array_equal(obtenu, attendu)
-        restreint, _ = hi.plus_proche_ch(
-            h, poles, inverse=inverse, temps_depart_s=departs, coupure_s=1800, cibles=destinations
-        )
-        np.testing.assert_array_equal(restreint, attendu[destinations])
 
 
 def test_au_dela_de_l_horizon() -> None:
