@@ -47,7 +47,7 @@ from poles.indicateurs import (
 from poles.perimetre import Perimetre, choisir_perimetre
 from poles.placement import ResultatPlacement, proposer_placements
 from poles.sites import lieux_sites, lire_sites, noms_sites_points
-from poles.temps import TempsPrepare, preparer_temps, source_brute
+from poles.temps import TempsPrepare, minutes_affichees, preparer_temps, source_brute
 from socle.erreurs import DonneesInvalides
 from socle.geocodage import SCORE_MIN_DEFAUT
 from socle.territoire import departement
@@ -169,8 +169,9 @@ def _acces_sites(
     )
     ajouter_temps(table, temps_s, seuils_min, bande=bande)
     if objectif_min is not None:
-        minutes = np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan)
-        table["depassement_objectif_min"] = np.round(np.maximum(minutes - objectif_min, 0.0), 1)
+        table["depassement_objectif_min"] = minutes_affichees(
+            np.maximum(temps_s - objectif_min * 60.0, 0.0)
+        )
     injoignables = int((~trouve).sum())
     if injoignables:
         logger.warning(
@@ -245,7 +246,7 @@ def bilan_sites(
         t = matrice[np.arange(len(resultat)), j]
         ok = np.isfinite(t)
         voisin[ok] = ids[j[ok]]
-        temps_voisin[ok] = np.round(t[ok] / 60.0, 1)
+        temps_voisin[ok] = minutes_affichees(t[ok])
     resultat["site_le_plus_proche"] = voisin
     resultat["temps_site_le_plus_proche_min"] = temps_voisin
     hors = set(getattr(source, "hors_reseau", []) or [])

@@ -42,7 +42,7 @@ from accessibilite.noyau.temps_interne import ModeleTempsInterne
 from poles.apl import DECROISSANCE_DREES, Decroissance, apl
 from poles.bpe import nomenclature
 from poles.communes import charger_inventaire
-from poles.temps import preparer_temps
+from poles.temps import minutes_affichees, preparer_temps
 from poles.zones_grises import parametres_source, provenance
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 from socle.ressources import fichier_donnees
@@ -214,18 +214,17 @@ def ajouter_temps(
     *,
     bande: Bande | None = None,
 ) -> None:
-    """Add ``temps_min`` (1 decimal, NaN when unreachable) and ``au_dela_<seuil>`` (exact
+    """Add ``temps_min`` (1 decimal rounded up, NaN when unreachable) and ``au_dela_<seuil>`` (exact
     time strictly above the threshold, or unreachable) to ``table``, in place; with a
     ``bande``, also ``temps_min_bas`` and ``temps_min_haut`` (the interval of each time)."""
     temps_s = np.asarray(temps_s, dtype=np.float64)
-    table["temps_min"] = np.round(np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan), 1)
+    table["temps_min"] = minutes_affichees(temps_s)
     for seuil in seuils_min:
         table[colonne_seuil(seuil)] = ~(temps_s <= seuil * 60.0)
     if bande is not None:
-        for nom, valeurs in zip(
-            ("temps_min_bas", "temps_min_haut"), bande.intervalle_s(temps_s), strict=True
-        ):
-            table[nom] = np.round(np.where(np.isfinite(valeurs), valeurs / 60.0, np.nan), 1)
+        bas, haut = bande.intervalle_s(temps_s)
+        table["temps_min_bas"] = minutes_affichees(bas)
+        table["temps_min_haut"] = minutes_affichees(haut)
 
 
 def nombre_par_commune(equipements: pd.DataFrame, service: Service) -> pd.Series:

@@ -50,6 +50,7 @@ from poles.base import BaseZonesGrises
 from poles.bpe import nomenclature
 from poles.communes import lieux_communes
 from poles.regles import detecter_poles
+from poles.temps import minutes_affichees
 from socle.erreurs import DonneesInvalides, DonneesManquantes
 
 __all__ = [
@@ -373,11 +374,6 @@ def _moyenne(population: NDArray[np.float64], temps_s: NDArray[np.float64]) -> f
     return float((population[atteint] * temps_s[atteint]).sum() / poids / 60.0) if poids else np.nan
 
 
-def _minutes(temps_s: NDArray[np.float64]) -> NDArray[np.float64]:
-    minutes = np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan)
-    return np.asarray(np.round(minutes, 1), dtype=np.float64)
-
-
 def _changement(
     zg_avant: NDArray[np.bool_], zg_apres: NDArray[np.bool_], modifie: NDArray[np.bool_]
 ) -> NDArray[Any]:
@@ -446,7 +442,7 @@ def scenario(base: BaseZonesGrises, modifications: Modifications) -> ResultatSce
         modifie = recalculee & ((pole != pole_avant) | (temps != temps_avant))
         changement = _changement(zg_avant, zg_apres, modifie)
         niveaux_changes += changement != "inchangé"
-        variation = np.round(_minutes(temps) - _minutes(temps_avant), 1)
+        variation = np.round(minutes_affichees(temps) - minutes_affichees(temps_avant), 1)
         morceaux.append(
             pd.DataFrame(
                 {
@@ -458,11 +454,11 @@ def scenario(base: BaseZonesGrises, modifications: Modifications) -> ResultatSce
                     "niveau": nom,
                     "pole_avant": pole_avant,
                     "pole_avant_nom": [noms.get(c, "") for c in pole_avant],
-                    "temps_avant_min": _minutes(temps_avant),
+                    "temps_avant_min": minutes_affichees(temps_avant),
                     "zone_grise_avant": zg_avant,
                     "pole_apres": pole,
                     "pole_apres_nom": [noms.get(c, "") for c in pole],
-                    "temps_apres_min": _minutes(temps),
+                    "temps_apres_min": minutes_affichees(temps),
                     "zone_grise_apres": zg_apres,
                     "variation_min": variation,
                     "recalculee": recalculee,
@@ -470,8 +466,8 @@ def scenario(base: BaseZonesGrises, modifications: Modifications) -> ResultatSce
                 }
             )
         )
-        difference[f"temps_avant_{nom}_min"] = _minutes(temps_avant)
-        difference[f"temps_apres_{nom}_min"] = _minutes(temps)
+        difference[f"temps_avant_{nom}_min"] = minutes_affichees(temps_avant)
+        difference[f"temps_apres_{nom}_min"] = minutes_affichees(temps)
         difference[f"variation_{nom}_min"] = variation
         difference[f"zone_grise_avant_{nom}"] = zg_avant
         difference[f"zone_grise_apres_{nom}"] = zg_apres

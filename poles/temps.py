@@ -29,11 +29,13 @@ from accessibilite.noyau.temps_interne import (
 from socle.erreurs import DonneesInvalides
 
 __all__ = [
+    "BRUIT_S",
     "INCERTITUDES",
     "TempsPrepare",
     "densites",
     "distances_internes",
     "lire_grille_population",
+    "minutes_affichees",
     "preparer_temps",
     "source_brute",
 ]
@@ -43,7 +45,29 @@ logger = logging.getLogger(__name__)
 #: ``--incertitude``: the calibration's band or the source's default (``defaut``), or none.
 INCERTITUDES = ("defaut", "aucune")
 
+#: Noise of a computed time (s): within it, :func:`minutes_affichees` takes a time as the
+#: tenth of a minute it is close to.
+BRUIT_S = 1e-3
+
 _COLONNES_POPULATION = ("population", "ind", "pop", "men", "nb_ind", "individus")
+
+
+def minutes_affichees(secondes: np.ndarray) -> np.ndarray:
+    """Times in seconds as minutes to one decimal, rounded up (NaN when unreachable).
+
+    Rounded up, so that a written time and the decision taken on the exact one agree at
+    every threshold in tenths of a minute: 1 800.0 s shows ``30.0`` and is within 30 min,
+    1 802.4 s shows ``30.1`` and is beyond (rounded to the nearest, it would show ``30.0``
+    in zone grise). The bounds of a time's interval are written the same way, so that
+    ``etat`` agrees with them too. Within :data:`BRUIT_S` of a tenth, a time is taken as
+    that tenth (float32 sums along a road graph and reprojected points leave such noise):
+    an exact 180 s computed as 180.00002 s shows ``3.0``.
+    """
+    s = np.asarray(secondes, dtype=np.float64)
+    fini = np.isfinite(s)
+    dixiemes = np.zeros_like(s)
+    dixiemes[fini] = np.ceil((s[fini] - BRUIT_S) / 6.0)  # a tenth of a minute is 6 s
+    return np.where(fini, np.maximum(dixiemes, 0.0) / 10.0, np.nan)
 
 
 def densites(communes: gpd.GeoDataFrame) -> pd.Series:

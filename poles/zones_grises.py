@@ -29,7 +29,7 @@ from accessibilite.noyau.temps_interne import ModeleTempsInterne
 from poles.communes import charger_inventaire, lieux_communes
 from poles.gammes import Gammes, charger_gammes
 from poles.regles import PoleImpose, Regle, Regroupement, detecter_poles, regles_sensibilite
-from poles.temps import preparer_temps, source_brute
+from poles.temps import minutes_affichees, preparer_temps, source_brute
 from socle.erreurs import DonneesInvalides
 from socle.territoire import departement
 
@@ -228,17 +228,13 @@ def classer(
         zone_grise = etat[f"zone_grise_{nom}"].to_numpy()
         resultat[f"pole_{nom}"] = etat[f"pole_{nom}"].to_numpy()
         resultat[f"pole_{nom}_nom"] = etat[f"pole_{nom}"].map(noms_communes).fillna("").to_numpy()
-        resultat[f"temps_{nom}_min"] = np.round(
-            np.where(np.isfinite(temps_s), temps_s / 60.0, np.nan), 1
-        )
+        resultat[f"temps_{nom}_min"] = minutes_affichees(temps_s)
         resultat[f"zone_grise_{nom}"] = zone_grise
         statut = poles[nom]["est_pole"].reindex(communes["code"]).fillna(False).to_numpy(bool)
         resultat[f"est_pole_{nom}"] = statut[interieur]
         for borne in ("bas", "haut"):
             valeurs = etat[f"temps_{nom}_s_{borne}"].to_numpy(dtype=np.float64)
-            resultat[f"temps_{nom}_min_{borne}"] = np.round(
-                np.where(np.isfinite(valeurs), valeurs / 60.0, np.nan), 1
-            )
+            resultat[f"temps_{nom}_min_{borne}"] = minutes_affichees(valeurs)
         resultat[f"etat_{nom}"] = etat[f"etat_{nom}"].to_numpy()
         compte += zone_grise
     resultat["niveaux_zone_grise"] = compte

@@ -604,21 +604,14 @@ def _communes_zone_grise(c: Contexte, niv: NiveauCarte) -> list[Bloc]:
             petit=True,
         )
     ]
-    # times are written to the tenth of a minute: 10,0 min in zone grise is 10 min + a little
-    a_la_limite = (
-        choisies[f"zone_grise_{niv.nom}"]
-        & choisies["_t"].notna()
-        & (choisies["_t"] <= niv.seuil_min)
-    )
-    if a_la_limite.any():
-        blocs.append(
-            Paragraphe(
-                f"Temps arrondis au dixième de minute : une commune affichée à "
-                f"{minutes(niv.seuil_min)} dépasse le seuil de moins de 3 secondes "
-                f"({pluriel(a_la_limite.sum(), 'commune')}).",
-                style="note",
-            )
+    blocs.append(
+        Paragraphe(
+            "Temps arrondis au dixième de minute supérieur : une commune écrite à "
+            f"{minutes(niv.seuil_min)} est dans le seuil, une commune au-delà est écrite "
+            "au-delà.",
+            style="note",
         )
+    )
     return blocs
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from accessibilite.cli import main
+from poles.temps import BRUIT_S
 from tests.conftest import chemin_donnees
 
 pytestmark = pytest.mark.donnees
@@ -157,7 +158,8 @@ def test_source_osm_sur_une_grille_faite_main(dossier_62, bpe_2013, grille_62, t
         )
         temps[table.index.to_numpy()[:, None] == p["code"].to_numpy()[None, :]] = 0.0
         meilleur = temps.min(axis=1)
-        assert np.abs(table[f"temps_{n}_min"].to_numpy() - meilleur / 60.0).max() <= 0.05 + 1e-9
+        ecart = table[f"temps_{n}_min"].to_numpy() - meilleur / 60.0  # rounded up to 0.1
+        assert ecart.min() >= -BRUIT_S / 60.0 and ecart.max() <= 0.1 + 1e-9
         assert table[f"zone_grise_{n}"].tolist() == (meilleur > SEUILS[n] * 60.0).tolist()
         choisi = p["code"].to_numpy()[temps.argmin(axis=1)]
         ex_aequo = np.sort(temps, axis=1)[:, 1] - meilleur < 1e-6
