@@ -223,12 +223,30 @@ def lire_csv(chemin: str | Path, *, quoi: str = "Matrice") -> tuple[pd.DataFrame
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DonneesInvalides(f"{quoi} illisible ({chemin.name}) : {exc}") from exc
     brut.columns = pd.Index([str(c).strip() for c in brut.columns])
+    brut = _sans_cases_vides_d_excel(brut, chemin.name)
     if brut.shape[1] < 2 or brut.empty:
         raise DonneesInvalides(
             f"{quoi} {chemin.name} : moins de deux colonnes ou aucune ligne (séparateur "
             f"détecté « {sep} »)."
         )
     return brut, encodage, sep
+
+
+def _sans_cases_vides_d_excel(brut: pd.DataFrame, nom: str) -> pd.DataFrame:
+    """Without the empty rows and the unnamed empty columns a spreadsheet leaves at the
+    end of a table saved as CSV (``62001;0;7,5;;``, ``;;;;``)."""
+    vide = brut.apply(lambda s: s.astype(str).str.strip().eq("")).to_numpy(dtype=bool)
+    sans_nom = np.array([c == "" or c.startswith("Unnamed:") for c in brut.columns])
+    colonnes = sans_nom & vide.all(axis=0)
+    lignes = vide[:, ~colonnes].all(axis=1)
+    if colonnes.any() or lignes.any():
+        logger.info(
+            "%s : %d colonnes sans nom et %d lignes vides ignorées (cases vides d'un tableur).",
+            nom,
+            int(colonnes.sum()),
+            int(lignes.sum()),
+        )
+    return brut.loc[~lignes, ~colonnes].reset_index(drop=True)
 
 
 def nombres(serie: pd.Series, nom: str, colonne: str, *, quoi: str = "Matrice") -> pd.Series:

@@ -182,6 +182,23 @@ def test_codes_a_quatre_chiffres_et_mauvaises_valeurs(tmp_path):
         lire_matrice(f)
 
 
+def test_cases_vides_d_un_tableur_ignorees(tmp_path):
+    """Saved from Excel: BOM, ``;``, decimal commas, trailing empty columns and rows."""
+    f = tmp_path / "m.csv"
+    f.write_bytes(b"\xef\xbb\xbfcode;62001;62002;;\r\n62001;0;7,5;;\r\n62002;7,4;0;;\r\n;;;;\r\n")
+    m = lire_matrice(f)
+    assert m.attrs["format"] == "large"
+    assert m.index.tolist() == m.columns.tolist() == ["62001", "62002"]
+    assert m.to_numpy().tolist() == [[0.0, 7.5], [7.4, 0.0]]
+    longue = tmp_path / "l.csv"
+    longue.write_text("origine;destination;minutes;\n62001;62002;5;\n;;;\n", encoding="utf-8")
+    assert lire_matrice(longue).loc["62001", "62002"] == 5.0
+    # a named column is kept, even empty, and an unnamed one holding values too
+    f.write_text("code;62001;62002;\n62001;0;7;x\n62002;7;0;\n", encoding="utf-8")
+    with pytest.raises(DonneesInvalides):
+        lire_matrice(f)
+
+
 def test_format_non_reconnu_dit_quoi_faire(tmp_path):
     f = tmp_path / "m.csv"
     f.write_text("a;b;c\nx;y;z\n", encoding="utf-8")

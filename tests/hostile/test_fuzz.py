@@ -1,9 +1,8 @@
 """Hypothesis-driven fuzzing of the parsers: every input gives a correct result or one of
 the project's clean errors (:class:`ErreurAccessibilite`), never another exception.
 
-Not here yet: the matrix reader (``accessibilite.noyau.import_matrice``, issue 14), whose
-own checks (``inf``, duplicated rows, Excel's BOM) are that issue's; only its use by the
-per-commune reference reader is fuzzed.
+The matrix reader (``accessibilite.noyau.import_matrice``) is fuzzed on its layouts'
+headers (Metric, Odomatrix, long, wide) with hostile cells, separators and encodings.
 
 Profiles (``tests/conftest.py``): ``ci`` when ``CI=true`` (20 examples a test), ``local``
 by default (60), ``approfondi`` for a long hunt (``HYPOTHESIS_PROFILE=approfondi``, 1,000).
@@ -23,9 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given, note
+from hypothesis import assume, event, given, note
 from hypothesis import strategies as st
 
+from accessibilite.noyau.import_matrice import lire_matrice
 from accessibilite.noyau.matrice_distribuee import lire_noeuds
 from isochrones.calcul import lire_points
 from poles.bpe import NOMBRE_MAX, lire_bpe, nomenclature
@@ -522,6 +522,55 @@ def test_fichier_de_reference(colonnes, lignes, separateur):
         assert (valeurs[~np.isnan(valeurs)] >= 0).all()
         assert not np.isinf(valeurs).any()
         assert not reference.acces.index.duplicated().any()
+
+
+_ENTETES_MATRICE = st.sampled_from(
+    [
+        ["ID", "idSrc", "lonSrc", "latSrc", "idDst", "lonDst", "latDst", "duree", "distance"],
+        ["CODGEO_ORIG", "CODGEO_DEST", "TPS_HC", "TPS_HP", "KM"],
+        ["origine", "destination", "minutes"],
+        ["origine", "destination", "secondes"],
+        ["", "62001", "62002", "2A004"],
+        ["code", "62001", "x"],
+        ["a", "b"],
+    ]
+)
+# well-formed cells twice as often as hostile ones, so that many files get read
+_CELLULES_MATRICE = st.one_of(
+    st.sampled_from(["62001", "62002", "2A004", "62001", "1001", "59350"]),
+    st.sampled_from(["2.35", "50.6", "0", "12", "7,5", "3", "12.25"]),
+    _CELLULES_REFERENCE,
+    st.sampled_from(['"62001"', "062001", "99999", "1 234,5", "-3", "nan", ""]),
+)
+
+
+@given(
+    _ENTETES_MATRICE,
+    st.data(),
+    st.sampled_from([";", ",", "\t", "|"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+)
+def test_matrice_importee(entete, data, separateur, encodage):
+    """A commune × commune matrix (``--matrice``): a table of minutes >= 0 or a clean error."""
+    # rows as wide as the header (most files), or ragged ones
+    largeur = st.just(len(entete)) | st.integers(1, 9)
+    lignes = data.draw(
+        st.lists(largeur.flatmap(lambda n: st.lists(_CELLULES_MATRICE, min_size=n, max_size=n)))
+    )
+    with dossier() as d:
+        f = d / "matrice.csv"
+        texte = "\r\n".join(separateur.join(ligne) for ligne in [entete, *lignes])
+        f.write_bytes(texte.encode(encodage, errors="replace"))
+        try:
+            matrice = lire_matrice(f)
+        except ErreurAccessibilite as erreur:
+            event(f"refusée : {type(erreur).__name__}")
+            return
+    event(f"lue : format {matrice.attrs['format']}")
+    valeurs = matrice.to_numpy(dtype=np.float64)
+    assert (valeurs[~np.isnan(valeurs)] >= 0).all()
+    assert not np.isinf(valeurs).any()
+    assert matrice.index.is_unique and matrice.columns.is_unique
 
 
 # --------------------------------------------------------------------------- .graphe, PBF
