@@ -214,9 +214,10 @@ def ajouter_temps(
     *,
     bande: Bande | None = None,
 ) -> None:
-    """Add ``temps_min`` (1 decimal rounded up, NaN when unreachable) and ``au_dela_<seuil>`` (exact
-    time strictly above the threshold, or unreachable) to ``table``, in place; with a
-    ``bande``, also ``temps_min_bas`` and ``temps_min_haut`` (the interval of each time)."""
+    """Add ``temps_min`` (minutes rounded up to the tenth, NaN when unreachable) and
+    ``au_dela_<seuil>`` (exact time strictly above the threshold, or unreachable) to
+    ``table``, in place; with a ``bande``, also ``temps_min_bas`` and ``temps_min_haut``
+    (the interval of each time, written the same way)."""
     temps_s = np.asarray(temps_s, dtype=np.float64)
     table["temps_min"] = minutes_affichees(temps_s)
     for seuil in seuils_min:
