@@ -36,7 +36,16 @@ from reseau.graphe import Graphe
 from socle.erreurs import CacheCorrompu, DonneesManquantes
 from socle.fichiers import ecriture_atomique
 
-__all__ = ["FORMAT", "VERSION_FORMAT", "charger_graphe", "lire_entete", "sauvegarder_graphe"]
+__all__ = [
+    "FORMAT",
+    "VERSION_FORMAT",
+    "charger_graphe",
+    "ecrire_conteneur",
+    "lire_entete",
+    "lire_entete_conteneur",
+    "lire_tableaux",
+    "sauvegarder_graphe",
+]
 
 #: Name of the format in the header.
 FORMAT = "accessibilite-graphe"
@@ -45,6 +54,7 @@ VERSION_FORMAT = 1
 _MAGIE = b"ACCGRAPH"
 _ALIGNEMENT = 64
 _PREFIXE = 8 + 8 + 32
+_CONSEIL = "reconstruisez-le (accessibilite reseau construire) ou supprimez-le du cache."
 _ROUTAGE = ("indptr", "indices", "temps_s", "indptr_inv", "indices_inv", "temps_s_inv", "arc_inv")
 
 
@@ -84,6 +94,61 @@ def _aligner(position: int) -> int:
     return -(-position // _ALIGNEMENT) * _ALIGNEMENT
 
 
+def ecrire_conteneur(
+    chemin: str | Path, magie: bytes, entete: dict[str, Any], tableaux: dict[str, NDArray[Any]]
+) -> Path:
+    """Write the envelope of this module: ``magie``, then ``entete`` (a JSON object, to
+    which the arrays' descriptions are added as ``tableaux``), then the arrays, atomically
+    (temporary file, then rename). Also the format of the ``.hierarchie`` files.
+
+    Raises
+    ------
+    ErreurEcriture
+        The folder cannot be written.
+    """
+    chemin = Path(chemin)
+    contigus = {
+        nom: np.ascontiguousarray(t, dtype=np.asarray(t).dtype.newbyteorder("<"))
+        for nom, t in tableaux.items()
+    }
+    descriptions: list[dict[str, Any]] = []
+    for nom, t in contigus.items():
+        if t.dtype.hasobject:
+            raise TypeError(f"tableau « {nom} » de type objet : non enregistrable")
+        descriptions.append(
+            {
+                "nom": nom,
+                "dtype": t.dtype.str,
+                "forme": list(t.shape),
+                "octets": int(t.nbytes),
+                "sha256": _somme(t),
+            }
+        )
+    entete = {**entete, "tableaux": descriptions}
+    # offsets depend on the header length, which depends on the offsets: place the arrays
+    # after a header reserved with room to spare, then pad the header with spaces.
+    brouillon = json.dumps(entete, default=_json_par_defaut, ensure_ascii=False).encode()
+    reserve = _aligner(_PREFIXE + len(brouillon) + 32 * len(descriptions) + 64) - _PREFIXE
+    position = _PREFIXE + reserve
+    for d in descriptions:
+        position = _aligner(position)
+        d["decalage"] = position
+        position += d["octets"]
+    texte = json.dumps(entete, default=_json_par_defaut, ensure_ascii=False).encode()
+    if len(texte) > reserve:  # pragma: no cover - the margin above is generous
+        raise RuntimeError("en-tête plus long que prévu")
+    texte = texte + b" " * (reserve - len(texte))
+    with ecriture_atomique(chemin) as temporaire, open(temporaire, "wb") as f:
+        f.write(magie)
+        f.write(struct.pack("<Q", len(texte)))
+        f.write(hashlib.sha256(texte).digest())
+        f.write(texte)
+        for d in descriptions:
+            f.write(b"\0" * (d["decalage"] - f.tell()))
+            f.write(contigus[d["nom"]].data)
+    return chemin
+
+
 def sauvegarder_graphe(graphe: Graphe, chemin: str | Path) -> Path:
     """Write ``graphe`` to ``chemin`` (atomically: temporary file, then rename).
 
@@ -97,24 +162,6 @@ def sauvegarder_graphe(graphe: Graphe, chemin: str | Path) -> Path:
     ErreurEcriture
         The folder cannot be written.
     """
-    chemin = Path(chemin)
-    tableaux = {
-        nom: np.ascontiguousarray(t, dtype=np.asarray(t).dtype.newbyteorder("<"))
-        for nom, t in _tableaux(graphe).items()
-    }
-    descriptions: list[dict[str, Any]] = []
-    for nom, t in tableaux.items():
-        if t.dtype.hasobject:
-            raise TypeError(f"tableau « {nom} » de type objet : non enregistrable")
-        descriptions.append(
-            {
-                "nom": nom,
-                "dtype": t.dtype.str,
-                "forme": list(t.shape),
-                "octets": int(t.nbytes),
-                "sha256": _somme(t),
-            }
-        )
     entete: dict[str, Any] = {
         "format": FORMAT,
         "version_format": VERSION_FORMAT,
@@ -122,30 +169,8 @@ def sauvegarder_graphe(graphe: Graphe, chemin: str | Path) -> Path:
         "n_arcs": graphe.n_arcs,
         "crs": graphe.crs,
         "metadonnees": dict(graphe.metadonnees),
-        "tableaux": descriptions,
     }
-    # offsets depend on the header length, which depends on the offsets: place the arrays
-    # after a header reserved with room to spare, then pad the header with spaces.
-    brouillon = json.dumps(entete, default=_json_par_defaut, ensure_ascii=False).encode()
-    reserve = _aligner(_PREFIXE + len(brouillon) + 32 * len(descriptions) + 64) - _PREFIXE
-    position = _PREFIXE + reserve
-    for d in descriptions:
-        position = _aligner(position)
-        d["decalage"] = position
-        position += d["octets"]
-    texte = json.dumps(entete, default=_json_par_defaut, ensure_ascii=False).encode()
-    if len(texte) > reserve:  # pragma: no cover - the margin above is generous
-        raise RuntimeError("en-tête du graphe plus long que prévu")
-    texte = texte + b" " * (reserve - len(texte))
-    with ecriture_atomique(chemin) as temporaire, open(temporaire, "wb") as f:
-        f.write(_MAGIE)
-        f.write(struct.pack("<Q", len(texte)))
-        f.write(hashlib.sha256(texte).digest())
-        f.write(texte)
-        for d in descriptions:
-            f.write(b"\0" * (d["decalage"] - f.tell()))
-            f.write(tableaux[d["nom"]].data)
-    return chemin
+    return ecrire_conteneur(chemin, _MAGIE, entete, _tableaux(graphe))
 
 
 def lire_entete(chemin: str | Path) -> dict[str, Any]:
@@ -158,34 +183,70 @@ def lire_entete(chemin: str | Path) -> dict[str, Any]:
     CacheCorrompu
         Not a graph file, header altered, or file shorter than its arrays need.
     """
+    return lire_entete_conteneur(
+        chemin,
+        magie=_MAGIE,
+        format_attendu=FORMAT,
+        version=VERSION_FORMAT,
+        quoi="graphe",
+        conseil=_CONSEIL,
+        types_attendus=_TYPES_ATTENDUS,
+    )
+
+
+def lire_entete_conteneur(
+    chemin: str | Path,
+    *,
+    magie: bytes,
+    format_attendu: str,
+    version: int,
+    quoi: str,
+    conseil: str,
+    types_attendus: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Read and check the header of a file written by :func:`ecrire_conteneur`.
+
+    ``quoi`` names the kind of file in messages (``graphe``), ``conseil`` says what to do
+    about a bad one; ``types_attendus`` gives the dtype of the arrays that need one (the
+    others may be any plain number type).
+
+    Raises
+    ------
+    DonneesManquantes
+        The file does not exist.
+    CacheCorrompu
+        Not such a file, header altered, or file shorter than its arrays need.
+    """
     chemin = Path(chemin)
     if not chemin.is_file():
-        raise DonneesManquantes(f"Fichier de graphe introuvable : {chemin}.")
-    conseil = "reconstruisez-le (accessibilite reseau construire) ou supprimez-le du cache."
+        raise DonneesManquantes(f"Fichier de {quoi} introuvable : {chemin}.")
     taille = chemin.stat().st_size
     with open(chemin, "rb") as f:
         prefixe = f.read(_PREFIXE)
-        if len(prefixe) < _PREFIXE or prefixe[:8] != _MAGIE:
+        if len(prefixe) < _PREFIXE or prefixe[:8] != magie:
             raise CacheCorrompu(
-                f"{chemin.name} n'est pas un fichier de graphe d'accessibilite (en-tête "
+                f"{chemin.name} n'est pas un fichier de {quoi} d'accessibilite (en-tête "
                 f"absent ou tronqué) : {conseil}"
             )
         (longueur,) = struct.unpack("<Q", prefixe[8:16])
         if longueur > taille:
-            raise CacheCorrompu(f"Fichier de graphe tronqué : {chemin.name} ; {conseil}")
+            raise CacheCorrompu(f"Fichier de {quoi} tronqué : {chemin.name} ; {conseil}")
         texte = f.read(longueur)
     if len(texte) != longueur or hashlib.sha256(texte).digest() != prefixe[16:48]:
         raise CacheCorrompu(
-            f"En-tête du fichier de graphe {chemin.name} altéré (somme de contrôle) : {conseil}"
+            f"En-tête du fichier de {quoi} {chemin.name} altéré (somme de contrôle) : {conseil}"
         )
     try:
         entete: dict[str, Any] = json.loads(texte.decode())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CacheCorrompu(f"En-tête illisible dans {chemin.name} : {conseil}") from exc
-    if entete.get("format") != FORMAT or entete.get("version_format") != VERSION_FORMAT:
+    if not isinstance(entete, dict) or (
+        entete.get("format") != format_attendu or entete.get("version_format") != version
+    ):
+        trouve = entete if isinstance(entete, dict) else {}
         raise CacheCorrompu(
-            f"{chemin.name} : format {entete.get('format')} version "
-            f"{entete.get('version_format')} ; attendu {FORMAT} version {VERSION_FORMAT} : "
+            f"{chemin.name} : format {trouve.get('format')} version "
+            f"{trouve.get('version_format')} ; attendu {format_attendu} version {version} : "
             f"{conseil}"
         )
     debut_donnees = _PREFIXE + longueur
@@ -193,14 +254,59 @@ def lire_entete(chemin: str | Path) -> dict[str, Any]:
     if not isinstance(descriptions, list):
         raise CacheCorrompu(f"{chemin.name} : liste des tableaux absente de l'en-tête ; {conseil}")
     for d in descriptions:
-        _verifier_description(d, chemin.name, debut_donnees, conseil)
+        _verifier_description(d, chemin.name, debut_donnees, conseil, types_attendus or {})
     fin = max((d["decalage"] + d["octets"] for d in descriptions), default=0)
     if taille < fin:
         raise CacheCorrompu(
-            f"Fichier de graphe tronqué : {chemin.name} ({taille} octets, {fin} attendus) ; "
+            f"Fichier de {quoi} tronqué : {chemin.name} ({taille} octets, {fin} attendus) ; "
             f"{conseil}"
         )
     return entete
+
+
+def lire_tableaux(
+    chemin: str | Path,
+    entete: dict[str, Any],
+    *,
+    requis: tuple[str, ...],
+    quoi: str,
+    conseil: str,
+    verifier: bool = True,
+    mmap: bool = True,
+) -> dict[str, NDArray[Any]]:
+    """The arrays of a file whose header :func:`lire_entete_conteneur` checked, by name.
+
+    ``verifier`` checks every array's sha256; ``mmap`` maps them read-only from the file
+    (pages shared between processes) instead of reading them into memory.
+
+    Raises
+    ------
+    CacheCorrompu
+        An array's checksum does not match, or one of ``requis`` is absent.
+    """
+    chemin = Path(chemin)
+    tableaux: dict[str, NDArray[Any]] = {}
+    for d in entete["tableaux"]:
+        dtype = np.dtype(d["dtype"])
+        forme = tuple(d["forme"])
+        if mmap and d["octets"] > 0:
+            t: NDArray[Any] = np.memmap(
+                chemin, dtype=dtype, mode="r", offset=d["decalage"], shape=forme
+            )
+        else:
+            with open(chemin, "rb") as f:
+                f.seek(d["decalage"])
+                t = np.frombuffer(f.read(d["octets"]), dtype=dtype).reshape(forme).copy()
+        if verifier and _somme(t) != d["sha256"]:
+            raise CacheCorrompu(
+                f"Fichier de {quoi} {chemin.name} altéré : la somme de contrôle du tableau "
+                f"« {d['nom']} » ne correspond pas ; {conseil}"
+            )
+        tableaux[d["nom"]] = t
+    manquants = [nom for nom in requis if nom not in tableaux]
+    if manquants:
+        raise CacheCorrompu(f"{chemin.name} : tableaux absents ({', '.join(manquants)}).")
+    return tableaux
 
 
 #: The dtype of each array the graph needs; the other arrays (arc attributes) may be any
@@ -219,7 +325,9 @@ _TYPES_ATTENDUS = {
 }
 
 
-def _verifier_description(d: Any, nom_fichier: str, debut: int, conseil: str) -> None:
+def _verifier_description(
+    d: Any, nom_fichier: str, debut: int, conseil: str, types_attendus: dict[str, str]
+) -> None:
     """Check one array entry of the header (name, dtype, shape, offset, size)."""
     if not isinstance(d, dict) or not isinstance(d.get("nom"), str):
         raise CacheCorrompu(f"{nom_fichier} : description de tableau mal formée ; {conseil}")
@@ -229,7 +337,7 @@ def _verifier_description(d: Any, nom_fichier: str, debut: int, conseil: str) ->
         dtype = np.dtype(texte) if isinstance(texte, str) else None
     except (TypeError, ValueError):
         dtype = None
-    attendu = _TYPES_ATTENDUS.get(nom)
+    attendu = types_attendus.get(nom)
     if (
         dtype is None
         or dtype.kind not in "biuf"
@@ -286,29 +394,16 @@ def charger_graphe(chemin: str | Path, *, verifier: bool = True, mmap: bool = Tr
     CacheCorrompu
         Not a graph file, truncated, or a checksum does not match.
     """
-    chemin = Path(chemin)
     entete = lire_entete(chemin)
-    tableaux: dict[str, NDArray[Any]] = {}
-    for d in entete["tableaux"]:
-        dtype = np.dtype(d["dtype"])
-        forme = tuple(d["forme"])
-        if mmap and d["octets"] > 0:
-            t: NDArray[Any] = np.memmap(
-                chemin, dtype=dtype, mode="r", offset=d["decalage"], shape=forme
-            )
-        else:
-            with open(chemin, "rb") as f:
-                f.seek(d["decalage"])
-                t = np.frombuffer(f.read(d["octets"]), dtype=dtype).reshape(forme).copy()
-        if verifier and _somme(t) != d["sha256"]:
-            raise CacheCorrompu(
-                f"Fichier de graphe {chemin.name} altéré : la somme de contrôle du tableau "
-                f"« {d['nom']} » ne correspond pas ; reconstruisez-le."
-            )
-        tableaux[d["nom"]] = t
-    manquants = [nom for nom in _ROUTAGE if nom not in tableaux]
-    if manquants:
-        raise CacheCorrompu(f"{chemin.name} : tableaux absents ({', '.join(manquants)}).")
+    tableaux = lire_tableaux(
+        chemin,
+        entete,
+        requis=_ROUTAGE,
+        quoi="graphe",
+        conseil=_CONSEIL,
+        verifier=verifier,
+        mmap=mmap,
+    )
     return Graphe(
         **{nom: tableaux[nom] for nom in _ROUTAGE},
         x=tableaux.get("x"),

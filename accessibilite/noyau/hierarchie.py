@@ -31,9 +31,7 @@ a file that does not match is rebuilt with a logged warning, never used.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import struct
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -46,8 +44,9 @@ from numpy.typing import ArrayLike, NDArray
 from accessibilite.noyau import _hierarchie
 from accessibilite.noyau._entrees import verifier_coupure, verifier_noeuds
 from reseau.graphe import Graphe
-from socle.erreurs import CacheCorrompu, DonneesInvalides, DonneesManquantes
-from socle.fichiers import ecriture_atomique, racine_cache
+from reseau.stockage import ecrire_conteneur, lire_entete_conteneur, lire_tableaux
+from socle.erreurs import CacheCorrompu, DonneesInvalides
+from socle.fichiers import racine_cache
 
 __all__ = [
     "RESOLUTION_MAX",
@@ -91,8 +90,6 @@ NOEUDS_MIN_AUTO = 20_000
 FORMAT = "accessibilite-hierarchie"
 VERSION_FORMAT = 1
 _MAGIE = b"ACCHIERA"
-_ALIGNEMENT = 64
-_PREFIXE = 8 + 8 + 32
 _TABLEAUX = (
     "interne",
     "externe",
@@ -410,34 +407,8 @@ def _assembler(
 # File
 
 
-def _somme(tableau: NDArray[Any]) -> str:
-    return hashlib.sha256(np.ascontiguousarray(tableau).view(np.uint8).data).hexdigest()
-
-
-def _aligner(position: int) -> int:
-    return -(-position // _ALIGNEMENT) * _ALIGNEMENT
-
-
 def sauvegarder_hierarchie(hierarchie: Hierarchie, chemin: str | Path) -> Path:
     """Write ``hierarchie`` to ``chemin`` atomically (memory-mappable file); return it."""
-    chemin = Path(chemin)
-    tableaux = {
-        nom: np.ascontiguousarray(
-            getattr(hierarchie, nom),
-            dtype=np.asarray(getattr(hierarchie, nom)).dtype.newbyteorder("<"),
-        )
-        for nom in _TABLEAUX
-    }
-    descriptions = [
-        {
-            "nom": nom,
-            "dtype": t.dtype.str,
-            "forme": list(t.shape),
-            "octets": int(t.nbytes),
-            "sha256": _somme(t),
-        }
-        for nom, t in tableaux.items()
-    ]
     entete: dict[str, Any] = {
         "format": FORMAT,
         "version_format": VERSION_FORMAT,
@@ -445,26 +416,9 @@ def sauvegarder_hierarchie(hierarchie: Hierarchie, chemin: str | Path) -> Path:
         "resolution": hierarchie.resolution,
         "empreinte_graphe": hierarchie.empreinte,
         "metadonnees": hierarchie.metadonnees,
-        "tableaux": descriptions,
     }
-    brouillon = json.dumps(entete, ensure_ascii=False).encode()
-    reserve = _aligner(_PREFIXE + len(brouillon) + 32 * len(descriptions) + 64) - _PREFIXE
-    position = _PREFIXE + reserve
-    for d in descriptions:
-        position = _aligner(position)
-        d["decalage"] = position
-        position += int(d["octets"])  # type: ignore[call-overload]
-    texte = json.dumps(entete, ensure_ascii=False).encode()
-    texte = texte + b" " * (reserve - len(texte))
-    with ecriture_atomique(chemin) as temporaire, open(temporaire, "wb") as f:
-        f.write(_MAGIE)
-        f.write(struct.pack("<Q", len(texte)))
-        f.write(hashlib.sha256(texte).digest())
-        f.write(texte)
-        for d in descriptions:
-            f.write(b"\0" * (int(d["decalage"]) - f.tell()))  # type: ignore[call-overload]
-            f.write(tableaux[str(d["nom"])].data)
-    return chemin
+    tableaux = {nom: getattr(hierarchie, nom) for nom in _TABLEAUX}
+    return ecrire_conteneur(chemin, _MAGIE, entete, tableaux)
 
 
 def charger_hierarchie(
@@ -484,59 +438,29 @@ def charger_hierarchie(
         Not a hierarchy file, truncated, altered, or built on another graph.
     """
     chemin = Path(chemin)
-    if not chemin.is_file():
-        raise DonneesManquantes(f"Fichier de hiérarchie introuvable : {chemin}.")
     conseil = "supprimez-le : il sera reconstruit."
-    taille = chemin.stat().st_size
-    with open(chemin, "rb") as f:
-        prefixe = f.read(_PREFIXE)
-        if len(prefixe) < _PREFIXE or prefixe[:8] != _MAGIE:
-            raise CacheCorrompu(
-                f"{chemin.name} n'est pas un fichier de hiérarchie (en-tête absent ou "
-                f"tronqué) : {conseil}"
-            )
-        (longueur,) = struct.unpack("<Q", prefixe[8:16])
-        texte = f.read(min(longueur, taille))
-    if len(texte) != longueur or hashlib.sha256(texte).digest() != prefixe[16:48]:
-        raise CacheCorrompu(f"En-tête du fichier de hiérarchie {chemin.name} altéré : {conseil}")
-    try:
-        entete: dict[str, Any] = json.loads(texte.decode())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CacheCorrompu(f"En-tête illisible dans {chemin.name} : {conseil}") from exc
-    if entete.get("format") != FORMAT or entete.get("version_format") != VERSION_FORMAT:
-        raise CacheCorrompu(
-            f"{chemin.name} : format {entete.get('format')} version "
-            f"{entete.get('version_format')}, attendu {FORMAT} version {VERSION_FORMAT} : "
-            f"{conseil}"
-        )
+    entete = lire_entete_conteneur(
+        chemin,
+        magie=_MAGIE,
+        format_attendu=FORMAT,
+        version=VERSION_FORMAT,
+        quoi="hiérarchie",
+        conseil=conseil,
+    )
     if graphe is not None and entete.get("empreinte_graphe") != empreinte_graphe(graphe):
         raise CacheCorrompu(
             f"{chemin.name} a été construite pour un autre graphe (empreinte différente) : "
             f"{conseil}"
         )
-    fin = max((d["decalage"] + d["octets"] for d in entete["tableaux"]), default=0)
-    if taille < fin:
-        raise CacheCorrompu(f"Fichier de hiérarchie tronqué : {chemin.name} ; {conseil}")
-    tableaux: dict[str, NDArray[Any]] = {}
-    for d in entete["tableaux"]:
-        dtype = np.dtype(d["dtype"])
-        forme = tuple(d["forme"])
-        if mmap and d["octets"] > 0:
-            t: NDArray[Any] = np.memmap(
-                chemin, dtype=dtype, mode="r", offset=d["decalage"], shape=forme
-            )
-        else:
-            with open(chemin, "rb") as f:
-                f.seek(d["decalage"])
-                t = np.frombuffer(f.read(d["octets"]), dtype=dtype).reshape(forme).copy()
-        if verifier and _somme(t) != d["sha256"]:
-            raise CacheCorrompu(
-                f"Fichier de hiérarchie {chemin.name} altéré (tableau « {d['nom']} ») : {conseil}"
-            )
-        tableaux[d["nom"]] = t
-    manquants = [nom for nom in _TABLEAUX if nom not in tableaux]
-    if manquants:
-        raise CacheCorrompu(f"{chemin.name} : tableaux absents ({', '.join(manquants)}).")
+    tableaux = lire_tableaux(
+        chemin,
+        entete,
+        requis=_TABLEAUX,
+        quoi="hiérarchie",
+        conseil=conseil,
+        verifier=verifier,
+        mmap=mmap,
+    )
     return Hierarchie(
         n_noeuds=int(entete["n_noeuds"]),
         resolution=int(entete["resolution"]),
