@@ -438,14 +438,9 @@ def couverture(
             "incertitude": incertitude,
         },
     )
-    communes, lus, choisi, masque = (
-        entrees.communes,
-        entrees.sites,
-        entrees.perimetre,
-        entrees.masque,
-    )
+    communes, lus, choisi = entrees.communes, entrees.sites, entrees.perimetre
     source_active = entrees.temps.source
-    interieur = communes[masque].reset_index(drop=True)
+    interieur = entrees.interieur
     table = acces_sites(
         interieur,
         lus,
@@ -481,7 +476,7 @@ def couverture(
         crs=communes.crs,
     )
     zone = contour.geometry.iloc[0].buffer(10_000).envelope
-    autour = communes[~masque & communes.intersects(zone).to_numpy()]
+    autour = communes[~entrees.masque & communes.intersects(zone).to_numpy()]
     voisines = gpd.GeoDataFrame(
         autour[["code", "nom", "hors_departement"]].reset_index(drop=True),
         geometry=autour.geometry.values,
@@ -612,14 +607,9 @@ def placement_sites(
             "incertitude": incertitude,
         },
     )
-    communes, lus, choisi, masque = (
-        entrees.communes,
-        entrees.sites,
-        entrees.perimetre,
-        entrees.masque,
-    )
+    communes, lus, choisi = entrees.communes, entrees.sites, entrees.perimetre
     source_active = entrees.temps.source
-    interieur = communes[masque].reset_index(drop=True)
+    interieur = entrees.interieur
     table = acces_sites(
         interieur,
         lus,
@@ -769,12 +759,7 @@ def comparer_reseaux(
             "incertitude": incertitude,
         },
     )
-    communes, lus, choisi, masque = (
-        entrees.communes,
-        entrees.sites,
-        entrees.perimetre,
-        entrees.masque,
-    )
+    communes, lus, choisi = entrees.communes, entrees.sites, entrees.perimetre
     source_active = entrees.temps.source
     apres = retirer_sites(lus, list(sans)) if sans else lus
     ajoutes = gpd.GeoDataFrame()
@@ -787,7 +772,7 @@ def comparer_reseaux(
         apres = pd.concat([apres, ajoutes.to_crs(apres.crs)], ignore_index=True)
     if apres.empty:
         raise DonneesInvalides("Sans ces sites, le réseau est vide : rien à comparer.")
-    interieur = communes[masque].reset_index(drop=True)
+    interieur = entrees.interieur
     t_avant, s_avant = _acces_sites(
         interieur,
         lus,

@@ -44,14 +44,21 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def colonnes_indicateur(table: pd.DataFrame) -> list[str]:
-    """Columns of ``indicateur.csv``, in order."""
+def _colonnes_communes(table: pd.DataFrame) -> list[str]:
+    """The first columns of an ``indicateur.csv``: the commune, its population (and the
+    sub-population counted), its EPCI (and its territory)."""
     colonnes = ["code", "nom", "population", "epci_code", "epci_nom"]
     pop = table.attrs.get("colonne_population", "population")
     if pop != "population":
         colonnes.append(pop)
     if "territoire" in table.columns:
         colonnes.append("territoire")
+    return colonnes
+
+
+def colonnes_indicateur(table: pd.DataFrame) -> list[str]:
+    """Columns of ``indicateur.csv``, in order."""
+    colonnes = _colonnes_communes(table)
     colonnes += ["nombre_equipements", "commune_equipee", "commune_equipee_nom", "temps_min"]
     colonnes += [colonne_seuil(s) for s in table.attrs["seuils_min"]]
     colonnes += [c for c in ("temps_min_bas", "temps_min_haut") if c in table.columns]

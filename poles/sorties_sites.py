@@ -16,7 +16,13 @@ import pandas as pd
 from poles.couverture import ResultatComparaisonReseaux, ResultatCouverture
 from poles.indicateurs import colonne_seuil
 from poles.sites import COLONNES_SITES
-from poles.sorties_indicateurs import _minutes, _nombre, _pluriel, _pourcent
+from poles.sorties_indicateurs import (
+    _colonnes_communes,
+    _minutes,
+    _nombre,
+    _pluriel,
+    _pourcent,
+)
 from socle.fichiers import ecrire_couches, ecrire_json, ecrire_table, preparer_dossier
 
 __all__ = [
@@ -33,12 +39,7 @@ logger = logging.getLogger(__name__)
 
 def colonnes_couverture(table: pd.DataFrame) -> list[str]:
     """Columns of ``indicateur.csv`` for a network of sites, in order."""
-    colonnes = ["code", "nom", "population", "epci_code", "epci_nom"]
-    pop = table.attrs.get("colonne_population", "population")
-    if pop != "population":
-        colonnes.append(pop)
-    if "territoire" in table.columns:
-        colonnes.append("territoire")
+    colonnes = _colonnes_communes(table)
     colonnes += ["site", "site_nom", "site_commune", "temps_min"]
     colonnes += [colonne_seuil(s) for s in table.attrs["seuils_min"]]
     if "depassement_objectif_min" in table.columns:
