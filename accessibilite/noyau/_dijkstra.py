@@ -91,11 +91,13 @@ def a_compiler() -> bool:
     return False
 
 
-def _compiler(**options: Any) -> Callable[[F], F]:
+def compiler(*, suivre: bool = True, **options: Any) -> Callable[[F], F]:
     """``numba.njit(cache=True, **options)``, without the cache when it cannot be stored.
 
     Numba refuses ``cache=True`` at decoration time when neither the source folder nor
     its user-wide cache folder is writable; the kernels then compile in memory.
+    ``suivre``: count the kernel in :func:`a_compiler` (the kernels every computation
+    uses; the contraction hierarchy's are not).
     """
 
     def decorer(fonction: F) -> F:
@@ -106,7 +108,7 @@ def _compiler(**options: Any) -> Callable[[F], F]:
                 logger.info("Cache numba indisponible (%s) : compilation en mémoire.", exc)
             _SANS_CACHE.append(fonction.__name__)
             noyau = numba.njit(cache=False, **options)(fonction)
-        if options.get("inline") != "always":
+        if suivre and options.get("inline") != "always":
             _NOYAUX.append(noyau)
         return noyau
 
@@ -139,7 +141,7 @@ def pas_seaux(poids: NDArray[np.float32], etendue_s: float) -> tuple[float, int]
     return pas, n_seaux
 
 
-@_compiler(inline="always")
+@compiler(inline="always")
 def _deposer(tete, queue, p_cle, p_charge, p_suiv, libre, haut, seau, cle, charge):  # type: ignore[no-untyped-def]
     """Append an entry to bucket slot ``seau``; return the pool's ``(libre, haut)``.
 
@@ -163,7 +165,7 @@ def _deposer(tete, queue, p_cle, p_charge, p_suiv, libre, haut, seau, cle, charg
     return libre, haut
 
 
-@_compiler(inline="always")
+@compiler(inline="always")
 def _offrir(dist, etiquettes, compte, touches, n_touches, k, u, e, nd):  # type: ignore[no-untyped-def]
     """Offer time ``nd`` with label ``e`` to node ``u``; return (kept?, n_touches).
 
@@ -211,7 +213,7 @@ def _offrir(dist, etiquettes, compte, touches, n_touches, k, u, e, nd):  # type:
 # The core.
 
 
-@_compiler()
+@compiler()
 def dijkstra(  # type: ignore[no-untyped-def]
     indptr,
     indices,
@@ -401,7 +403,7 @@ def dijkstra(  # type: ignore[no-untyped-def]
     return n_touches
 
 
-@_compiler()
+@compiler()
 def chercher(  # type: ignore[no-untyped-def]
     indptr,
     indices,
@@ -461,7 +463,7 @@ def chercher(  # type: ignore[no-untyped-def]
         p_suiv = np.empty(taille, dtype=np.int64)
 
 
-@_compiler()
+@compiler()
 def nettoyer(dist, compte, touches, n_touches, k):  # type: ignore[no-untyped-def]
     """Put the work arrays of the touched nodes back in their clean state."""
     for j in range(n_touches):
@@ -497,7 +499,7 @@ class EspaceTravail:
         self.p_suiv: NDArray[np.int64] = np.zeros((t, capacite), dtype=np.int64)
 
 
-@_compiler(parallel=True)
+@compiler(parallel=True)
 def matrice(  # type: ignore[no-untyped-def]
     indptr,
     indices,
@@ -600,7 +602,7 @@ def matrice(  # type: ignore[no-untyped-def]
         nettoyer(dist[f], sans_compte, touches[f], nt, 1)
 
 
-@_compiler()
+@compiler()
 def plus_proches(  # type: ignore[no-untyped-def]
     indptr, indices, poids, departs, etiquettes_depart, temps_depart, coupure, k, pas, n_seaux
 ):

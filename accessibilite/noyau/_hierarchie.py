@@ -58,13 +58,14 @@ Queries:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
+
+from accessibilite.noyau._dijkstra import compiler
 
 __all__ = [
     "INF",
@@ -78,8 +79,6 @@ __all__ = [
     "selection_rphast",
 ]
 
-logger = logging.getLogger(__name__)
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: "Unreached" in ticks; sums of two reached times never reach it.
@@ -88,22 +87,11 @@ INF = 1 << 62
 #: path's, below it, and two of them add without reaching INF.
 SOMME_MAX = 1 << 61
 
-_SANS_CACHE: list[str] = []
-
 
 def _compiler(**options: Any) -> Callable[[F], F]:
-    """``numba.njit(cache=True, **options)``, in memory when no cache folder is writable."""
-
-    def decorer(fonction: F) -> F:
-        try:
-            return numba.njit(cache=True, **options)(fonction)
-        except RuntimeError as exc:  # "cannot cache function ...: no locator available"
-            if not _SANS_CACHE:
-                logger.info("Cache numba indisponible (%s) : compilation en mémoire.", exc)
-            _SANS_CACHE.append(fonction.__name__)
-            return numba.njit(cache=False, **options)(fonction)
-
-    return decorer
+    """:func:`~accessibilite.noyau._dijkstra.compiler`, the kernels not counted by
+    ``a_compiler`` (only a contraction hierarchy uses them)."""
+    return compiler(suivre=False, **options)
 
 
 # ----------------------------------------------------------------------------------------
